@@ -1,0 +1,227 @@
+//! Point → (province, district, tehsil), in memory. District and tehsil polygons from
+//! `fixtures/boundaries/` are indexed by their bounding boxes in an R-tree; a candidate box is
+//! confirmed with an exact point-in-polygon test. Points on a shared border belong to the
+//! district with the lowest P-code, so the answer never depends on load order.
+
+use anyhow::{anyhow, bail, Context};
+use geo::{BoundingRect, Closest, Distance, Haversine, HaversineClosestPoint, Intersects};
+use geo::{Geometry, MultiPolygon, Point};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::RTree;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A named area (district or tehsil) with its polygon.
+#[derive(Debug, Clone)]
+pub struct Area {
+    /// District P-code or tehsil code.
+    pub code: String,
+    /// English name.
+    pub name: String,
+    /// Province code (for a district) or district code (for a tehsil).
+    pub parent: String,
+    /// COD-AB P-code of a tehsil (None where COD-AB has none).
+    pub pcode: Option<String>,
+    /// Boundary.
+    pub shape: MultiPolygon<f64>,
+}
+
+type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+#[derive(Debug, Default)]
+struct Layer {
+    areas: Vec<Area>,
+    tree: RTree<Entry>,
+}
+
+impl Layer {
+    fn new(mut areas: Vec<Area>) -> Self {
+        areas.sort_by(|a, b| a.code.cmp(&b.code));
+        let entries = areas
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let r = a.shape.bounding_rect()?;
+                let rect = Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                Some(GeomWithData::new(rect, i))
+            })
+            .collect();
+        Layer {
+            areas,
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    /// The first area (lowest code) whose polygon contains or touches the point.
+    fn at(&self, p: Point<f64>) -> Option<&Area> {
+        self.tree
+            .locate_all_at_point(&[p.x(), p.y()])
+            .map(|e| e.data)
+            .filter(|&i| self.areas[i].shape.intersects(&p))
+            .min()
+            .map(|i| &self.areas[i])
+    }
+}
+
+/// What a point lies in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// Province P-code.
+    pub province: String,
+    /// District P-code.
+    pub district: String,
+    /// Tehsil code, when the district has tehsil boundaries loaded (the pilot districts).
+    pub tehsil: Option<String>,
+}
+
+/// The in-memory boundary index.
+#[derive(Debug, Default)]
+pub struct GeoIndex {
+    provinces: BTreeMap<String, String>,
+    districts: Layer,
+    tehsils: Layer,
+}
+
+impl GeoIndex {
+    /// Loads `sindh_balochistan_districts.geojson` and `pilot_tehsils.geojson` from `dir`.
+    pub fn load(dir: &Path) -> anyhow::Result<GeoIndex> {
+        let districts = read_areas(&dir.join("sindh_balochistan_districts.geojson"), |f| {
+            Ok((
+                prop(f, "pcode")?,
+                prop(f, "district")?,
+                prop(f, "province_pcode")?,
+                None,
+            ))
+        })?;
+        let mut provinces = BTreeMap::new();
+        for f in read_features(&dir.join("sindh_balochistan_districts.geojson"))? {
+            provinces.insert(prop(&f, "province_pcode")?, prop(&f, "province")?);
+        }
+        let tehsils = read_areas(&dir.join("pilot_tehsils.geojson"), |f| {
+            let district = prop(f, "district_pcode")?;
+            let name = prop(f, "tehsil")?;
+            let pcode = f
+                .property("pcode")
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            let code = pcode
+                .clone()
+                .unwrap_or_else(|| tehsil_code_without_pcode(&district, &name));
+            Ok((code, name, district, pcode))
+        })?;
+        if districts.is_empty() {
+            bail!("no districts in {}", dir.display());
+        }
+        Ok(GeoIndex {
+            provinces,
+            districts: Layer::new(districts),
+            tehsils: Layer::new(tehsils),
+        })
+    }
+
+    /// Where `(lat, lon)` lies, or `None` outside every known district.
+    pub fn locate(&self, lat: f64, lon: f64) -> Option<Placement> {
+        let p = Point::new(lon, lat);
+        let d = self.districts.at(p)?;
+        let tehsil = self
+            .tehsils
+            .at(p)
+            .filter(|t| t.parent == d.code)
+            .map(|t| t.code.clone());
+        Some(Placement {
+            province: d.parent.clone(),
+            district: d.code.clone(),
+            tehsil,
+        })
+    }
+
+    /// The nearest district to a point outside all of them, with the distance in km.
+    pub fn nearest_district(&self, lat: f64, lon: f64) -> Option<(&Area, f64)> {
+        let p = Point::new(lon, lat);
+        self.districts
+            .areas
+            .iter()
+            .filter_map(|a| {
+                let q = match a.shape.haversine_closest_point(&p) {
+                    Closest::Intersection(q) | Closest::SinglePoint(q) => q,
+                    Closest::Indeterminate => return None,
+                };
+                Some((a, Haversine.distance(p, q) / 1000.0))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// Province code → English name.
+    pub fn provinces(&self) -> &BTreeMap<String, String> {
+        &self.provinces
+    }
+    /// All districts, sorted by P-code.
+    pub fn districts(&self) -> impl Iterator<Item = &Area> {
+        self.districts.areas.iter()
+    }
+    /// All tehsils, sorted by code.
+    pub fn tehsils(&self) -> impl Iterator<Item = &Area> {
+        self.tehsils.areas.iter()
+    }
+    /// A district area by P-code.
+    pub fn district(&self, code: &str) -> Option<&Area> {
+        self.districts.areas.iter().find(|a| a.code == code)
+    }
+}
+
+/// Our code for a tehsil that COD-AB v01 has no P-code for: `PK211-BALNIGOR`.
+pub fn tehsil_code_without_pcode(district: &str, name: &str) -> String {
+    let slug: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    format!("{district}-{slug}")
+}
+
+fn prop(f: &geojson::Feature, key: &str) -> anyhow::Result<String> {
+    f.property(key)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("feature without string property {key:?}"))
+}
+
+fn read_features(path: &Path) -> anyhow::Result<Vec<geojson::Feature>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let gj: geojson::GeoJson = text
+        .parse()
+        .with_context(|| format!("parsing {}", path.display()))?;
+    let fc = geojson::FeatureCollection::try_from(gj)
+        .with_context(|| format!("{} is not a FeatureCollection", path.display()))?;
+    Ok(fc.features)
+}
+
+type Attrs = (String, String, String, Option<String>);
+
+fn read_areas(
+    path: &Path,
+    attrs: impl Fn(&geojson::Feature) -> anyhow::Result<Attrs>,
+) -> anyhow::Result<Vec<Area>> {
+    let mut out = Vec::new();
+    for f in read_features(path)? {
+        let (code, name, parent, pcode) = attrs(&f).with_context(|| path.display().to_string())?;
+        let geometry = f
+            .geometry
+            .clone()
+            .ok_or_else(|| anyhow!("{}: {code} has no geometry", path.display()))?;
+        let shape = match Geometry::<f64>::try_from(geometry)? {
+            Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
+            Geometry::MultiPolygon(m) => m,
+            other => bail!("{}: {code} is a {other:?}, not a polygon", path.display()),
+        };
+        out.push(Area {
+            code,
+            name,
+            parent,
+            pcode,
+            shape,
+        });
+    }
+    Ok(out)
+}

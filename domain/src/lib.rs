@@ -1,0 +1,15 @@
+//! Sahulat domain: the types, validation rules, geography and storage contract that the API,
+//! the worker and the CLI share. Nothing in here knows about HTTP; SQL lives only under `store`.
+
+pub mod catalogue;
+pub mod clock;
+pub mod error;
+pub mod geo;
+pub mod ids;
+pub mod lang;
+pub mod phone;
+pub mod reference;
+pub mod request;
+pub mod store;
+
+pub use error::{Error, FieldErrors, Result};

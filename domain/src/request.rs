@@ -1,0 +1,646 @@
+//! Service requests: statuses, priorities, channels, and the validation that turns what a
+//! client sent (a `RequestDraft`) into a `NewServiceRequest` the store may write.
+
+use crate::catalogue::{Catalogue, Datatype, Service};
+use crate::error::{Error, FieldErrors, Result};
+use crate::geo::GeoIndex;
+use crate::lang::{Lang, ACCEPTED_LANGS};
+use crate::phone::Phone;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Longest description accepted, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+/// Shortest description accepted where one is required.
+pub const MIN_DESCRIPTION_CHARS: usize = 3;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The stored/wire spelling.
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),+ } }
+            /// Parses the stored/wire spelling.
+            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some($name::$variant),)+ _ => None } }
+            /// All spellings, comma-separated, for error messages.
+            pub fn accepted() -> String { [$($s),+].join(", ") }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+string_enum! {
+    /// Lifecycle status of a request (DESIGN.md, "Statuses").
+    Status {
+        /// Received, not yet triaged.
+        Submitted = "submitted",
+        /// Triaged and routed.
+        Open = "open",
+        /// A department has seen it.
+        Acknowledged = "acknowledged",
+        /// Work has started.
+        InProgress = "in_progress",
+        /// Sent to another department.
+        Referred = "referred",
+        /// Fixed.
+        Resolved = "resolved",
+        /// Closed with no further action (reason required).
+        ClosedNotFixed = "closed_not_fixed",
+        /// No body in Sahulat is responsible.
+        NotResponsible = "not_responsible",
+        /// Same problem as another request.
+        Duplicate = "duplicate",
+        /// Spam or abuse.
+        Rejected = "rejected",
+    }
+}
+
+impl Status {
+    /// Open311 `open` (true) or `closed` (false).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Submitted
+                | Status::Open
+                | Status::Acknowledged
+                | Status::InProgress
+                | Status::Referred
+        )
+    }
+    /// The Open311 status word.
+    pub fn open311(self) -> &'static str {
+        if self.is_open() {
+            "open"
+        } else {
+            "closed"
+        }
+    }
+    /// The extended status used by FixMyStreet's Open311 update extension.
+    pub fn extended(self) -> &'static str {
+        match self {
+            Status::Submitted | Status::Open => "OPEN",
+            Status::Acknowledged => "INVESTIGATING",
+            Status::InProgress => "IN_PROGRESS",
+            Status::Referred => "INTERNAL_REFERRAL",
+            Status::Resolved => "FIXED",
+            Status::ClosedNotFixed => "NO_FURTHER_ACTION",
+            Status::NotResponsible => "NOT_COUNCILS_RESPONSIBILITY",
+            Status::Duplicate => "DUPLICATE",
+            Status::Rejected => "CLOSED",
+        }
+    }
+}
+
+string_enum! {
+    /// How urgent a request is.
+    Priority {
+        /// Can wait.
+        Low = "low",
+        /// Ordinary.
+        Normal = "normal",
+        /// Affects many people or a facility.
+        High = "high",
+        /// A hazard to life or health.
+        Urgent = "urgent",
+    }
+}
+
+string_enum! {
+    /// How a request reached Sahulat.
+    Channel {
+        /// The citizen web page.
+        Web = "web",
+        /// A feature phone over USSD.
+        Ussd = "ussd",
+        /// An Open311 GeoReport v2 client.
+        Open311 = "open311",
+        /// The native JSON API.
+        Api = "api",
+        /// Entered by staff (e.g. from a phone call).
+        Staff = "staff",
+    }
+}
+
+/// A client's request as received, before any checks.
+#[derive(Debug, Clone, Default)]
+pub struct RequestDraft {
+    /// Service code.
+    pub service_code: Option<String>,
+    /// What is wrong.
+    pub description: Option<String>,
+    /// Latitude (WGS84).
+    pub lat: Option<f64>,
+    /// Longitude (WGS84).
+    pub lon: Option<f64>,
+    /// Address or landmark text.
+    pub address: Option<String>,
+    /// District chosen explicitly (P-code or English name), when there is no point.
+    pub district: Option<String>,
+    /// Tehsil chosen explicitly (code), when there is no point.
+    pub tehsil: Option<String>,
+    /// Citizen's phone number, any common Pakistani form.
+    pub phone: Option<String>,
+    /// Citizen's name.
+    pub name: Option<String>,
+    /// Citizen's e-mail.
+    pub email: Option<String>,
+    /// Language code.
+    pub language: Option<String>,
+    /// Answers to the service's questions: code → values.
+    pub attributes: BTreeMap<String, Vec<String>>,
+    /// Photo URL given by an Open311 client.
+    pub media_url: Option<String>,
+    /// Channel.
+    pub channel: Option<Channel>,
+}
+
+/// Who reported it: kept apart from the public record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    /// Normalised mobile number.
+    pub phone: Option<Phone>,
+    /// Name.
+    pub name: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+}
+
+/// A validated request, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct NewServiceRequest {
+    /// Service code (exists in the catalogue).
+    pub service_code: String,
+    /// Trimmed description.
+    pub description: String,
+    /// Latitude, if the client sent a point.
+    pub lat: Option<f64>,
+    /// Longitude, if the client sent a point.
+    pub lon: Option<f64>,
+    /// Address/landmark text.
+    pub address: Option<String>,
+    /// Province P-code.
+    pub province: String,
+    /// District P-code (a served district).
+    pub district: String,
+    /// Tehsil code.
+    pub tehsil: Option<String>,
+    /// Channel.
+    pub channel: Channel,
+    /// Language.
+    pub language: Lang,
+    /// Initial priority (the service default; triage may change it).
+    pub priority: Priority,
+    /// Answers to service questions, as a JSON object.
+    pub attributes: serde_json::Value,
+    /// Photo URL.
+    pub media_url: Option<String>,
+    /// Personal data.
+    pub contact: Contact,
+}
+
+/// A stored request (public fields only; contact data is read separately by staff).
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceRequest {
+    /// Internal id.
+    pub id: i64,
+    /// Public reference (nine digits).
+    pub reference: String,
+    /// Open311 token.
+    pub token: String,
+    /// Service code.
+    pub service_code: String,
+    /// Description.
+    pub description: String,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Address text.
+    pub address: Option<String>,
+    /// Province code.
+    pub province: String,
+    /// District code.
+    pub district: String,
+    /// Tehsil code.
+    pub tehsil: Option<String>,
+    /// Channel.
+    pub channel: Channel,
+    /// Language.
+    pub language: Lang,
+    /// Status.
+    pub status: Status,
+    /// Priority.
+    pub priority: Priority,
+    /// Responsible department code, after routing.
+    pub department: Option<String>,
+    /// When it should be resolved by.
+    pub sla_due_at: Option<DateTime<Utc>>,
+    /// Reference of the original, if a duplicate.
+    pub duplicate_of: Option<i64>,
+    /// Answers to service questions.
+    pub attributes: serde_json::Value,
+    /// Photo URL.
+    pub media_url: Option<String>,
+    /// Received.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Closed.
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// One public step in a request's history (Open311 servicerequestupdates).
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestUpdate {
+    /// Update id.
+    pub id: i64,
+    /// The request's reference.
+    pub reference: String,
+    /// Status after the update.
+    pub status: Status,
+    /// What happened, for the citizen.
+    pub description: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+fn clean(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl RequestDraft {
+    /// Checks every field and collects *all* problems, so a client fixes them in one go.
+    pub fn validate(&self, cat: &Catalogue, geo: &GeoIndex) -> Result<NewServiceRequest> {
+        let mut errors = FieldErrors::new();
+        let channel = self.channel.unwrap_or(Channel::Api);
+
+        let service = match clean(&self.service_code) {
+            None => {
+                errors.insert(
+                    "service_code".into(),
+                    format!("is required; one of: {}", cat.service_codes()),
+                );
+                None
+            }
+            Some(code) => match cat.service(&code) {
+                Some(s) => Some(s),
+                None => {
+                    errors.insert(
+                        "service_code".into(),
+                        format!("unknown service {code:?}; one of: {}", cat.service_codes()),
+                    );
+                    None
+                }
+            },
+        };
+
+        let description = self
+            .description
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("")
+            .to_string();
+        let chars = description.chars().count();
+        let required = channel != Channel::Open311;
+        if chars > MAX_DESCRIPTION_CHARS {
+            errors.insert(
+                "description".into(),
+                format!("is {chars} characters long; at most {MAX_DESCRIPTION_CHARS} are accepted"),
+            );
+        } else if required && chars < MIN_DESCRIPTION_CHARS {
+            errors.insert(
+                "description".into(),
+                format!("is required: {MIN_DESCRIPTION_CHARS} to {MAX_DESCRIPTION_CHARS} characters saying what is wrong"),
+            );
+        }
+
+        let language = match clean(&self.language) {
+            None => Lang::En,
+            Some(l) => Lang::parse(&l).unwrap_or_else(|| {
+                errors.insert(
+                    "language".into(),
+                    format!("unknown language {l:?}; use {ACCEPTED_LANGS}"),
+                );
+                Lang::En
+            }),
+        };
+
+        let place = self.place(cat, geo, &mut errors);
+
+        let contact = Contact {
+            phone: clean(&self.phone).and_then(|p| {
+                Phone::parse(&p)
+                    .map_err(|e| errors.insert("phone".into(), e.to_string()))
+                    .ok()
+            }),
+            name: clean(&self.name).map(|n| n.chars().take(200).collect()),
+            email: clean(&self.email).and_then(|e| {
+                if e.len() <= 254 && e.contains('@') && !e.contains(char::is_whitespace) {
+                    Some(e)
+                } else {
+                    errors.insert(
+                        "email".into(),
+                        "is not an e-mail address like name@example.pk".into(),
+                    );
+                    None
+                }
+            }),
+        };
+
+        let media_url = clean(&self.media_url).and_then(|u| {
+            if (u.starts_with("https://") || u.starts_with("http://")) && u.len() <= 2000 {
+                Some(u)
+            } else {
+                errors.insert(
+                    "media_url".into(),
+                    "must be an http:// or https:// URL of at most 2000 characters".into(),
+                );
+                None
+            }
+        });
+        let address = clean(&self.address).map(|a| a.chars().take(500).collect());
+
+        let attributes = match service {
+            Some(s) => check_attributes(s, &self.attributes, &mut errors),
+            None => serde_json::Value::Object(Default::default()),
+        };
+
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        let (service, (lat, lon, province, district, tehsil)) = match (service, place) {
+            (Some(s), Some(p)) => (s, p),
+            _ => {
+                return Err(Error::Internal(anyhow::anyhow!(
+                    "validation passed without a service or place"
+                )))
+            }
+        };
+        Ok(NewServiceRequest {
+            service_code: service.code.clone(),
+            description,
+            lat,
+            lon,
+            address,
+            province,
+            district,
+            tehsil,
+            channel,
+            language,
+            priority: service.default_priority,
+            attributes,
+            media_url,
+            contact,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn place(
+        &self,
+        cat: &Catalogue,
+        geo: &GeoIndex,
+        errors: &mut FieldErrors,
+    ) -> Option<(Option<f64>, Option<f64>, String, String, Option<String>)> {
+        match (self.lat, self.lon) {
+            (Some(lat), Some(lon)) => {
+                let mut ok = true;
+                if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+                    errors.insert(
+                        "lat".into(),
+                        format!("{lat} is not a latitude; use decimal degrees from -90 to 90"),
+                    );
+                    ok = false;
+                }
+                if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+                    errors.insert(
+                        "long".into(),
+                        format!("{lon} is not a longitude; use decimal degrees from -180 to 180"),
+                    );
+                    ok = false;
+                }
+                if !ok {
+                    return None;
+                }
+                match geo.locate(lat, lon) {
+                    Some(p) => {
+                        let d = cat.district(&p.district)?;
+                        if d.accepts_requests {
+                            Some((Some(lat), Some(lon), p.province, p.district, p.tehsil))
+                        } else {
+                            errors.insert(
+                                "lat".into(),
+                                format!(
+                                    "this point is in {} district; Sahulat serves {}",
+                                    d.names.en,
+                                    cat.served_names()
+                                ),
+                            );
+                            None
+                        }
+                    }
+                    None => {
+                        let near = geo
+                            .nearest_district(lat, lon)
+                            .map(|(a, km)| {
+                                format!(
+                                    " (the nearest is {}, about {:.0} km away)",
+                                    a.name,
+                                    km.max(1.0)
+                                )
+                            })
+                            .unwrap_or_default();
+                        errors.insert(
+                            "lat".into(),
+                            format!(
+                                "this point is outside every district of Sindh and Balochistan{near}; Sahulat serves {}",
+                                cat.served_names()
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                errors.insert("lat".into(), "lat and long must be given together".into());
+                None
+            }
+            (None, None) => self.chosen_place(cat, errors),
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn chosen_place(
+        &self,
+        cat: &Catalogue,
+        errors: &mut FieldErrors,
+    ) -> Option<(Option<f64>, Option<f64>, String, String, Option<String>)> {
+        let tehsil = clean(&self.tehsil);
+        let district = clean(&self.district);
+        if tehsil.is_none() && district.is_none() {
+            errors.insert(
+                "lat".into(),
+                "a location is required: lat and long, or a tehsil (or district) chosen from /api/v1/districts".into(),
+            );
+            return None;
+        }
+        let tehsil = match tehsil {
+            Some(code) => match cat.tehsil(&code) {
+                Some(t) => Some(t),
+                None => {
+                    errors.insert(
+                        "tehsil".into(),
+                        format!("unknown tehsil {code:?}; see /api/v1/districts for the codes"),
+                    );
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let district = match (district, tehsil) {
+            (Some(key), t) => match cat.find_district(&key) {
+                Some(d) if t.is_some_and(|t| t.district != d.code) => {
+                    errors.insert(
+                        "tehsil".into(),
+                        format!("is not in district {}", d.names.en),
+                    );
+                    return None;
+                }
+                Some(d) => d,
+                None => {
+                    errors.insert(
+                        "district".into(),
+                        format!(
+                            "unknown district {key:?}; Sahulat serves {}",
+                            cat.served_names()
+                        ),
+                    );
+                    return None;
+                }
+            },
+            (None, Some(t)) => cat.district(&t.district)?,
+            (None, None) => return None,
+        };
+        if !district.accepts_requests {
+            errors.insert(
+                "district".into(),
+                format!(
+                    "{} is not served yet; Sahulat serves {}",
+                    district.names.en,
+                    cat.served_names()
+                ),
+            );
+            return None;
+        }
+        Some((
+            None,
+            None,
+            district.province.clone(),
+            district.code.clone(),
+            tehsil.map(|t| t.code.clone()),
+        ))
+    }
+}
+
+fn check_attributes(
+    service: &Service,
+    given: &BTreeMap<String, Vec<String>>,
+    errors: &mut FieldErrors,
+) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for code in given.keys() {
+        if !service.attributes.iter().any(|a| &a.code == code) {
+            let known: Vec<&str> = service.attributes.iter().map(|a| a.code.as_str()).collect();
+            errors.insert(
+                format!("attribute[{code}]"),
+                format!(
+                    "is not a question of service {}; its questions are: {}",
+                    service.code,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
+        }
+    }
+    for a in &service.attributes {
+        let field = format!("attribute[{}]", a.code);
+        let values: Vec<&str> = given
+            .get(&a.code)
+            .map(|v| {
+                v.iter()
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if values.is_empty() {
+            if a.required {
+                errors.insert(field, format!("is required: {}", a.description.en));
+            }
+            continue;
+        }
+        let keys = || {
+            a.values
+                .iter()
+                .map(|v| v.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let bad_key = values
+            .iter()
+            .find(|v| !a.values.iter().any(|k| k.key == **v));
+        let value = match a.datatype {
+            Datatype::Number => match values[0].parse::<f64>() {
+                Ok(n) if n.is_finite() => serde_json::json!(n),
+                _ => {
+                    errors.insert(field, format!("{:?} is not a number", values[0]));
+                    continue;
+                }
+            },
+            Datatype::Datetime => match DateTime::parse_from_rfc3339(values[0]) {
+                Ok(t) => serde_json::json!(t.with_timezone(&Utc).to_rfc3339()),
+                Err(_) => {
+                    errors.insert(
+                        field,
+                        format!(
+                            "{:?} is not an ISO 8601 date-time like 2026-11-26T09:30:00+05:00",
+                            values[0]
+                        ),
+                    );
+                    continue;
+                }
+            },
+            Datatype::Singlevaluelist | Datatype::Multivaluelist if bad_key.is_some() => {
+                errors.insert(
+                    field,
+                    format!("{:?} is not one of: {}", bad_key.unwrap_or(&""), keys()),
+                );
+                continue;
+            }
+            Datatype::Singlevaluelist if values.len() > 1 => {
+                errors.insert(field, format!("takes one value, one of: {}", keys()));
+                continue;
+            }
+            Datatype::Multivaluelist => serde_json::json!(values),
+            Datatype::String | Datatype::Text | Datatype::Singlevaluelist => {
+                let v: String = values[0].chars().take(1000).collect();
+                serde_json::json!(v)
+            }
+        };
+        out.insert(a.code.clone(), value);
+    }
+    serde_json::Value::Object(out)
+}
