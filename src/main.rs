@@ -1,1 +1,166 @@
-fn main() {}
+//! `sahulat`: the one binary. `serve` runs the HTTP API on SQLite or PostgreSQL, loading the
+//! reference data from `fixtures/` on every start; `migrate` and `apikey` are the operator's
+//! tools. Every flag also reads an environment variable (see `--help`).
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use rand::RngCore;
+use sahulat_api::bootstrap;
+use sahulat_domain::clock::{Clock, SystemClock};
+use sahulat_domain::ids::RandomIds;
+use sahulat_domain::store::{self, Store};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Sahulat: citizen service requests for local governments.
+#[derive(Debug, Parser)]
+#[command(name = "sahulat", version, about)]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DbArgs {
+    /// Database: sqlite://PATH (default; created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/sahulat.db", global = true)]
+    database_url: String,
+    /// Folder holding the reference data (boundaries, services, departments, routing).
+    #[arg(long, env = "SAHULAT_FIXTURES", default_value = "fixtures", global = true)]
+    fixtures: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP API (migrates and loads reference data first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SAHULAT_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Apply database migrations and load the reference data, then exit.
+    Migrate,
+    /// Manage Open311 API keys.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ApikeyCommand {
+    /// Create a key; it is printed once and only its hash is stored.
+    Create {
+        /// Who the key is for (e.g. "Larkana municipal app").
+        #[arg(long)]
+        label: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { bind } => serve(&cli.db, bind).await,
+        Command::Migrate => {
+            let (state, counts) = open(&cli.db).await?;
+            eprintln!("database {} is up to date; reference data: {counts:?}", state.store.backend());
+            Ok(())
+        }
+        Command::Apikey { command: ApikeyCommand::Create { label } } => {
+            let label = label.trim();
+            anyhow::ensure!(!label.is_empty(), "--label must not be empty");
+            let store = connect(&cli.db).await?;
+            store.migrate().await?;
+            let mut random = [0u8; 20];
+            rand::rngs::OsRng.fill_bytes(&mut random);
+            let (key, prefix) = sahulat_api::new_api_key(random);
+            store
+                .create_api_key(label, &sahulat_api::hash_api_key(&key), &prefix, SystemClock.now())
+                .await?;
+            eprintln!("API key for {label:?} (shown once; only its hash is stored):");
+            #[allow(clippy::print_stdout)]
+            {
+                println!("{key}");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn connect(db: &DbArgs) -> anyhow::Result<Arc<dyn Store>> {
+    store::connect(&db.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&db.database_url)))
+}
+
+async fn open(db: &DbArgs) -> anyhow::Result<(sahulat_api::AppState, store::ReferenceCounts)> {
+    let store = connect(db).await?;
+    let (catalogue, geo) = bootstrap::load_reference(&db.fixtures)?;
+    bootstrap::prepare(store, catalogue, geo, Arc::new(SystemClock), Arc::new(RandomIds::from_entropy())).await
+}
+
+/// Hides a password in a database URL before it is logged.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{user}:***@{}", &url[..s], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(db: &DbArgs, bind: SocketAddr) -> anyhow::Result<()> {
+    sahulat_api::prometheus();
+    let (state, counts) = open(db).await?;
+    tracing::info!(
+        backend = state.store.backend(),
+        districts = counts.districts,
+        tehsils = counts.tehsils,
+        services = counts.services,
+        departments = counts.departments,
+        routing_rules = counts.routing_rules,
+        "reference data loaded"
+    );
+    let listener = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind} (is another Sahulat running? set SAHULAT_BIND)"))?;
+    tracing::info!("Sahulat is listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, sahulat_api::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,1 +1,130 @@
-//! x
+//! Sahulat's HTTP face: the native JSON API (`/api/v1/`), Open311 GeoReport v2
+//! (`/open311/v2/`), operations endpoints and the OpenAPI document. Handlers stay thin: they
+//! parse, call the domain and the `Store`, and render.
+
+pub mod bootstrap;
+pub mod error;
+pub mod extract;
+mod keys;
+mod native;
+mod open311;
+mod ops;
+
+pub use keys::{hash_api_key, new_api_key};
+pub use ops::prometheus;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use sahulat_domain::catalogue::Catalogue;
+use sahulat_domain::clock::Clock;
+use sahulat_domain::geo::GeoIndex;
+use sahulat_domain::ids::IdSource;
+use sahulat_domain::store::Store;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted by JSON and form endpoints (photos get their own limit later).
+pub const BODY_LIMIT: usize = 256 * 1024;
+/// How long a request may take before it is answered 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Everything a handler may need, shared by all requests.
+#[derive(Debug)]
+pub struct AppContext {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// Reference data.
+    pub catalogue: Arc<Catalogue>,
+    /// Boundaries.
+    pub geo: Arc<GeoIndex>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// References and tokens.
+    pub ids: Arc<dyn IdSource>,
+}
+
+/// Cheaply clonable handle on the context.
+pub type AppState = Arc<AppContext>;
+
+#[derive(Clone, Default)]
+struct RequestIds {
+    next: Arc<AtomicU64>,
+    prefix: u32,
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{:08x}-{n:06}", self.prefix)).ok().map(RequestId::new)
+    }
+}
+
+/// Builds the whole application with its middleware.
+pub fn router(state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::any())
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]);
+    let ids = RequestIds {
+        prefix: std::process::id().wrapping_mul(2_654_435_761),
+        ..Default::default()
+    };
+    Router::new()
+        .merge(ops::routes())
+        .nest("/api/v1", native::routes())
+        .nest("/open311/v2", open311::routes())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(track_metrics))
+        .layer(cors)
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, ids))
+}
+
+async fn not_found(State(_): State<AppState>, req: Request) -> Response {
+    error::ApiError::not_found(format!(
+        "no endpoint at {} {}; see /docs for the API",
+        req.method(),
+        req.uri().path()
+    ))
+    .into_response()
+}
+
+async fn track_metrics(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let res = next.run(req).await;
+    let labels = [
+        ("method", method),
+        ("path", path),
+        ("status", res.status().as_u16().to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+    res
+}

@@ -1,0 +1,109 @@
+//! Body and query extractors whose failures speak the API's language: a malformed body is a
+//! 400 naming the problem, an oversize body a 413, a wrong content type a 415, all in the
+//! error envelope (axum's own rejections are plain text).
+
+use crate::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{header, request::Parts, StatusCode};
+use serde::de::DeserializeOwned;
+
+/// Reads the whole body, mapping a too-large body to 413.
+pub async fn body_bytes(req: Request, limit_hint: usize) -> Result<Bytes, ApiError> {
+    match Bytes::from_request(req, &()).await {
+        Ok(b) => Ok(b),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large(limit_hint)),
+        Err(rejection) => Err(ApiError::bad_request(format!("could not read the request body: {rejection}"))),
+    }
+}
+
+/// The 413 answer.
+pub fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the request body is larger than the {} KiB accepted", limit / 1024),
+    )
+}
+
+fn content_type(parts_headers: &axum::http::HeaderMap) -> String {
+    parts_headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A JSON body, with the raw bytes kept (for Idempotency-Key hashing).
+#[derive(Debug)]
+pub struct JsonBody<T> {
+    /// The parsed value.
+    pub value: T,
+    /// The bytes it was parsed from.
+    pub raw: Bytes,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let ct = content_type(req.headers());
+        if ct != "application/json" && !ct.ends_with("+json") {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!("send the body as JSON with Content-Type: application/json (got {:?})", if ct.is_empty() { "none" } else { &ct }),
+            ));
+        }
+        let raw = body_bytes(req, crate::BODY_LIMIT).await?;
+        match serde_json::from_slice::<T>(&raw) {
+            Ok(value) => Ok(JsonBody { value, raw }),
+            Err(e) if e.is_data() => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("the JSON has a field of the wrong type or a missing field: {e}"),
+            )),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("the body is not valid JSON: {e}"),
+            )),
+        }
+    }
+}
+
+/// Query parameters as ordered pairs, with empty values dropped (an empty parameter means
+/// "not given", as Open311 clients expect).
+#[derive(Debug, Default)]
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl QueryPairs {
+    /// Parses a query string or form body.
+    pub fn parse(input: &[u8]) -> Result<Self, String> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(input).map_err(|e| format!("could not parse the parameters: {e}"))?;
+        Ok(QueryPairs(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, v.trim().to_string()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+        ))
+    }
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        QueryPairs::parse(parts.uri.query().unwrap_or("").as_bytes()).map_err(ApiError::bad_request)
+    }
+}

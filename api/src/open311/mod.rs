@@ -1,0 +1,459 @@
+//! Open311 GeoReport v2 under `/open311/v2/`: discovery, services, service definitions,
+//! requests (GET and POST), single requests, tokens, and FixMyStreet's `servicerequestupdates`
+//! extension — each as `.json` and `.xml`. Errors are the spec's error list. No GET ever shows
+//! a reporter's name, phone or e-mail.
+
+mod xml;
+
+use crate::extract::{body_bytes, QueryPairs};
+use crate::native::{idempotency_key, lang_param};
+use crate::{keys::hash_api_key, AppState, BODY_LIMIT};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, Utc};
+use sahulat_domain::lang::Lang;
+use sahulat_domain::reference::Reference;
+use sahulat_domain::request::{Channel, RequestDraft, ServiceRequest, Status};
+use sahulat_domain::store::{CreateOutcome, RequestQuery, StoredResponse, UpdateQuery};
+use sahulat_domain::Error;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Most results one GET returns (GeoReport v2 default).
+pub const MAX_RESULTS: u32 = 1000;
+/// Widest date window of one GET, in days (GeoReport v2 default).
+pub const MAX_WINDOW_DAYS: i64 = 90;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/{resource}", get(get_resource).post(post_resource))
+        .route("/services/{file}", get(service_definition))
+        .route("/requests/{file}", get(single_request))
+        .route("/tokens/{file}", get(token))
+}
+
+/// Response format, from the path's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Json,
+    Xml,
+}
+
+/// An Open311 error answer.
+#[derive(Debug)]
+pub(crate) struct O311Error {
+    status: StatusCode,
+    description: String,
+    format: Format,
+}
+
+impl O311Error {
+    fn new(format: Format, status: StatusCode, description: impl Into<String>) -> Self {
+        Self { status, description: description.into(), format }
+    }
+    fn bad(format: Format, description: impl Into<String>) -> Self {
+        Self::new(format, StatusCode::BAD_REQUEST, description)
+    }
+    fn from_domain(format: Format, e: Error) -> Self {
+        match e {
+            Error::Validation(fields) => Self::bad(
+                format,
+                fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; "),
+            ),
+            Error::NotFound(what) => Self::new(format, StatusCode::NOT_FOUND, format!("{what} not found")),
+            Error::Unauthorized(m) => Self::new(format, StatusCode::FORBIDDEN, m),
+            other => {
+                let api = crate::error::ApiError::from(other);
+                let status = if api.status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::UNPROCESSABLE_ENTITY } else { api.status };
+                Self::new(format, status, api.message)
+            }
+        }
+    }
+}
+
+impl IntoResponse for O311Error {
+    fn into_response(self) -> Response {
+        let body = json!([{ "code": self.status.as_u16(), "description": self.description }]);
+        render(self.format, self.status, "errors", &body)
+    }
+}
+
+fn render(format: Format, status: StatusCode, root: &str, body: &Value) -> Response {
+    let (ct, text) = match format {
+        Format::Json => ("application/json; charset=utf-8", body.to_string()),
+        Format::Xml => ("text/xml; charset=utf-8", xml::to_xml(root, body)),
+    };
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(ct))], text).into_response()
+}
+
+/// Splits `requests.json` into (`requests`, Json).
+fn split(file: &str) -> Result<(&str, Format), O311Error> {
+    match file.rsplit_once('.') {
+        Some((name, "json")) => Ok((name, Format::Json)),
+        Some((name, "xml")) => Ok((name, Format::Xml)),
+        _ => Err(O311Error::new(Format::Json, StatusCode::NOT_FOUND, format!("{file:?}: add .json or .xml to choose the format"))),
+    }
+}
+
+/// Pakistan Standard Time (UTC+5, no daylight saving): Open311 timestamps carry their offset.
+fn w3c(t: DateTime<Utc>) -> String {
+    let pkt = FixedOffset::east_opt(5 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    t.with_timezone(&pkt).to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+fn parse_time(format: Format, name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, O311Error> {
+    raw.map(|s| {
+        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+            O311Error::bad(format, format!("{name}: {s:?} is not a W3C date-time with timezone, e.g. 2026-11-01T00:00:00+05:00"))
+        })
+    })
+    .transpose()
+}
+
+/// Resolves start/end with GeoReport's defaults: the last 90 days, never a wider window.
+fn window(format: Format, q: &QueryPairs, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), O311Error> {
+    let start = parse_time(format, "start_date", q.get("start_date"))?;
+    let end = parse_time(format, "end_date", q.get("end_date"))?;
+    let span = Duration::days(MAX_WINDOW_DAYS);
+    let (start, end) = match (start, end) {
+        (Some(s), Some(e)) => (s, e),
+        (Some(s), None) => (s, (s + span).min(now)),
+        (None, Some(e)) => (e - span, e),
+        (None, None) => (now - span, now),
+    };
+    if end < start {
+        return Err(O311Error::bad(format, "end_date is before start_date"));
+    }
+    if end - start > span {
+        return Err(O311Error::bad(format, format!("start_date and end_date may be at most {MAX_WINDOW_DAYS} days apart")));
+    }
+    Ok((start, end))
+}
+
+fn query(format: Format, req: &Request) -> Result<QueryPairs, O311Error> {
+    QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).map_err(|e| O311Error::bad(format, e))
+}
+
+async fn get_resource(State(st): State<AppState>, Path(file): Path<String>, req: Request) -> Result<Response, O311Error> {
+    let (name, format) = split(&file)?;
+    let q = query(format, &req)?;
+    match name {
+        "discovery" => Ok(discovery(format, req.headers())),
+        "services" => services(&st, format, &q, req.headers()),
+        "requests" => list_requests(&st, format, &q).await,
+        "servicerequestupdates" => updates(&st, format, &q).await,
+        other => Err(O311Error::new(format, StatusCode::NOT_FOUND, format!("no Open311 resource {other:?}; see discovery.{}", ext(format)))),
+    }
+}
+
+fn ext(format: Format) -> &'static str {
+    match format {
+        Format::Json => "json",
+        Format::Xml => "xml",
+    }
+}
+
+fn discovery(format: Format, headers: &HeaderMap) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let changeset = "2026-11-26T00:00:00+05:00";
+    let body = json!({
+        "changeset": changeset,
+        "contact": "Sahulat pilot: your district coordinator's Sahulat desk",
+        "key_service": "Ask the Sahulat administrator for an API key (sahulat apikey create)",
+        "endpoints": [{
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": format!("http://{host}/open311/v2"),
+            "changeset": changeset,
+            "type": "production",
+            "formats": ["application/json", "text/xml"],
+        }],
+    });
+    render(format, StatusCode::OK, "discovery", &body)
+}
+
+fn services(st: &AppState, format: Format, q: &QueryPairs, headers: &HeaderMap) -> Result<Response, O311Error> {
+    let lang = lang_param(q, headers).map_err(|e| O311Error::bad(format, e.message))?;
+    let list: Vec<Value> = st
+        .catalogue
+        .services
+        .iter()
+        .map(|s| {
+            json!({
+                "service_code": s.code,
+                "service_name": s.names.get(lang),
+                "description": s.descriptions.get(lang),
+                "metadata": !s.attributes.is_empty(),
+                "type": "realtime",
+                "keywords": s.keywords.join(", "),
+                "group": s.group,
+            })
+        })
+        .collect();
+    Ok(render(format, StatusCode::OK, "services", &Value::Array(list)))
+}
+
+async fn service_definition(State(st): State<AppState>, Path(file): Path<String>, headers: HeaderMap, req: Request) -> Result<Response, O311Error> {
+    let (code, format) = split(&file)?;
+    let q = query(format, &req)?;
+    let lang = lang_param(&q, &headers).map_err(|e| O311Error::bad(format, e.message))?;
+    let s = st.catalogue.service(code).ok_or_else(|| {
+        O311Error::new(format, StatusCode::NOT_FOUND, format!("no service {code:?}; one of: {}", st.catalogue.service_codes()))
+    })?;
+    let attributes: Vec<Value> = s
+        .attributes
+        .iter()
+        .map(|a| {
+            json!({
+                "variable": true,
+                "code": a.code,
+                "datatype": a.datatype.as_str(),
+                "required": a.required,
+                "datatype_description": Value::Null,
+                "order": a.order,
+                "description": a.description.get(lang),
+                "values": a.values.iter().map(|v| json!({"key": v.key, "name": v.name.get(lang)})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let body = json!({ "service_code": s.code, "attributes": attributes });
+    Ok(render(format, StatusCode::OK, "service_definition", &body))
+}
+
+fn request_json(st: &AppState, r: &ServiceRequest, extensions: bool) -> Value {
+    let cat = &st.catalogue;
+    let mut v = json!({
+        "service_request_id": r.reference,
+        "status": r.status.open311(),
+        "status_notes": Value::Null,
+        "service_name": cat.service(&r.service_code).map(|s| s.names.en.as_str()),
+        "service_code": r.service_code,
+        "description": r.description,
+        "agency_responsible": r.department.as_deref().and_then(|d| cat.department(d)).map(|d| d.names.en.as_str()),
+        "service_notice": Value::Null,
+        "requested_datetime": w3c(r.created_at),
+        "updated_datetime": w3c(r.updated_at),
+        "expected_datetime": r.sla_due_at.map(w3c),
+        "address": r.address,
+        "address_id": Value::Null,
+        "zipcode": Value::Null,
+        "lat": r.lat,
+        "long": r.lon,
+        "media_url": r.media_url,
+    });
+    if extensions {
+        v["extended_attributes"] = json!({
+            "detailed_status": r.status.extended(),
+            "sahulat_status": r.status.as_str(),
+            "priority": r.priority.as_str(),
+            "district": r.district,
+            "district_name": cat.district(&r.district).map(|d| d.names.en.as_str()),
+            "tehsil": r.tehsil,
+            "tehsil_name": r.tehsil.as_deref().and_then(|t| cat.tehsil(t)).map(|t| t.names.en.as_str()),
+            "channel": r.channel.as_str(),
+        });
+    }
+    v
+}
+
+fn statuses(format: Format, raw: Option<&str>) -> Result<Vec<Status>, O311Error> {
+    let mut out = Vec::new();
+    for word in raw.unwrap_or("").split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        match word {
+            "open" => out.extend(Status::ALL.iter().filter(|s| s.is_open())),
+            "closed" => out.extend(Status::ALL.iter().filter(|s| !s.is_open())),
+            other => match Status::parse(other) {
+                Some(s) => out.push(s),
+                None => return Err(O311Error::bad(format, format!("status: {other:?} is not open or closed (or one of {})", Status::accepted()))),
+            },
+        }
+    }
+    Ok(out)
+}
+
+fn references(format: Format, raw: &str) -> Result<Vec<String>, O311Error> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| Reference::parse(s).map(|r| r.as_str().to_string()).map_err(|e| O311Error::bad(format, format!("service_request_id {s:?}: {e}"))))
+        .collect()
+}
+
+async fn list_requests(st: &AppState, format: Format, q: &QueryPairs) -> Result<Response, O311Error> {
+    let extensions = q.get("extensions") == Some("true");
+    let query = if let Some(ids) = q.get("service_request_id") {
+        // The spec: with service_request_id, every other filter is ignored.
+        RequestQuery { references: references(format, ids)?, limit: MAX_RESULTS, ..Default::default() }
+    } else {
+        let (start, end) = window(format, q, st.clock.now())?;
+        let mut service_codes = Vec::new();
+        for code in q.get("service_code").unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if st.catalogue.service(code).is_none() {
+                return Err(O311Error::bad(format, format!("service_code: unknown service {code:?}; one of: {}", st.catalogue.service_codes())));
+            }
+            service_codes.push(code.to_string());
+        }
+        let limit = match q.get("max_requests") {
+            None => MAX_RESULTS,
+            Some(n) => n.parse::<u32>().ok().filter(|n| (1..=MAX_RESULTS).contains(n)).ok_or_else(|| {
+                O311Error::bad(format, format!("max_requests: must be a whole number from 1 to {MAX_RESULTS}"))
+            })?,
+        };
+        RequestQuery {
+            service_codes,
+            statuses: statuses(format, q.get("status"))?,
+            start: Some(start),
+            end: Some(end),
+            limit,
+            ..Default::default()
+        }
+    };
+    let rows = st.store.list_requests(&query).await.map_err(|e| O311Error::from_domain(format, e))?;
+    let list: Vec<Value> = rows.iter().map(|r| request_json(st, r, extensions)).collect();
+    Ok(render(format, StatusCode::OK, "service_requests", &Value::Array(list)))
+}
+
+async fn single_request(State(st): State<AppState>, Path(file): Path<String>, req: Request) -> Result<Response, O311Error> {
+    let (id, format) = split(&file)?;
+    let q = query(format, &req)?;
+    let reference = Reference::parse(id).map_err(|e| O311Error::bad(format, format!("service_request_id {id:?}: {e}")))?;
+    let r = st
+        .store
+        .request_by_reference(reference.as_str())
+        .await
+        .map_err(|e| O311Error::from_domain(format, e))?
+        .ok_or_else(|| O311Error::new(format, StatusCode::NOT_FOUND, format!("no service request {id}")))?;
+    let body = Value::Array(vec![request_json(&st, &r, q.get("extensions") == Some("true"))]);
+    Ok(render(format, StatusCode::OK, "service_requests", &body))
+}
+
+async fn token(State(st): State<AppState>, Path(file): Path<String>) -> Result<Response, O311Error> {
+    let (token, format) = split(&file)?;
+    let r = st
+        .store
+        .request_by_token(token)
+        .await
+        .map_err(|e| O311Error::from_domain(format, e))?
+        .ok_or_else(|| O311Error::new(format, StatusCode::NOT_FOUND, format!("no service request has token {token:?}")))?;
+    let body = json!([{ "service_request_id": r.reference, "token": r.token }]);
+    Ok(render(format, StatusCode::OK, "service_requests", &body))
+}
+
+async fn updates(st: &AppState, format: Format, q: &QueryPairs) -> Result<Response, O311Error> {
+    let (start, end) = window(format, q, st.clock.now())?;
+    let reference = match q.get("service_request_id") {
+        Some(s) => Some(Reference::parse(s).map_err(|e| O311Error::bad(format, format!("service_request_id {s:?}: {e}")))?.as_str().to_string()),
+        None => None,
+    };
+    let rows = st
+        .store
+        .list_updates(&UpdateQuery { start: Some(start), end: Some(end), reference, limit: MAX_RESULTS })
+        .await
+        .map_err(|e| O311Error::from_domain(format, e))?;
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|u| {
+            json!({
+                "update_id": u.id.to_string(),
+                "service_request_id": u.reference,
+                "status": u.status.extended(),
+                "updated_datetime": w3c(u.created_at),
+                "description": u.description,
+                "media_url": "",
+            })
+        })
+        .collect();
+    Ok(render(format, StatusCode::OK, "service_request_updates", &Value::Array(list)))
+}
+
+async fn post_resource(State(st): State<AppState>, Path(file): Path<String>, req: Request) -> Result<Response, O311Error> {
+    let (name, format) = split(&file)?;
+    if name != "requests" {
+        return Err(O311Error::new(format, StatusCode::METHOD_NOT_ALLOWED, format!("POST is accepted only on requests.{}", ext(format))));
+    }
+    let headers = req.headers().clone();
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    if !ct.starts_with("application/x-www-form-urlencoded") {
+        return Err(O311Error::new(
+            format,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request form-encoded (Content-Type: application/x-www-form-urlencoded), as GeoReport v2 specifies",
+        ));
+    }
+    let raw = body_bytes(req, BODY_LIMIT).await.map_err(|e| O311Error::new(format, e.status, e.message))?;
+    let form = QueryPairs::parse(&raw).map_err(|e| O311Error::bad(format, e))?;
+
+    let key = form.get("api_key").ok_or_else(|| O311Error::new(format, StatusCode::FORBIDDEN, "api_key is required to post a request"))?;
+    let key_hash = hash_api_key(key);
+    if !st.store.api_key_valid(&key_hash).await.map_err(|e| O311Error::from_domain(format, e))? {
+        return Err(O311Error::new(format, StatusCode::FORBIDDEN, "api_key is not valid (unknown or revoked)"));
+    }
+    let number = |name: &str| -> Result<Option<f64>, O311Error> {
+        form.get(name)
+            .map(|s| s.parse::<f64>().map_err(|_| O311Error::bad(format, format!("{name}: {s:?} is not a number in decimal degrees"))))
+            .transpose()
+    };
+    let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in &form.0 {
+        if let Some(code) = k.strip_prefix("attribute[").and_then(|r| r.strip_suffix(']').or_else(|| r.strip_suffix("][]"))) {
+            attributes.entry(code.to_string()).or_default().push(v.clone());
+        }
+    }
+    let name = [form.get("first_name"), form.get("last_name")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let lang = form.get("lang").or_else(|| form.get("locale")).map(str::to_string);
+    let draft = RequestDraft {
+        service_code: form.get("service_code").map(str::to_string),
+        description: form.get("description").map(str::to_string),
+        lat: number("lat")?,
+        lon: number("long")?,
+        address: form.get("address_string").map(str::to_string),
+        district: form.get("district").map(str::to_string),
+        tehsil: form.get("tehsil").map(str::to_string),
+        phone: form.get("phone").map(str::to_string),
+        name: (!name.is_empty()).then_some(name),
+        email: form.get("email").map(str::to_string),
+        language: lang,
+        attributes,
+        media_url: form.get("media_url").map(str::to_string),
+        channel: Some(Channel::Open311),
+    };
+    let new = draft.validate(&st.catalogue, &st.geo).map_err(|e| O311Error::from_domain(format, e))?;
+    let idem = idempotency_key(&headers, &format!("open311:{}", &key_hash[..16]), &raw).map_err(|e| O311Error::bad(format, e.message))?;
+    let lang = new.language;
+    let render_created = move |r: &ServiceRequest| StoredResponse {
+        status: 201,
+        body: json!([{
+            "service_request_id": r.reference,
+            "token": r.token,
+            "service_notice": notice(lang, r),
+            "account_id": Value::Null,
+        }]),
+    };
+    let outcome = st
+        .store
+        .create_request(&new, st.ids.as_ref(), idem.as_ref(), &render_created, st.clock.now())
+        .await
+        .map_err(|e| O311Error::from_domain(format, e))?;
+    let replayed = matches!(outcome, CreateOutcome::Replayed(_));
+    if !replayed {
+        metrics::counter!("sahulat_requests_created_total", "channel" => "open311").increment(1);
+    }
+    let stored = outcome.response();
+    let mut res = render(format, StatusCode::from_u16(stored.status).unwrap_or(StatusCode::CREATED), "service_requests", &stored.body);
+    if replayed {
+        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+/// The short notice returned on creation, in the reporter's language.
+fn notice(lang: Lang, r: &ServiceRequest) -> String {
+    let reference = Reference::parse(&r.reference).map(|r| r.grouped()).unwrap_or_else(|_| r.reference.clone());
+    match lang {
+        Lang::En => format!("Your reference is {reference}. Keep it to check the status."),
+        Lang::Ur => format!("آپ کا حوالہ نمبر {reference} ہے۔ کیفیت جاننے کے لیے اسے محفوظ رکھیں۔"),
+        Lang::Sd => format!("توهان جو حوالو نمبر {reference} آهي. حالت ڄاڻڻ لاءِ ان کي سنڀالي رکو."),
+    }
+}
