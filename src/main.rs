@@ -27,10 +27,20 @@ struct Cli {
 #[derive(Debug, Args)]
 struct DbArgs {
     /// Database: sqlite://PATH (default; created if missing) or postgres://USER@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/sahulat.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/sahulat.db",
+        global = true
+    )]
     database_url: String,
     /// Folder holding the reference data (boundaries, services, departments, routing).
-    #[arg(long, env = "SAHULAT_FIXTURES", default_value = "fixtures", global = true)]
+    #[arg(
+        long,
+        env = "SAHULAT_FIXTURES",
+        default_value = "fixtures",
+        global = true
+    )]
     fixtures: PathBuf,
 }
 
@@ -75,10 +85,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { bind } => serve(&cli.db, bind).await,
         Command::Migrate => {
             let (state, counts) = open(&cli.db).await?;
-            eprintln!("database {} is up to date; reference data: {counts:?}", state.store.backend());
+            eprintln!(
+                "database {} is up to date; reference data: {counts:?}",
+                state.store.backend()
+            );
             Ok(())
         }
-        Command::Apikey { command: ApikeyCommand::Create { label } } => {
+        Command::Apikey {
+            command: ApikeyCommand::Create { label },
+        } => {
             let label = label.trim();
             anyhow::ensure!(!label.is_empty(), "--label must not be empty");
             let store = connect(&cli.db).await?;
@@ -87,7 +102,12 @@ async fn main() -> anyhow::Result<()> {
             rand::rngs::OsRng.fill_bytes(&mut random);
             let (key, prefix) = sahulat_api::new_api_key(random);
             store
-                .create_api_key(label, &sahulat_api::hash_api_key(&key), &prefix, SystemClock.now())
+                .create_api_key(
+                    label,
+                    &sahulat_api::hash_api_key(&key),
+                    &prefix,
+                    SystemClock.now(),
+                )
                 .await?;
             eprintln!("API key for {label:?} (shown once; only its hash is stored):");
             #[allow(clippy::print_stdout)]
@@ -108,7 +128,14 @@ async fn connect(db: &DbArgs) -> anyhow::Result<Arc<dyn Store>> {
 async fn open(db: &DbArgs) -> anyhow::Result<(sahulat_api::AppState, store::ReferenceCounts)> {
     let store = connect(db).await?;
     let (catalogue, geo) = bootstrap::load_reference(&db.fixtures)?;
-    bootstrap::prepare(store, catalogue, geo, Arc::new(SystemClock), Arc::new(RandomIds::from_entropy())).await
+    bootstrap::prepare(
+        store,
+        catalogue,
+        geo,
+        Arc::new(SystemClock),
+        Arc::new(RandomIds::from_entropy()),
+    )
+    .await
 }
 
 /// Hides a password in a database URL before it is logged.
@@ -135,9 +162,9 @@ async fn serve(db: &DbArgs, bind: SocketAddr) -> anyhow::Result<()> {
         routing_rules = counts.routing_rules,
         "reference data loaded"
     );
-    let listener = TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind} (is another Sahulat running? set SAHULAT_BIND)"))?;
+    let listener = TcpListener::bind(bind).await.with_context(|| {
+        format!("cannot listen on {bind} (is another Sahulat running? set SAHULAT_BIND)")
+    })?;
     tracing::info!("Sahulat is listening on http://{}", listener.local_addr()?);
     axum::serve(listener, sahulat_api::router(state))
         .with_graceful_shutdown(shutdown_signal())

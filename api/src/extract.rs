@@ -12,8 +12,12 @@ use serde::de::DeserializeOwned;
 pub async fn body_bytes(req: Request, limit_hint: usize) -> Result<Bytes, ApiError> {
     match Bytes::from_request(req, &()).await {
         Ok(b) => Ok(b),
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large(limit_hint)),
-        Err(rejection) => Err(ApiError::bad_request(format!("could not read the request body: {rejection}"))),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(too_large(limit_hint))
+        }
+        Err(rejection) => Err(ApiError::bad_request(format!(
+            "could not read the request body: {rejection}"
+        ))),
     }
 }
 
@@ -22,7 +26,10 @@ pub fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        format!("the request body is larger than the {} KiB accepted", limit / 1024),
+        format!(
+            "the request body is larger than the {} KiB accepted",
+            limit / 1024
+        ),
     )
 }
 
@@ -56,7 +63,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                format!("send the body as JSON with Content-Type: application/json (got {:?})", if ct.is_empty() { "none" } else { &ct }),
+                format!(
+                    "send the body as JSON with Content-Type: application/json (got {:?})",
+                    if ct.is_empty() { "none" } else { &ct }
+                ),
             ));
         }
         let raw = body_bytes(req, crate::BODY_LIMIT).await?;
@@ -84,8 +94,8 @@ pub struct QueryPairs(pub Vec<(String, String)>);
 impl QueryPairs {
     /// Parses a query string or form body.
     pub fn parse(input: &[u8]) -> Result<Self, String> {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(input).map_err(|e| format!("could not parse the parameters: {e}"))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(input)
+            .map_err(|e| format!("could not parse the parameters: {e}"))?;
         Ok(QueryPairs(
             pairs
                 .into_iter()
@@ -96,7 +106,10 @@ impl QueryPairs {
     }
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 

@@ -146,12 +146,19 @@ pub struct RequestView {
     pub updates: Option<Vec<UpdateView>>,
 }
 
-pub(crate) fn view(cat: &Catalogue, r: &ServiceRequest, updates: Option<Vec<RequestUpdate>>) -> RequestView {
+pub(crate) fn view(
+    cat: &Catalogue,
+    r: &ServiceRequest,
+    updates: Option<Vec<RequestUpdate>>,
+) -> RequestView {
     let lang = r.language;
     RequestView {
         reference: r.reference.clone(),
         service_code: r.service_code.clone(),
-        service_name: cat.service(&r.service_code).map(|s| s.names.get(lang).to_string()).unwrap_or_default(),
+        service_name: cat
+            .service(&r.service_code)
+            .map(|s| s.names.get(lang).to_string())
+            .unwrap_or_default(),
         description: r.description.clone(),
         status: r.status.as_str().into(),
         open311_status: r.status.open311().into(),
@@ -161,10 +168,21 @@ pub(crate) fn view(cat: &Catalogue, r: &ServiceRequest, updates: Option<Vec<Requ
         address: r.address.clone(),
         province: r.province.clone(),
         district: r.district.clone(),
-        district_name: cat.district(&r.district).map(|d| d.names.get(lang).to_string()).unwrap_or_default(),
+        district_name: cat
+            .district(&r.district)
+            .map(|d| d.names.get(lang).to_string())
+            .unwrap_or_default(),
         tehsil: r.tehsil.clone(),
-        tehsil_name: r.tehsil.as_deref().and_then(|t| cat.tehsil(t)).map(|t| t.names.get(lang).to_string()),
-        department: r.department.as_deref().and_then(|d| cat.department(d)).map(|d| d.names.get(lang).to_string()),
+        tehsil_name: r
+            .tehsil
+            .as_deref()
+            .and_then(|t| cat.tehsil(t))
+            .map(|t| t.names.get(lang).to_string()),
+        department: r
+            .department
+            .as_deref()
+            .and_then(|d| cat.department(d))
+            .map(|d| d.names.get(lang).to_string()),
         channel: r.channel.as_str().into(),
         language: lang.code().into(),
         attributes: r.attributes.clone(),
@@ -174,18 +192,31 @@ pub(crate) fn view(cat: &Catalogue, r: &ServiceRequest, updates: Option<Vec<Requ
         updated_at: r.updated_at,
         updates: updates.map(|us| {
             us.into_iter()
-                .map(|u| UpdateView { status: u.status.as_str().into(), description: u.description, at: u.created_at })
+                .map(|u| UpdateView {
+                    status: u.status.as_str().into(),
+                    description: u.description,
+                    at: u.created_at,
+                })
                 .collect()
         }),
     }
 }
 
 /// Reads an optional Idempotency-Key header (1–255 visible ASCII characters).
-pub(crate) fn idempotency_key(headers: &HeaderMap, scope: &str, body: &[u8]) -> Result<Option<IdempotencyKey>, ApiError> {
-    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
+pub(crate) fn idempotency_key(
+    headers: &HeaderMap,
+    scope: &str,
+    body: &[u8],
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
     let key = v.to_str().unwrap_or("").trim();
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::bad_param("Idempotency-Key", "must be 1 to 255 visible ASCII characters, e.g. a UUID"));
+        return Err(ApiError::bad_param(
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters, e.g. a UUID",
+        ));
     }
     Ok(Some(IdempotencyKey {
         scope: scope.to_string(),
@@ -199,7 +230,8 @@ pub(crate) fn stored_response(r: &StoredResponse, replayed: bool) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
     let mut res = (status, Json(r.body.clone())).into_response();
     if replayed {
-        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     res
 }
@@ -254,7 +286,16 @@ pub(crate) async fn create_request(
         status: 201,
         body: serde_json::to_value(view(&cat, r, None)).unwrap_or_default(),
     };
-    let outcome = st.store.create_request(&new, st.ids.as_ref(), idem.as_ref(), &render, st.clock.now()).await?;
+    let outcome = st
+        .store
+        .create_request(
+            &new,
+            st.ids.as_ref(),
+            idem.as_ref(),
+            &render,
+            st.clock.now(),
+        )
+        .await?;
     let replayed = matches!(outcome, sahulat_domain::store::CreateOutcome::Replayed(_));
     if !replayed {
         metrics::counter!("sahulat_requests_created_total", "channel" => "api").increment(1);
@@ -275,16 +316,25 @@ pub(crate) fn parse_reference(input: &str) -> Result<Reference, ApiError> {
         (status = 400, description = "Not a reference, or a digit is mistyped", body = ErrorEnvelope),
         (status = 404, body = ErrorEnvelope),
     ))]
-pub(crate) async fn get_request(State(st): State<AppState>, Path(reference): Path<String>) -> Result<Json<RequestView>, ApiError> {
+pub(crate) async fn get_request(
+    State(st): State<AppState>,
+    Path(reference): Path<String>,
+) -> Result<Json<RequestView>, ApiError> {
     let reference = parse_reference(&reference)?;
     let r = st
         .store
         .request_by_reference(reference.as_str())
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no request has reference {}", reference.grouped())))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!("no request has reference {}", reference.grouped()))
+        })?;
     let updates = st
         .store
-        .list_updates(&UpdateQuery { reference: Some(r.reference.clone()), limit: 200, ..Default::default() })
+        .list_updates(&UpdateQuery {
+            reference: Some(r.reference.clone()),
+            limit: 200,
+            ..Default::default()
+        })
         .await?;
     Ok(Json(view(&st.catalogue, &r, Some(updates))))
 }
@@ -327,17 +377,29 @@ pub struct ServiceView {
 
 pub(crate) fn lang_param(q: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
     if let Some(l) = q.get("lang").or_else(|| q.get("locale")) {
-        return Lang::parse(l).ok_or_else(|| ApiError::bad_param("lang", format!("unknown language {l:?}; use en, ur or sd")));
+        return Lang::parse(l).ok_or_else(|| {
+            ApiError::bad_param("lang", format!("unknown language {l:?}; use en, ur or sd"))
+        });
     }
-    let accept = headers.get("accept-language").and_then(|v| v.to_str().ok()).unwrap_or("");
-    Ok(accept.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))).unwrap_or_default())
+    let accept = headers
+        .get("accept-language")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(accept
+        .split(',')
+        .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+        .unwrap_or_default())
 }
 
 /// List the service catalogue.
 #[utoipa::path(get, path = "/api/v1/services", tag = "reference",
     params(("lang" = Option<String>, Query, description = "en, ur or sd (default: Accept-Language, then en)")),
     responses((status = 200, body = [ServiceView])))]
-pub(crate) async fn list_services(State(st): State<AppState>, q: QueryPairs, headers: HeaderMap) -> Result<Json<Vec<ServiceView>>, ApiError> {
+pub(crate) async fn list_services(
+    State(st): State<AppState>,
+    q: QueryPairs,
+    headers: HeaderMap,
+) -> Result<Json<Vec<ServiceView>>, ApiError> {
     let lang = lang_param(&q, &headers)?;
     Ok(Json(
         st.catalogue
@@ -359,7 +421,11 @@ pub(crate) async fn list_services(State(st): State<AppState>, q: QueryPairs, hea
                         datatype: a.datatype.as_str().into(),
                         required: a.required,
                         description: a.description.get(lang).into(),
-                        values: a.values.iter().map(|v| (v.key.clone(), v.name.get(lang).to_string())).collect(),
+                        values: a
+                            .values
+                            .iter()
+                            .map(|v| (v.key.clone(), v.name.get(lang).to_string()))
+                            .collect(),
                     })
                     .collect(),
             })
@@ -397,13 +463,22 @@ pub struct DistrictView {
 #[utoipa::path(get, path = "/api/v1/districts", tag = "reference",
     params(("lang" = Option<String>, Query, description = "en, ur or sd"), ("served" = Option<bool>, Query, description = "only districts that accept requests")),
     responses((status = 200, body = [DistrictView])))]
-pub(crate) async fn list_districts(State(st): State<AppState>, q: QueryPairs, headers: HeaderMap) -> Result<Json<Vec<DistrictView>>, ApiError> {
+pub(crate) async fn list_districts(
+    State(st): State<AppState>,
+    q: QueryPairs,
+    headers: HeaderMap,
+) -> Result<Json<Vec<DistrictView>>, ApiError> {
     let lang = lang_param(&q, &headers)?;
     let served_only = match q.get("served") {
         None => false,
         Some("true" | "1") => true,
         Some("false" | "0") => false,
-        Some(other) => return Err(ApiError::bad_param("served", format!("{other:?} is not true or false"))),
+        Some(other) => {
+            return Err(ApiError::bad_param(
+                "served",
+                format!("{other:?} is not true or false"),
+            ))
+        }
     };
     let mut out: Vec<DistrictView> = st
         .catalogue
@@ -421,7 +496,10 @@ pub(crate) async fn list_districts(State(st): State<AppState>, q: QueryPairs, he
                 .tehsils
                 .iter()
                 .filter(|t| t.district == d.code)
-                .map(|t| TehsilView { code: t.code.clone(), name: t.names.get(lang).into() })
+                .map(|t| TehsilView {
+                    code: t.code.clone(),
+                    name: t.names.get(lang).into(),
+                })
                 .collect(),
         })
         .collect();
@@ -445,10 +523,15 @@ pub struct LocateView {
 }
 
 fn coord(q: &QueryPairs, name: &str, max: f64) -> Result<f64, ApiError> {
-    let raw = q.get(name).ok_or_else(|| ApiError::bad_param(name, "is required (decimal degrees)"))?;
+    let raw = q
+        .get(name)
+        .ok_or_else(|| ApiError::bad_param(name, "is required (decimal degrees)"))?;
     match raw.parse::<f64>() {
         Ok(v) if v.is_finite() && v.abs() <= max => Ok(v),
-        _ => Err(ApiError::bad_param(name, format!("{raw:?} is not in decimal degrees from -{max} to {max}"))),
+        _ => Err(ApiError::bad_param(
+            name,
+            format!("{raw:?} is not in decimal degrees from -{max} to {max}"),
+        )),
     }
 }
 
@@ -456,11 +539,17 @@ fn coord(q: &QueryPairs, name: &str, max: f64) -> Result<f64, ApiError> {
 #[utoipa::path(get, path = "/api/v1/locate", tag = "reference",
     params(("lat" = f64, Query), ("lon" = f64, Query)),
     responses((status = 200, body = LocateView), (status = 404, description = "Outside every known district", body = ErrorEnvelope)))]
-pub(crate) async fn locate(State(st): State<AppState>, q: QueryPairs) -> Result<Json<LocateView>, ApiError> {
+pub(crate) async fn locate(
+    State(st): State<AppState>,
+    q: QueryPairs,
+) -> Result<Json<LocateView>, ApiError> {
     let lat = coord(&q, "lat", 90.0)?;
     let lon = coord(&q, "lon", 180.0)?;
     let p = st.geo.locate(lat, lon).ok_or_else(|| {
-        ApiError::not_found(format!("this point is outside every district of Sindh and Balochistan; Sahulat serves {}", st.catalogue.served_names()))
+        ApiError::not_found(format!(
+            "this point is outside every district of Sindh and Balochistan; Sahulat serves {}",
+            st.catalogue.served_names()
+        ))
     })?;
     let d = st.catalogue.district(&p.district);
     Ok(Json(LocateView {

@@ -55,19 +55,30 @@ pub(crate) async fn healthz() -> &'static str {
 /// Readiness: the database answers.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, description = "Ready"), (status = 503, description = "The database does not answer", body = ErrorEnvelope)))]
-pub(crate) async fn readyz(State(st): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+pub(crate) async fn readyz(
+    State(st): State<AppState>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     match st.store.ping().await {
-        Ok(()) => Ok(Json(serde_json::json!({"status": "ready", "database": st.store.backend()}))),
+        Ok(()) => Ok(Json(
+            serde_json::json!({"status": "ready", "database": st.store.backend()}),
+        )),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the database is not answering"))
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "the database is not answering",
+            ))
         }
     }
 }
 
 async fn metrics() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         prometheus().render(),
     )
         .into_response()
@@ -78,7 +89,10 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 async fn docs() -> Html<String> {
@@ -106,7 +120,11 @@ async fn docs() -> Html<String> {
             body.push_str(&format!(
                 "<h3><span class=\"m\">{method}</span> <code>{}</code></h3><p>{}</p>",
                 esc(path),
-                esc(op.summary.as_deref().or(op.description.as_deref()).unwrap_or(""))
+                esc(op
+                    .summary
+                    .as_deref()
+                    .or(op.description.as_deref())
+                    .unwrap_or(""))
             ));
             if let Some(params) = &op.parameters {
                 body.push_str("<ul>");
@@ -120,7 +138,11 @@ async fn docs() -> Html<String> {
                             utoipa::openapi::path::ParameterIn::Header => "header",
                             utoipa::openapi::path::ParameterIn::Cookie => "cookie",
                         },
-                        if matches!(p.required, utoipa::openapi::Required::True) { " required" } else { "" },
+                        if matches!(p.required, utoipa::openapi::Required::True) {
+                            " required"
+                        } else {
+                            ""
+                        },
                         esc(p.description.as_deref().unwrap_or(""))
                     ));
                 }
@@ -132,7 +154,9 @@ async fn docs() -> Html<String> {
                 .responses
                 .iter()
                 .map(|(code, r)| match r {
-                    utoipa::openapi::RefOr::T(r) => format!("<code>{}</code> {}", esc(code), esc(&r.description)),
+                    utoipa::openapi::RefOr::T(r) => {
+                        format!("<code>{}</code> {}", esc(code), esc(&r.description))
+                    }
                     utoipa::openapi::RefOr::Ref(_) => format!("<code>{}</code>", esc(code)),
                 })
                 .collect();

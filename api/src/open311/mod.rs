@@ -52,7 +52,11 @@ pub(crate) struct O311Error {
 
 impl O311Error {
     fn new(format: Format, status: StatusCode, description: impl Into<String>) -> Self {
-        Self { status, description: description.into(), format }
+        Self {
+            status,
+            description: description.into(),
+            format,
+        }
     }
     fn bad(format: Format, description: impl Into<String>) -> Self {
         Self::new(format, StatusCode::BAD_REQUEST, description)
@@ -61,13 +65,23 @@ impl O311Error {
         match e {
             Error::Validation(fields) => Self::bad(
                 format,
-                fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; "),
+                fields
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ),
-            Error::NotFound(what) => Self::new(format, StatusCode::NOT_FOUND, format!("{what} not found")),
+            Error::NotFound(what) => {
+                Self::new(format, StatusCode::NOT_FOUND, format!("{what} not found"))
+            }
             Error::Unauthorized(m) => Self::new(format, StatusCode::FORBIDDEN, m),
             other => {
                 let api = crate::error::ApiError::from(other);
-                let status = if api.status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::UNPROCESSABLE_ENTITY } else { api.status };
+                let status = if api.status == StatusCode::UNPROCESSABLE_ENTITY {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else {
+                    api.status
+                };
                 Self::new(format, status, api.message)
             }
         }
@@ -86,7 +100,12 @@ fn render(format: Format, status: StatusCode, root: &str, body: &Value) -> Respo
         Format::Json => ("application/json; charset=utf-8", body.to_string()),
         Format::Xml => ("text/xml; charset=utf-8", xml::to_xml(root, body)),
     };
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(ct))], text).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(ct))],
+        text,
+    )
+        .into_response()
 }
 
 /// Splits `requests.json` into (`requests`, Json).
@@ -94,17 +113,27 @@ fn split(file: &str) -> Result<(&str, Format), O311Error> {
     match file.rsplit_once('.') {
         Some((name, "json")) => Ok((name, Format::Json)),
         Some((name, "xml")) => Ok((name, Format::Xml)),
-        _ => Err(O311Error::new(Format::Json, StatusCode::NOT_FOUND, format!("{file:?}: add .json or .xml to choose the format"))),
+        _ => Err(O311Error::new(
+            Format::Json,
+            StatusCode::NOT_FOUND,
+            format!("{file:?}: add .json or .xml to choose the format"),
+        )),
     }
 }
 
 /// Pakistan Standard Time (UTC+5, no daylight saving): Open311 timestamps carry their offset.
 fn w3c(t: DateTime<Utc>) -> String {
-    let pkt = FixedOffset::east_opt(5 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
-    t.with_timezone(&pkt).to_rfc3339_opts(SecondsFormat::Secs, false)
+    let pkt = FixedOffset::east_opt(5 * 3600)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    t.with_timezone(&pkt)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-fn parse_time(format: Format, name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, O311Error> {
+fn parse_time(
+    format: Format,
+    name: &str,
+    raw: Option<&str>,
+) -> Result<Option<DateTime<Utc>>, O311Error> {
     raw.map(|s| {
         DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
             O311Error::bad(format, format!("{name}: {s:?} is not a W3C date-time with timezone, e.g. 2026-11-01T00:00:00+05:00"))
@@ -114,7 +143,11 @@ fn parse_time(format: Format, name: &str, raw: Option<&str>) -> Result<Option<Da
 }
 
 /// Resolves start/end with GeoReport's defaults: the last 90 days, never a wider window.
-fn window(format: Format, q: &QueryPairs, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>), O311Error> {
+fn window(
+    format: Format,
+    q: &QueryPairs,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), O311Error> {
     let start = parse_time(format, "start_date", q.get("start_date"))?;
     let end = parse_time(format, "end_date", q.get("end_date"))?;
     let span = Duration::days(MAX_WINDOW_DAYS);
@@ -128,16 +161,24 @@ fn window(format: Format, q: &QueryPairs, now: DateTime<Utc>) -> Result<(DateTim
         return Err(O311Error::bad(format, "end_date is before start_date"));
     }
     if end - start > span {
-        return Err(O311Error::bad(format, format!("start_date and end_date may be at most {MAX_WINDOW_DAYS} days apart")));
+        return Err(O311Error::bad(
+            format,
+            format!("start_date and end_date may be at most {MAX_WINDOW_DAYS} days apart"),
+        ));
     }
     Ok((start, end))
 }
 
 fn query(format: Format, req: &Request) -> Result<QueryPairs, O311Error> {
-    QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).map_err(|e| O311Error::bad(format, e))
+    QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes())
+        .map_err(|e| O311Error::bad(format, e))
 }
 
-async fn get_resource(State(st): State<AppState>, Path(file): Path<String>, req: Request) -> Result<Response, O311Error> {
+async fn get_resource(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    req: Request,
+) -> Result<Response, O311Error> {
     let (name, format) = split(&file)?;
     let q = query(format, &req)?;
     match name {
@@ -145,7 +186,14 @@ async fn get_resource(State(st): State<AppState>, Path(file): Path<String>, req:
         "services" => services(&st, format, &q, req.headers()),
         "requests" => list_requests(&st, format, &q).await,
         "servicerequestupdates" => updates(&st, format, &q).await,
-        other => Err(O311Error::new(format, StatusCode::NOT_FOUND, format!("no Open311 resource {other:?}; see discovery.{}", ext(format)))),
+        other => Err(O311Error::new(
+            format,
+            StatusCode::NOT_FOUND,
+            format!(
+                "no Open311 resource {other:?}; see discovery.{}",
+                ext(format)
+            ),
+        )),
     }
 }
 
@@ -157,7 +205,10 @@ fn ext(format: Format) -> &'static str {
 }
 
 fn discovery(format: Format, headers: &HeaderMap) -> Response {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
     let changeset = "2026-11-26T00:00:00+05:00";
     let body = json!({
         "changeset": changeset,
@@ -174,7 +225,12 @@ fn discovery(format: Format, headers: &HeaderMap) -> Response {
     render(format, StatusCode::OK, "discovery", &body)
 }
 
-fn services(st: &AppState, format: Format, q: &QueryPairs, headers: &HeaderMap) -> Result<Response, O311Error> {
+fn services(
+    st: &AppState,
+    format: Format,
+    q: &QueryPairs,
+    headers: &HeaderMap,
+) -> Result<Response, O311Error> {
     let lang = lang_param(q, headers).map_err(|e| O311Error::bad(format, e.message))?;
     let list: Vec<Value> = st
         .catalogue
@@ -192,15 +248,32 @@ fn services(st: &AppState, format: Format, q: &QueryPairs, headers: &HeaderMap) 
             })
         })
         .collect();
-    Ok(render(format, StatusCode::OK, "services", &Value::Array(list)))
+    Ok(render(
+        format,
+        StatusCode::OK,
+        "services",
+        &Value::Array(list),
+    ))
 }
 
-async fn service_definition(State(st): State<AppState>, Path(file): Path<String>, headers: HeaderMap, req: Request) -> Result<Response, O311Error> {
+async fn service_definition(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+    req: Request,
+) -> Result<Response, O311Error> {
     let (code, format) = split(&file)?;
     let q = query(format, &req)?;
     let lang = lang_param(&q, &headers).map_err(|e| O311Error::bad(format, e.message))?;
     let s = st.catalogue.service(code).ok_or_else(|| {
-        O311Error::new(format, StatusCode::NOT_FOUND, format!("no service {code:?}; one of: {}", st.catalogue.service_codes()))
+        O311Error::new(
+            format,
+            StatusCode::NOT_FOUND,
+            format!(
+                "no service {code:?}; one of: {}",
+                st.catalogue.service_codes()
+            ),
+        )
     })?;
     let attributes: Vec<Value> = s
         .attributes
@@ -260,13 +333,26 @@ fn request_json(st: &AppState, r: &ServiceRequest, extensions: bool) -> Value {
 
 fn statuses(format: Format, raw: Option<&str>) -> Result<Vec<Status>, O311Error> {
     let mut out = Vec::new();
-    for word in raw.unwrap_or("").split(',').map(str::trim).filter(|w| !w.is_empty()) {
+    for word in raw
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+    {
         match word {
             "open" => out.extend(Status::ALL.iter().filter(|s| s.is_open())),
             "closed" => out.extend(Status::ALL.iter().filter(|s| !s.is_open())),
             other => match Status::parse(other) {
                 Some(s) => out.push(s),
-                None => return Err(O311Error::bad(format, format!("status: {other:?} is not open or closed (or one of {})", Status::accepted()))),
+                None => {
+                    return Err(O311Error::bad(
+                        format,
+                        format!(
+                            "status: {other:?} is not open or closed (or one of {})",
+                            Status::accepted()
+                        ),
+                    ))
+                }
             },
         }
     }
@@ -277,29 +363,60 @@ fn references(format: Format, raw: &str) -> Result<Vec<String>, O311Error> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| Reference::parse(s).map(|r| r.as_str().to_string()).map_err(|e| O311Error::bad(format, format!("service_request_id {s:?}: {e}"))))
+        .map(|s| {
+            Reference::parse(s)
+                .map(|r| r.as_str().to_string())
+                .map_err(|e| O311Error::bad(format, format!("service_request_id {s:?}: {e}")))
+        })
         .collect()
 }
 
-async fn list_requests(st: &AppState, format: Format, q: &QueryPairs) -> Result<Response, O311Error> {
+async fn list_requests(
+    st: &AppState,
+    format: Format,
+    q: &QueryPairs,
+) -> Result<Response, O311Error> {
     let extensions = q.get("extensions") == Some("true");
     let query = if let Some(ids) = q.get("service_request_id") {
         // The spec: with service_request_id, every other filter is ignored.
-        RequestQuery { references: references(format, ids)?, limit: MAX_RESULTS, ..Default::default() }
+        RequestQuery {
+            references: references(format, ids)?,
+            limit: MAX_RESULTS,
+            ..Default::default()
+        }
     } else {
         let (start, end) = window(format, q, st.clock.now())?;
         let mut service_codes = Vec::new();
-        for code in q.get("service_code").unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        for code in q
+            .get("service_code")
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             if st.catalogue.service(code).is_none() {
-                return Err(O311Error::bad(format, format!("service_code: unknown service {code:?}; one of: {}", st.catalogue.service_codes())));
+                return Err(O311Error::bad(
+                    format,
+                    format!(
+                        "service_code: unknown service {code:?}; one of: {}",
+                        st.catalogue.service_codes()
+                    ),
+                ));
             }
             service_codes.push(code.to_string());
         }
         let limit = match q.get("max_requests") {
             None => MAX_RESULTS,
-            Some(n) => n.parse::<u32>().ok().filter(|n| (1..=MAX_RESULTS).contains(n)).ok_or_else(|| {
-                O311Error::bad(format, format!("max_requests: must be a whole number from 1 to {MAX_RESULTS}"))
-            })?,
+            Some(n) => n
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_RESULTS).contains(n))
+                .ok_or_else(|| {
+                    O311Error::bad(
+                        format,
+                        format!("max_requests: must be a whole number from 1 to {MAX_RESULTS}"),
+                    )
+                })?,
         };
         RequestQuery {
             service_codes,
@@ -310,33 +427,69 @@ async fn list_requests(st: &AppState, format: Format, q: &QueryPairs) -> Result<
             ..Default::default()
         }
     };
-    let rows = st.store.list_requests(&query).await.map_err(|e| O311Error::from_domain(format, e))?;
-    let list: Vec<Value> = rows.iter().map(|r| request_json(st, r, extensions)).collect();
-    Ok(render(format, StatusCode::OK, "service_requests", &Value::Array(list)))
+    let rows = st
+        .store
+        .list_requests(&query)
+        .await
+        .map_err(|e| O311Error::from_domain(format, e))?;
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|r| request_json(st, r, extensions))
+        .collect();
+    Ok(render(
+        format,
+        StatusCode::OK,
+        "service_requests",
+        &Value::Array(list),
+    ))
 }
 
-async fn single_request(State(st): State<AppState>, Path(file): Path<String>, req: Request) -> Result<Response, O311Error> {
+async fn single_request(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    req: Request,
+) -> Result<Response, O311Error> {
     let (id, format) = split(&file)?;
     let q = query(format, &req)?;
-    let reference = Reference::parse(id).map_err(|e| O311Error::bad(format, format!("service_request_id {id:?}: {e}")))?;
+    let reference = Reference::parse(id)
+        .map_err(|e| O311Error::bad(format, format!("service_request_id {id:?}: {e}")))?;
     let r = st
         .store
         .request_by_reference(reference.as_str())
         .await
         .map_err(|e| O311Error::from_domain(format, e))?
-        .ok_or_else(|| O311Error::new(format, StatusCode::NOT_FOUND, format!("no service request {id}")))?;
-    let body = Value::Array(vec![request_json(&st, &r, q.get("extensions") == Some("true"))]);
+        .ok_or_else(|| {
+            O311Error::new(
+                format,
+                StatusCode::NOT_FOUND,
+                format!("no service request {id}"),
+            )
+        })?;
+    let body = Value::Array(vec![request_json(
+        &st,
+        &r,
+        q.get("extensions") == Some("true"),
+    )]);
     Ok(render(format, StatusCode::OK, "service_requests", &body))
 }
 
-async fn token(State(st): State<AppState>, Path(file): Path<String>) -> Result<Response, O311Error> {
+async fn token(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, O311Error> {
     let (token, format) = split(&file)?;
     let r = st
         .store
         .request_by_token(token)
         .await
         .map_err(|e| O311Error::from_domain(format, e))?
-        .ok_or_else(|| O311Error::new(format, StatusCode::NOT_FOUND, format!("no service request has token {token:?}")))?;
+        .ok_or_else(|| {
+            O311Error::new(
+                format,
+                StatusCode::NOT_FOUND,
+                format!("no service request has token {token:?}"),
+            )
+        })?;
     let body = json!([{ "service_request_id": r.reference, "token": r.token }]);
     Ok(render(format, StatusCode::OK, "service_requests", &body))
 }
@@ -344,12 +497,22 @@ async fn token(State(st): State<AppState>, Path(file): Path<String>) -> Result<R
 async fn updates(st: &AppState, format: Format, q: &QueryPairs) -> Result<Response, O311Error> {
     let (start, end) = window(format, q, st.clock.now())?;
     let reference = match q.get("service_request_id") {
-        Some(s) => Some(Reference::parse(s).map_err(|e| O311Error::bad(format, format!("service_request_id {s:?}: {e}")))?.as_str().to_string()),
+        Some(s) => Some(
+            Reference::parse(s)
+                .map_err(|e| O311Error::bad(format, format!("service_request_id {s:?}: {e}")))?
+                .as_str()
+                .to_string(),
+        ),
         None => None,
     };
     let rows = st
         .store
-        .list_updates(&UpdateQuery { start: Some(start), end: Some(end), reference, limit: MAX_RESULTS })
+        .list_updates(&UpdateQuery {
+            start: Some(start),
+            end: Some(end),
+            reference,
+            limit: MAX_RESULTS,
+        })
         .await
         .map_err(|e| O311Error::from_domain(format, e))?;
     let list: Vec<Value> = rows
@@ -365,16 +528,33 @@ async fn updates(st: &AppState, format: Format, q: &QueryPairs) -> Result<Respon
             })
         })
         .collect();
-    Ok(render(format, StatusCode::OK, "service_request_updates", &Value::Array(list)))
+    Ok(render(
+        format,
+        StatusCode::OK,
+        "service_request_updates",
+        &Value::Array(list),
+    ))
 }
 
-async fn post_resource(State(st): State<AppState>, Path(file): Path<String>, req: Request) -> Result<Response, O311Error> {
+async fn post_resource(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+    req: Request,
+) -> Result<Response, O311Error> {
     let (name, format) = split(&file)?;
     if name != "requests" {
-        return Err(O311Error::new(format, StatusCode::METHOD_NOT_ALLOWED, format!("POST is accepted only on requests.{}", ext(format))));
+        return Err(O311Error::new(
+            format,
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("POST is accepted only on requests.{}", ext(format)),
+        ));
     }
     let headers = req.headers().clone();
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if !ct.starts_with("application/x-www-form-urlencoded") {
         return Err(O311Error::new(
             format,
@@ -382,27 +562,64 @@ async fn post_resource(State(st): State<AppState>, Path(file): Path<String>, req
             "send the request form-encoded (Content-Type: application/x-www-form-urlencoded), as GeoReport v2 specifies",
         ));
     }
-    let raw = body_bytes(req, BODY_LIMIT).await.map_err(|e| O311Error::new(format, e.status, e.message))?;
+    let raw = body_bytes(req, BODY_LIMIT)
+        .await
+        .map_err(|e| O311Error::new(format, e.status, e.message))?;
     let form = QueryPairs::parse(&raw).map_err(|e| O311Error::bad(format, e))?;
 
-    let key = form.get("api_key").ok_or_else(|| O311Error::new(format, StatusCode::FORBIDDEN, "api_key is required to post a request"))?;
+    let key = form.get("api_key").ok_or_else(|| {
+        O311Error::new(
+            format,
+            StatusCode::FORBIDDEN,
+            "api_key is required to post a request",
+        )
+    })?;
     let key_hash = hash_api_key(key);
-    if !st.store.api_key_valid(&key_hash).await.map_err(|e| O311Error::from_domain(format, e))? {
-        return Err(O311Error::new(format, StatusCode::FORBIDDEN, "api_key is not valid (unknown or revoked)"));
+    if !st
+        .store
+        .api_key_valid(&key_hash)
+        .await
+        .map_err(|e| O311Error::from_domain(format, e))?
+    {
+        return Err(O311Error::new(
+            format,
+            StatusCode::FORBIDDEN,
+            "api_key is not valid (unknown or revoked)",
+        ));
     }
     let number = |name: &str| -> Result<Option<f64>, O311Error> {
         form.get(name)
-            .map(|s| s.parse::<f64>().map_err(|_| O311Error::bad(format, format!("{name}: {s:?} is not a number in decimal degrees"))))
+            .map(|s| {
+                s.parse::<f64>().map_err(|_| {
+                    O311Error::bad(
+                        format,
+                        format!("{name}: {s:?} is not a number in decimal degrees"),
+                    )
+                })
+            })
             .transpose()
     };
     let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in &form.0 {
-        if let Some(code) = k.strip_prefix("attribute[").and_then(|r| r.strip_suffix(']').or_else(|| r.strip_suffix("][]"))) {
-            attributes.entry(code.to_string()).or_default().push(v.clone());
+        if let Some(code) = k
+            .strip_prefix("attribute[")
+            .and_then(|r| r.strip_suffix(']').or_else(|| r.strip_suffix("][]")))
+        {
+            attributes
+                .entry(code.to_string())
+                .or_default()
+                .push(v.clone());
         }
     }
-    let name = [form.get("first_name"), form.get("last_name")].into_iter().flatten().collect::<Vec<_>>().join(" ");
-    let lang = form.get("lang").or_else(|| form.get("locale")).map(str::to_string);
+    let name = [form.get("first_name"), form.get("last_name")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let lang = form
+        .get("lang")
+        .or_else(|| form.get("locale"))
+        .map(str::to_string);
     let draft = RequestDraft {
         service_code: form.get("service_code").map(str::to_string),
         description: form.get("description").map(str::to_string),
@@ -419,8 +636,11 @@ async fn post_resource(State(st): State<AppState>, Path(file): Path<String>, req
         media_url: form.get("media_url").map(str::to_string),
         channel: Some(Channel::Open311),
     };
-    let new = draft.validate(&st.catalogue, &st.geo).map_err(|e| O311Error::from_domain(format, e))?;
-    let idem = idempotency_key(&headers, &format!("open311:{}", &key_hash[..16]), &raw).map_err(|e| O311Error::bad(format, e.message))?;
+    let new = draft
+        .validate(&st.catalogue, &st.geo)
+        .map_err(|e| O311Error::from_domain(format, e))?;
+    let idem = idempotency_key(&headers, &format!("open311:{}", &key_hash[..16]), &raw)
+        .map_err(|e| O311Error::bad(format, e.message))?;
     let lang = new.language;
     let render_created = move |r: &ServiceRequest| StoredResponse {
         status: 201,
@@ -433,7 +653,13 @@ async fn post_resource(State(st): State<AppState>, Path(file): Path<String>, req
     };
     let outcome = st
         .store
-        .create_request(&new, st.ids.as_ref(), idem.as_ref(), &render_created, st.clock.now())
+        .create_request(
+            &new,
+            st.ids.as_ref(),
+            idem.as_ref(),
+            &render_created,
+            st.clock.now(),
+        )
         .await
         .map_err(|e| O311Error::from_domain(format, e))?;
     let replayed = matches!(outcome, CreateOutcome::Replayed(_));
@@ -441,16 +667,24 @@ async fn post_resource(State(st): State<AppState>, Path(file): Path<String>, req
         metrics::counter!("sahulat_requests_created_total", "channel" => "open311").increment(1);
     }
     let stored = outcome.response();
-    let mut res = render(format, StatusCode::from_u16(stored.status).unwrap_or(StatusCode::CREATED), "service_requests", &stored.body);
+    let mut res = render(
+        format,
+        StatusCode::from_u16(stored.status).unwrap_or(StatusCode::CREATED),
+        "service_requests",
+        &stored.body,
+    );
     if replayed {
-        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(res)
 }
 
 /// The short notice returned on creation, in the reporter's language.
 fn notice(lang: Lang, r: &ServiceRequest) -> String {
-    let reference = Reference::parse(&r.reference).map(|r| r.grouped()).unwrap_or_else(|_| r.reference.clone());
+    let reference = Reference::parse(&r.reference)
+        .map(|r| r.grouped())
+        .unwrap_or_else(|_| r.reference.clone());
     match lang {
         Lang::En => format!("Your reference is {reference}. Keep it to check the status."),
         Lang::Ur => format!("آپ کا حوالہ نمبر {reference} ہے۔ کیفیت جاننے کے لیے اسے محفوظ رکھیں۔"),

@@ -22,7 +22,9 @@ fn singular(plural: &str) -> &str {
 
 fn xml_safe(s: &str) -> String {
     s.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}'))
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
+        })
         .collect()
 }
 
@@ -48,7 +50,10 @@ fn write(out: &mut String, name: &str, value: &Value) {
             }
             out.push_str(&format!("</{name}>"));
         }
-        Value::String(s) => out.push_str(&format!("<{name}>{}</{name}>", escape(xml_safe(s).as_str()))),
+        Value::String(s) => out.push_str(&format!(
+            "<{name}>{}</{name}>",
+            escape(xml_safe(s).as_str())
+        )),
         Value::Bool(b) => out.push_str(&format!("<{name}>{b}</{name}>")),
         Value::Number(n) => out.push_str(&format!("<{name}>{n}</{name}>")),
     }

@@ -1,0 +1,250 @@
+//! Test harness: a fresh database per test (a SQLite temp file, or a new PostgreSQL database
+//! when `TEST_DATABASE_URL` is set), the real router, a manual clock and seeded ids. Requests
+//! go through the router in-process; `spawn_socket` serves it on a real port when needed.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use chrono::{DateTime, TimeZone, Utc};
+use http_body_util::BodyExt;
+use sahulat_api::{bootstrap, AppState};
+use sahulat_domain::catalogue::Catalogue;
+use sahulat_domain::clock::ManualClock;
+use sahulat_domain::geo::GeoIndex;
+use sahulat_domain::ids::RandomIds;
+use sahulat_domain::store::{self, Store};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+/// The repository's fixtures folder.
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Reference data, loaded once per test binary.
+pub fn reference() -> (Arc<Catalogue>, Arc<GeoIndex>) {
+    static REF: OnceLock<(Arc<Catalogue>, Arc<GeoIndex>)> = OnceLock::new();
+    REF.get_or_init(|| bootstrap::load_reference(&fixtures()).expect("fixtures load"))
+        .clone()
+}
+
+/// 2026-11-26 09:00 UTC (14:00 in Pakistan).
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap()
+}
+
+/// A fresh, empty database URL for one test.
+pub async fn fresh_database_url() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            use sqlx::Connection;
+            let name = format!("sahulat_t_{}", rand_suffix());
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}", dir.path().join("sahulat.db").display());
+            (url, Some(dir))
+        }
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{}_{}", std::process::id(), nanos % 1_000_000_000_000)
+}
+
+/// One application under test.
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub db_url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A response, fully read.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    /// The envelope's `error.code`.
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let (db_url, dir) = fresh_database_url().await;
+        let store: Arc<dyn Store> = store::connect(&db_url).await.expect("connect store");
+        let (cat, geo) = reference();
+        let clock = Arc::new(ManualClock::new(t0()));
+        let (state, _) = bootstrap::prepare(
+            store,
+            cat,
+            geo,
+            clock.clone(),
+            Arc::new(RandomIds::seeded(7)),
+        )
+        .await
+        .expect("prepare");
+        TestApp {
+            router: sahulat_api::router(state.clone()),
+            state,
+            clock,
+            db_url,
+            _dir: dir,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.state.store
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn post_json(&self, uri: &str, body: &Value) -> TestResponse {
+        self.post_raw(uri, "application/json", body.to_string().into_bytes(), &[])
+            .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        uri: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header("content-type", content_type);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn post_form(&self, uri: &str, pairs: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded::to_string(pairs).unwrap();
+        self.post_raw(
+            uri,
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+            &[],
+        )
+        .await
+    }
+
+    /// Creates an Open311 API key the way `sahulat apikey create` does.
+    pub async fn api_key(&self) -> String {
+        let (key, prefix) = sahulat_api::new_api_key([9u8; 20]);
+        self.store()
+            .create_api_key(
+                "test client",
+                &sahulat_api::hash_api_key(&key),
+                &prefix,
+                self.clock_now(),
+            )
+            .await
+            .unwrap();
+        key
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use sahulat_domain::clock::Clock;
+        self.clock.now()
+    }
+
+    /// How many requests are stored (any status, all time).
+    pub async fn request_count(&self) -> usize {
+        self.store()
+            .list_requests(&store::RequestQuery {
+                limit: 100_000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .len()
+    }
+
+    /// Serves the router on 127.0.0.1 with a real socket; returns the address.
+    pub async fn spawn_socket(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = self.router.clone();
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        addr
+    }
+}
+
+/// A valid water-supply request in Larkana city.
+pub fn larkana_request() -> Value {
+    serde_json::json!({
+        "service_code": "water-supply",
+        "description": "No water in Sachal Colony for three days",
+        "lat": 27.56, "lon": 68.21,
+        "phone": "0300 1234567",
+        "name": "Ayesha Bhutto",
+        "language": "sd"
+    })
+}
