@@ -45,7 +45,10 @@ async fn the_openapi_document_describes_the_native_api_and_the_docs_page_renders
     let page = app.get("/docs").await;
     assert!(page.header("content-type").starts_with("text/html"));
     let html = page.text();
-    assert!(html.contains("/api/v1/requests") && !html.contains("https://"), "no external assets");
+    assert!(
+        html.contains("/api/v1/requests") && !html.contains("https://"),
+        "no external assets"
+    );
 }
 
 #[tokio::test]
@@ -64,20 +67,44 @@ async fn reference_data_sync_is_idempotent_and_follows_changed_fixtures() {
     let first = store.sync_reference(&cat, t0()).await.unwrap();
     let second = store.sync_reference(&cat, t0()).await.unwrap();
     assert_eq!(first, second, "nothing duplicated");
-    assert_eq!((first.districts, first.tehsils, first.services), (64, 20, 11));
+    assert_eq!(
+        (first.districts, first.tehsils, first.services),
+        (64, 20, 11)
+    );
     assert_eq!(first.provinces, 2);
     // An edited fixture: one service renamed, one department dropped.
     let mut services = cat.services.clone();
     services[0].names.en = "Water supply (renamed)".into();
     let dropped = cat.departments.last().unwrap().code.clone();
-    let departments: Vec<_> = cat.departments.iter().filter(|d| d.code != dropped).cloned().collect();
-    let routing: Vec<_> = cat.routing.iter().filter(|r| r.department != dropped).cloned().collect();
-    let edited = Catalogue::new(cat.provinces.clone(), cat.districts.clone(), cat.tehsils.clone(), services, departments, routing.clone()).unwrap();
+    let departments: Vec<_> = cat
+        .departments
+        .iter()
+        .filter(|d| d.code != dropped)
+        .cloned()
+        .collect();
+    let routing: Vec<_> = cat
+        .routing
+        .iter()
+        .filter(|r| r.department != dropped)
+        .cloned()
+        .collect();
+    let edited = Catalogue::new(
+        cat.provinces.clone(),
+        cat.districts.clone(),
+        cat.tehsils.clone(),
+        services,
+        departments,
+        routing.clone(),
+    )
+    .unwrap();
     let after = store.sync_reference(&edited, t0()).await.unwrap();
     assert_eq!(after.departments, first.departments - 1);
     assert_eq!(after.routing_rules, routing.len());
     let definition = definition_of(&app.db_url, &cat.services[0].code).await;
-    assert!(definition.contains("Water supply (renamed)"), "{definition}");
+    assert!(
+        definition.contains("Water supply (renamed)"),
+        "{definition}"
+    );
 }
 
 async fn definition_of(url: &str, code: &str) -> String {
@@ -85,10 +112,18 @@ async fn definition_of(url: &str, code: &str) -> String {
     let sql = "SELECT CAST(definition AS TEXT) FROM services WHERE code = ";
     if url.starts_with("sqlite") {
         let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(&format!("{sql}?")).bind(code).fetch_one(&mut c).await.unwrap()
+        sqlx::query_scalar(&format!("{sql}?"))
+            .bind(code)
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
     } else {
         let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-        sqlx::query_scalar(&format!("{sql}$1")).bind(code).fetch_one(&mut c).await.unwrap()
+        sqlx::query_scalar(&format!("{sql}$1"))
+            .bind(code)
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
     }
 }
 
@@ -104,17 +139,29 @@ fn versions(dir: &str) -> BTreeSet<String> {
 async fn sqlite_and_postgres_migrations_have_the_same_versions_and_all_are_applied() {
     let sqlite = versions("migrations/sqlite");
     let postgres = versions("migrations/postgres");
-    assert_eq!(sqlite, postgres, "migrations are added in pairs with the same file names");
+    assert_eq!(
+        sqlite, postgres,
+        "migrations are added in pairs with the same file names"
+    );
     let app = TestApp::new().await;
     let applied = app.store().applied_migrations().await.unwrap();
-    let expected: Vec<i64> = sqlite.iter().map(|n| n.split('_').next().unwrap().parse().unwrap()).collect();
+    let expected: Vec<i64> = sqlite
+        .iter()
+        .map(|n| n.split('_').next().unwrap().parse().unwrap())
+        .collect();
     assert_eq!(applied, expected);
 }
 
 #[tokio::test]
 async fn an_unknown_database_scheme_is_refused_naming_the_accepted_ones() {
-    let err = store::connect("mysql://localhost/sahulat").await.unwrap_err().to_string();
-    assert!(err.contains("\"mysql\"") && err.contains("sqlite://") && err.contains("postgres://"), "{err}");
+    let err = store::connect("mysql://localhost/sahulat")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("\"mysql\"") && err.contains("sqlite://") && err.contains("postgres://"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

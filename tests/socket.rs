@@ -23,7 +23,10 @@ async fn responses_are_gzip_compressed_when_the_client_asks() {
     let addr = app.spawn_socket().await;
     let res = raw_http(addr, b"GET /open311/v2/services.json HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n").await;
     assert!(res.starts_with("HTTP/1.1 200"), "{res}");
-    assert!(res.to_ascii_lowercase().contains("content-encoding: gzip"), "{res}");
+    assert!(
+        res.to_ascii_lowercase().contains("content-encoding: gzip"),
+        "{res}"
+    );
 }
 
 #[tokio::test]
@@ -51,11 +54,18 @@ async fn a_10_mb_upload_over_a_socket_is_cut_off_with_413() {
 #[test]
 fn the_serve_command_starts_on_an_empty_sqlite_database_and_accepts_a_request() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sahulat"))
         .arg("serve")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("new/sahulat.db").display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("new/sahulat.db").display()),
+        )
         .env("SAHULAT_BIND", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -64,7 +74,11 @@ fn the_serve_command_starts_on_an_empty_sqlite_database_and_accepts_a_request() 
         .unwrap();
     let get = |path: &str| -> Option<String> {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
         let mut out = String::new();
         s.read_to_string(&mut out).ok()?;
         Some(out)
