@@ -7,9 +7,13 @@ pub mod error;
 pub mod geo;
 pub mod ids;
 pub mod lang;
+pub mod messages;
 pub mod phone;
 pub mod reference;
 pub mod request;
+pub mod routing;
+pub mod sla;
 pub mod store;
+pub mod triage;
 
 pub use error::{Error, FieldErrors, Result};

@@ -18,7 +18,7 @@ pub const MIN_DESCRIPTION_CHARS: usize = 3;
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $s:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $variant),+ }
         impl $name {
@@ -255,6 +255,18 @@ pub struct ServiceRequest {
     pub updated_at: DateTime<Utc>,
     /// Closed.
     pub closed_at: Option<DateTime<Utc>>,
+    /// People who reported this problem (1 + linked duplicates).
+    pub reporters: i32,
+    /// Times escalated for being overdue.
+    pub escalation_level: i32,
+    /// When a department should have acknowledged it.
+    pub ack_due_at: Option<DateTime<Utc>>,
+    /// When a department acknowledged it.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Triage flags for the coordinator.
+    pub triage_flags: Vec<String>,
+    /// The service the reporter chose, when triage assigned another.
+    pub filed_service_code: Option<String>,
 }
 
 /// One public step in a request's history (Open311 servicerequestupdates).

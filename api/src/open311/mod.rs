@@ -685,9 +685,5 @@ fn notice(lang: Lang, r: &ServiceRequest) -> String {
     let reference = Reference::parse(&r.reference)
         .map(|r| r.grouped())
         .unwrap_or_else(|_| r.reference.clone());
-    match lang {
-        Lang::En => format!("Your reference is {reference}. Keep it to check the status."),
-        Lang::Ur => format!("آپ کا حوالہ نمبر {reference} ہے۔ کیفیت جاننے کے لیے اسے محفوظ رکھیں۔"),
-        Lang::Sd => format!("توهان جو حوالو نمبر {reference} آهي. حالت ڄاڻڻ لاءِ ان کي سنڀالي رکو."),
-    }
+    sahulat_domain::messages::text(lang, "service-notice", &[("ref", reference)])
 }

@@ -5,9 +5,11 @@
 
 mod postgres;
 mod sqlite;
+mod work;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use work::*;
 
 use crate::catalogue::Catalogue;
 use crate::error::{Error, Result};
@@ -110,24 +112,9 @@ pub struct ReferenceCounts {
     pub routing_rules: usize,
 }
 
-/// A queued unit of background work.
-#[derive(Debug, Clone)]
-pub struct Job {
-    /// Id.
-    pub id: i64,
-    /// Kind, e.g. `triage`.
-    pub kind: String,
-    /// Arguments.
-    pub payload: serde_json::Value,
-    /// queued | running | done | failed.
-    pub state: String,
-    /// Tries so far.
-    pub attempts: i32,
-}
-
 /// The storage contract shared by SQLite and PostgreSQL.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: JobQueue + Workflow + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Applies pending migrations.
@@ -169,8 +156,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<i64>;
     /// Whether an unrevoked key with this hash exists.
     async fn api_key_valid(&self, key_hash: &str) -> Result<bool>;
-    /// Jobs in a given state (all kinds), oldest first.
-    async fn jobs(&self, state: &str, limit: u32) -> Result<Vec<Job>>;
 }
 
 /// The accepted `DATABASE_URL` schemes, for messages.

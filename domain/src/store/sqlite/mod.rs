@@ -2,6 +2,9 @@
 //! survives a power cut), foreign keys on, one writer connection taking `BEGIN IMMEDIATE` so
 //! writers queue in-process instead of spinning on SQLITE_BUSY, and a pool of readers.
 
+mod jobs;
+mod workflow;
+
 use super::*;
 use crate::lang::Lang;
 use crate::request::{Channel, Priority};
@@ -20,13 +23,13 @@ pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+pub(super) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| Error::Internal(anyhow::anyhow!("bad timestamp {s:?} in database: {e}")))
 }
 
-fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
+pub(super) fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
     s.as_deref().map(parse_ts).transpose()
 }
 
@@ -37,16 +40,17 @@ pub struct SqliteStore {
     reader: SqlitePool,
 }
 
-const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
+pub(super) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
     province_code, district_code, tehsil_code, channel, language, status, priority, department_code, \
-    sla_due_at, duplicate_of, attributes, media_url, created_at, updated_at, closed_at";
+    sla_due_at, duplicate_of, attributes, media_url, created_at, updated_at, closed_at, \
+    reporters, escalation_level, ack_due_at, acknowledged_at, triage_flags, filed_service_code";
 
-fn enum_col<T>(row: &SqliteRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+pub(super) fn enum_col<T>(row: &SqliteRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
     let s: String = row.try_get(col)?;
     parse(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown {col} {s:?} in database")))
 }
 
-fn request_from_row(row: &SqliteRow) -> Result<ServiceRequest> {
+pub(super) fn request_from_row(row: &SqliteRow) -> Result<ServiceRequest> {
     let attributes: String = row.try_get("attributes")?;
     Ok(ServiceRequest {
         id: row.try_get("id")?,
@@ -72,6 +76,13 @@ fn request_from_row(row: &SqliteRow) -> Result<ServiceRequest> {
         created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
         updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
         closed_at: opt_ts(row.try_get("closed_at")?)?,
+        reporters: row.try_get::<i64, _>("reporters")? as i32,
+        escalation_level: row.try_get::<i64, _>("escalation_level")? as i32,
+        ack_due_at: opt_ts(row.try_get("ack_due_at")?)?,
+        acknowledged_at: opt_ts(row.try_get("acknowledged_at")?)?,
+        triage_flags: serde_json::from_str(&row.try_get::<String, _>("triage_flags")?)
+            .unwrap_or_default(),
+        filed_service_code: row.try_get("filed_service_code")?,
     })
 }
 
@@ -109,7 +120,7 @@ impl SqliteStore {
         Ok(Self { writer, reader })
     }
 
-    async fn begin(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
+    pub(super) async fn begin(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
@@ -454,23 +465,5 @@ impl Store for SqliteStore {
         .fetch_one(&self.reader)
         .await?;
         Ok(n > 0)
-    }
-
-    async fn jobs(&self, state: &str, limit: u32) -> Result<Vec<Job>> {
-        let rows = sqlx::query("SELECT id, kind, payload, state, attempts FROM jobs WHERE state = ? ORDER BY id LIMIT ?")
-            .bind(state).bind(limit as i64)
-            .fetch_all(&self.reader).await?;
-        rows.iter()
-            .map(|r| {
-                let payload: String = r.try_get("payload")?;
-                Ok(Job {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    payload: serde_json::from_str(&payload).unwrap_or_default(),
-                    state: r.try_get("state")?,
-                    attempts: r.try_get::<i64, _>("attempts")? as i32,
-                })
-            })
-            .collect()
     }
 }

@@ -2,6 +2,9 @@
 //! against one database. Idempotency-Keys are claimed with `INSERT … ON CONFLICT DO NOTHING`,
 //! which makes a concurrent duplicate wait for the first transaction and then replay its answer.
 
+mod jobs;
+mod workflow;
+
 use super::*;
 use crate::lang::Lang;
 use crate::request::{Channel, Priority};
@@ -17,16 +20,17 @@ pub struct PgStore {
     pool: PgPool,
 }
 
-const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
+pub(super) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
     province_code, district_code, tehsil_code, channel, language, status, priority, department_code, \
-    sla_due_at, duplicate_of, attributes, media_url, created_at, updated_at, closed_at";
+    sla_due_at, duplicate_of, attributes, media_url, created_at, updated_at, closed_at, \
+    reporters, escalation_level, ack_due_at, acknowledged_at, triage_flags, filed_service_code";
 
-fn enum_col<T>(row: &PgRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+pub(super) fn enum_col<T>(row: &PgRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
     let s: String = row.try_get(col)?;
     parse(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown {col} {s:?} in database")))
 }
 
-fn request_from_row(row: &PgRow) -> Result<ServiceRequest> {
+pub(super) fn request_from_row(row: &PgRow) -> Result<ServiceRequest> {
     Ok(ServiceRequest {
         id: row.try_get("id")?,
         reference: row.try_get("reference")?,
@@ -51,6 +55,12 @@ fn request_from_row(row: &PgRow) -> Result<ServiceRequest> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         closed_at: row.try_get("closed_at")?,
+        reporters: row.try_get("reporters")?,
+        escalation_level: row.try_get("escalation_level")?,
+        ack_due_at: row.try_get("ack_due_at")?,
+        acknowledged_at: row.try_get("acknowledged_at")?,
+        triage_flags: serde_json::from_value(row.try_get("triage_flags")?).unwrap_or_default(),
+        filed_service_code: row.try_get("filed_service_code")?,
     })
 }
 
@@ -400,22 +410,5 @@ impl Store for PgStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(n > 0)
-    }
-
-    async fn jobs(&self, state: &str, limit: u32) -> Result<Vec<Job>> {
-        let rows = sqlx::query("SELECT id, kind, payload, state, attempts FROM jobs WHERE state = $1 ORDER BY id LIMIT $2")
-            .bind(state).bind(limit as i64)
-            .fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Job {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    payload: r.try_get("payload")?,
-                    state: r.try_get("state")?,
-                    attempts: r.try_get("attempts")?,
-                })
-            })
-            .collect()
     }
 }

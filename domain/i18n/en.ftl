@@ -1,0 +1,6 @@
+# Sahulat messages, English. Placeables: $ref (grouped reference), $service, $dept, $due (date),
+# $orig (reference of the original request), $place, $level, $hours.
+service-notice = Your reference is { $ref }. Keep it to check the status.
+sms-received = Sahulat { $ref }: your { $service } report is with { $dept }. Due { $due }.
+sms-duplicate = Sahulat { $ref }: already reported as { $orig }. We will tell you when it is fixed.
+sms-escalation = Sahulat ESCALATION { $level }: { $ref } { $service }, { $place }, overdue { $hours }h. Please act now.

@@ -1,0 +1,135 @@
+//! User-facing messages (SMS texts, notices) from the translation catalogues in `domain/i18n/`
+//! (Fluent, one file per language, compiled into the binary), and SMS segment arithmetic:
+//! GSM-7 fits 160 characters in one segment, anything else (Urdu, Sindhi) is UCS-2 with 70.
+
+use crate::lang::Lang;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use std::sync::OnceLock;
+
+const SOURCES: [(Lang, &str, &str); 3] = [
+    (Lang::En, "en", include_str!("../i18n/en.ftl")),
+    (Lang::Ur, "ur", include_str!("../i18n/ur.ftl")),
+    (Lang::Sd, "sd", include_str!("../i18n/sd.ftl")),
+];
+
+fn bundles() -> &'static Vec<(Lang, FluentBundle<FluentResource>)> {
+    static BUNDLES: OnceLock<Vec<(Lang, FluentBundle<FluentResource>)>> = OnceLock::new();
+    BUNDLES.get_or_init(|| {
+        SOURCES
+            .iter()
+            .map(|(lang, tag, src)| {
+                let res =
+                    FluentResource::try_new((*src).to_string()).unwrap_or_else(|(res, _)| res);
+                let langid = tag.parse().unwrap_or_default();
+                let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+                // No Unicode isolation marks: they cost SMS characters and force UCS-2.
+                bundle.set_use_isolating(false);
+                let _ = bundle.add_resource(res);
+                (*lang, bundle)
+            })
+            .collect()
+    })
+}
+
+/// The message `id` in `lang` with `args` (falls back to English, then to the id itself).
+pub fn text(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        fargs.set(*k, v.clone());
+    }
+    for try_lang in [lang, Lang::En] {
+        let Some((_, bundle)) = bundles().iter().find(|(l, _)| *l == try_lang) else {
+            continue;
+        };
+        if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
+            let mut errors = vec![];
+            return bundle
+                .format_pattern(pattern, Some(&fargs), &mut errors)
+                .into_owned();
+        }
+    }
+    id.to_string()
+}
+
+/// Every message id of every catalogue, for the completeness test.
+pub fn ids(lang: Lang) -> Vec<String> {
+    let src = SOURCES
+        .iter()
+        .find(|(l, _, _)| *l == lang)
+        .map(|s| s.2)
+        .unwrap_or("");
+    src.lines()
+        .filter(|l| !l.starts_with('#') && l.contains(" = "))
+        .filter_map(|l| l.split(" = ").next().map(|s| s.trim().to_string()))
+        .collect()
+}
+
+const GSM7: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+const GSM7_EXT: &str = "^{}\\[~]|€\x0c";
+
+/// How an SMS text is encoded and how many segments it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segments {
+    /// GSM 03.38 7-bit (true) or UCS-2.
+    pub gsm7: bool,
+    /// Length in encoding units (GSM septets or UTF-16 units).
+    pub units: usize,
+    /// Segments needed.
+    pub count: usize,
+}
+
+/// Counts SMS segments for `text`.
+pub fn sms_segments(text: &str) -> Segments {
+    let gsm7 = text
+        .chars()
+        .all(|c| GSM7.contains(c) || GSM7_EXT.contains(c));
+    let (units, single, multi) = if gsm7 {
+        (
+            text.chars()
+                .map(|c| if GSM7_EXT.contains(c) { 2 } else { 1 })
+                .sum(),
+            160,
+            153,
+        )
+    } else {
+        (text.encode_utf16().count(), 70, 67)
+    };
+    let count = if units <= single {
+        1
+    } else {
+        units.div_ceil(multi)
+    };
+    Segments { gsm7, units, count }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_exists_in_all_three_languages() {
+        let en = ids(Lang::En);
+        assert!(!en.is_empty());
+        assert_eq!(ids(Lang::Ur), en);
+        assert_eq!(ids(Lang::Sd), en);
+    }
+
+    #[test]
+    fn placeables_are_filled_without_isolation_marks() {
+        let t = text(Lang::En, "service-notice", &[("ref", "123 456 785".into())]);
+        assert_eq!(
+            t,
+            "Your reference is 123 456 785. Keep it to check the status."
+        );
+    }
+
+    #[test]
+    fn english_is_gsm7_and_urdu_is_ucs2() {
+        assert!(sms_segments("Sahulat 123: ok").gsm7);
+        let ur = sms_segments("سہولت");
+        assert!(!ur.gsm7);
+        assert_eq!(ur.count, 1);
+        assert_eq!(sms_segments(&"a".repeat(161)).count, 2);
+    }
+}
