@@ -9,8 +9,9 @@
 #      POST /api/v1/requests; then the same against the baseline's POST /requests;
 #   4. on PostgreSQL (PG_URL, or the URL printed by scripts/pg-start.sh) the same two runs on
 #      freshly created databases sahulat_bench and baseline_bench;
-#   5. prints a table (requests/s, p99, non-2xx, socket errors, sahulat/baseline ratio) and
-#      writes it to target/load-results.txt; server logs and raw wrk output go to target/load/.
+#   5. prints a table (requests/s, p99, non-2xx, socket errors, seconds in which a compiler ran
+#      during the run, sahulat/baseline ratio) and writes it to target/load-results.txt; server
+#      logs and raw wrk output go to target/load/.
 # A run with any non-2xx answer or socket error is marked INVALID: its figure is not a result.
 # Traffic goes to 127.0.0.1 only; servers are stopped on exit; every step has a time limit.
 #
@@ -136,6 +137,12 @@ smoke() {
 
 # Machine load and concurrent compilers (the developer may be building on the same machine).
 ctx() { echo "load $(cut -d' ' -f1-3 /proc/loadavg), rustc procs $(pgrep -c -x rustc 2>/dev/null || true)"; }
+# Writes one line per second in which a compiler (rustc, cc, ld) was running, until killed.
+watch_compilers() {
+  while sleep 1; do
+    if pgrep -x rustc >/dev/null || pgrep -x cc1 >/dev/null || pgrep -x ld >/dev/null; then echo busy; fi
+  done
+}
 
 ROWS=()
 # bench BACKEND SERVER URL: warm-up (discarded) then the measured run; appends a table row.
@@ -147,9 +154,17 @@ bench() {
   fi
   before=$(ctx)
   log "$backend/$server: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency $url"
+  watch_compilers >"$WORK/compilers" &
+  local watcher=$!
+  PIDS+=("$watcher")
   timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout "$WRK_TIMEOUT" \
     -s "$LUA" "$url" >"$raw" 2>&1 || die "wrk failed or timed out (output: $raw)"
+  kill "$watcher" 2>/dev/null || true
+  wait "$watcher" 2>/dev/null || true
   after=$(ctx)
+  local busy
+  busy=$(wc -l <"$WORK/compilers")
+  [[ $busy -gt 0 ]] && log "$backend/$server: a compiler ran during $busy of the ${DURATION} s; the figure is contended"
   local rps p99 non2xx sock sockd wrk_non codes sample valid
   rps=$(awk '$1=="LOAD_RPS"{print $2}' "$raw")
   p99=$(awk '$1=="LOAD_P99_MS"{print $2}' "$raw")
@@ -171,7 +186,7 @@ bench() {
     [[ -n $sample ]] && log "  first non-2xx answer: $sample"
   fi
   log "$backend/$server: $rps req/s, p99 $p99 ms, $valid (before: $before; after: $after)"
-  ROWS+=("$backend|$server|$rps|$p99|$non2xx|$sock|$valid|$before -> $after")
+  ROWS+=("$backend|$server|$rps|$p99|$non2xx|$sock|$valid|$busy|$before -> $after")
 }
 
 row_rps() { # BACKEND SERVER
@@ -258,15 +273,15 @@ fi
 
 # 5. Summary.
 {
-  echo "Sahulat intake load benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (dirty tree)')"
+  echo "Sahulat intake load benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (dirty tree)'); binaries built $(date -u -r "$SAHULAT_BIN" +%Y-%m-%dT%H:%M:%SZ)$([[ ${SKIP_BUILD:-0} == 1 ]] && echo ' (SKIP_BUILD: may predate the tree)')"
   echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -r); SQLite files on $(df -T "$WORK" | awk 'NR==2{print $2" "$1}')"
   echo "load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency --timeout $WRK_TIMEOUT -s scripts/load_post.lua (after a ${WARMUP}s warm-up); wrk runs on the same machine"
   echo "$PG_NOTE"
   echo
-  printf '%-9s %-9s %10s %10s %8s %8s %-8s %s\n' backend server "req/s" "p99 ms" non-2xx sock-err valid "context (before -> after)"
+  printf '%-9s %-9s %10s %10s %8s %8s %-8s %9s  %s\n' backend server "req/s" "p99 ms" non-2xx sock-err valid compile-s "context (before -> after)"
   for r in "${ROWS[@]}"; do
-    IFS='|' read -r b s rps p99 non sock valid c <<<"$r"
-    printf '%-9s %-9s %10s %10s %8s %8s %-8s %s\n' "$b" "$s" "$rps" "$p99" "$non" "$sock" "$valid" "$c"
+    IFS='|' read -r b s rps p99 non sock valid busy c <<<"$r"
+    printf '%-9s %-9s %10s %10s %8s %8s %-8s %9s  %s\n' "$b" "$s" "$rps" "$p99" "$non" "$sock" "$valid" "$busy" "$c"
   done
   echo
   for b in sqlite postgres; do
@@ -279,6 +294,9 @@ fi
   done
   if printf '%s\n' "${ROWS[@]}" | grep -q '|INVALID|'; then
     echo "WARNING: a run had non-2xx answers or socket errors; its figures are not valid (see target/load/)."
+  fi
+  if printf '%s\n' "${ROWS[@]}" | awk -F'|' '$8 > 0 {found=1} END {exit !found}'; then
+    echo "WARNING: a compiler ran during a measured run (compile-s > 0); on a small machine that figure is contended."
   fi
 } | tee "$RESULTS"
 log "written to $RESULTS; raw wrk output and server logs in $OUT_DIR"

@@ -9,6 +9,8 @@ use sahulat_api::bootstrap;
 use sahulat_domain::clock::{Clock, SystemClock};
 use sahulat_domain::ids::RandomIds;
 use sahulat_domain::store::{self, Store};
+use sahulat_domain::triage::Lexicon;
+use sahulat_worker::{HttpSmsNotifier, LogNotifier, Notifier, Worker, WorkerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,11 +48,21 @@ struct DbArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the HTTP API (migrates and loads reference data first).
+    /// Run the HTTP API and an embedded worker (migrates and loads reference data first).
     Serve {
         /// Address to listen on.
         #[arg(long, env = "SAHULAT_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
+        /// Do not run the embedded worker (run `sahulat worker` processes instead).
+        #[arg(long, env = "SAHULAT_NO_WORKER")]
+        no_worker: bool,
+    },
+    /// Run a background worker alone (several may share one PostgreSQL database).
+    Worker,
+    /// Show the job queue (depth by kind and state, failed jobs), or retry a failed job.
+    Jobs {
+        #[command(subcommand)]
+        command: Option<JobsCommand>,
     },
     /// Apply database migrations and load the reference data, then exit.
     Migrate,
@@ -58,6 +70,15 @@ enum Command {
     Apikey {
         #[command(subcommand)]
         command: ApikeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Put a failed job back in the queue with its tries reset.
+    Retry {
+        /// The job id shown by `sahulat jobs`.
+        id: i64,
     },
 }
 
@@ -82,7 +103,18 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { bind } => serve(&cli.db, bind).await,
+        Command::Serve { bind, no_worker } => serve(&cli.db, bind, !no_worker).await,
+        Command::Worker => {
+            let (state, _) = open(&cli.db).await?;
+            let worker = make_worker(&cli.db, &state)?;
+            let (tx, rx) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                let _ = tx.send(true);
+            });
+            worker.run(rx).await
+        }
+        Command::Jobs { command } => jobs(&cli.db, command).await,
         Command::Migrate => {
             let (state, counts) = open(&cli.db).await?;
             eprintln!(
@@ -150,7 +182,64 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(db: &DbArgs, bind: SocketAddr) -> anyhow::Result<()> {
+fn make_worker(db: &DbArgs, state: &sahulat_api::AppState) -> anyhow::Result<Worker> {
+    let lexicon = Lexicon::load(&db.fixtures.join("lexicon.json"), &state.catalogue)?;
+    let notifier: Arc<dyn Notifier> = match HttpSmsNotifier::from_env()? {
+        Some(n) => Arc::new(n),
+        None => {
+            tracing::warn!("SAHULAT_SMS_URL is not set: SMS messages are written to the log only");
+            Arc::new(LogNotifier)
+        }
+    };
+    Ok(Worker {
+        store: state.store.clone(),
+        catalogue: state.catalogue.clone(),
+        lexicon: Arc::new(lexicon),
+        clock: state.clock.clone(),
+        notifier,
+        config: WorkerConfig::from_env()?,
+        id: sahulat_worker::worker_id(),
+    })
+}
+
+#[allow(clippy::print_stdout)]
+async fn jobs(db: &DbArgs, command: Option<JobsCommand>) -> anyhow::Result<()> {
+    let store = connect(db).await?;
+    store.migrate().await?;
+    match command {
+        Some(JobsCommand::Retry { id }) => {
+            if store.retry_failed(id, SystemClock.now()).await? {
+                println!("job {id} is queued again");
+                Ok(())
+            } else {
+                anyhow::bail!("job {id} is not a failed job (see `sahulat jobs`)")
+            }
+        }
+        None => {
+            println!("{:<10} {:<8} {:>8}", "kind", "state", "jobs");
+            for c in store.job_counts().await? {
+                println!("{:<10} {:<8} {:>8}", c.kind, c.state, c.count);
+            }
+            let failed = store.jobs("failed", 50).await?;
+            if !failed.is_empty() {
+                println!("\nfailed jobs (retry with `sahulat jobs retry ID`):");
+                for j in failed {
+                    println!(
+                        "{:>8} {:<10} tries {:>2}  {}  {}",
+                        j.id,
+                        j.kind,
+                        j.attempts,
+                        j.payload,
+                        j.last_error.unwrap_or_default()
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(db: &DbArgs, bind: SocketAddr, with_worker: bool) -> anyhow::Result<()> {
     sahulat_api::prometheus();
     let (state, counts) = open(db).await?;
     tracing::info!(
@@ -166,9 +255,20 @@ async fn serve(db: &DbArgs, bind: SocketAddr) -> anyhow::Result<()> {
         format!("cannot listen on {bind} (is another Sahulat running? set SAHULAT_BIND)")
     })?;
     tracing::info!("Sahulat is listening on http://{}", listener.local_addr()?);
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let worker = if with_worker {
+        let w = make_worker(db, &state)?;
+        Some(tokio::spawn(async move { w.run(rx).await }))
+    } else {
+        None
+    };
     axum::serve(listener, sahulat_api::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    let _ = tx.send(true);
+    if let Some(w) = worker {
+        w.await??;
+    }
     tracing::info!("stopped");
     Ok(())
 }
