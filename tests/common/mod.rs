@@ -248,3 +248,91 @@ pub fn larkana_request() -> Value {
         "language": "sd"
     })
 }
+
+/// A notifier that remembers what it sent (and can be told to fail).
+#[derive(Debug, Default)]
+pub struct RecordingNotifier {
+    pub sent: std::sync::Mutex<Vec<(String, String)>>,
+    pub fail_next: std::sync::Mutex<Vec<sahulat_worker::NotifyError>>,
+}
+
+#[async_trait::async_trait]
+impl sahulat_worker::Notifier for RecordingNotifier {
+    async fn send(
+        &self,
+        to: &str,
+        text: &str,
+        _id: &str,
+    ) -> Result<(), sahulat_worker::NotifyError> {
+        if let Some(e) = self.fail_next.lock().unwrap().pop() {
+            return Err(e);
+        }
+        self.sent
+            .lock()
+            .unwrap()
+            .push((to.to_string(), text.to_string()));
+        Ok(())
+    }
+}
+
+/// The triage lexicon, loaded once.
+pub fn lexicon() -> Arc<sahulat_domain::triage::Lexicon> {
+    static LEX: OnceLock<Arc<sahulat_domain::triage::Lexicon>> = OnceLock::new();
+    LEX.get_or_init(|| {
+        let (cat, _) = reference();
+        Arc::new(
+            sahulat_domain::triage::Lexicon::load(&fixtures().join("lexicon.json"), &cat).unwrap(),
+        )
+    })
+    .clone()
+}
+
+impl TestApp {
+    /// A worker on this app's store and clock, with a recording notifier.
+    pub fn worker_with(
+        &self,
+        notifier: Arc<dyn sahulat_worker::Notifier>,
+        name: &str,
+    ) -> sahulat_worker::Worker {
+        sahulat_worker::Worker {
+            store: self.state.store.clone(),
+            catalogue: self.state.catalogue.clone(),
+            lexicon: lexicon(),
+            clock: self.clock.clone(),
+            notifier,
+            config: sahulat_worker::WorkerConfig::default(),
+            id: name.to_string(),
+        }
+    }
+
+    /// Posts a request and returns its stored row.
+    pub async fn create(&self, body: Value) -> sahulat_domain::request::ServiceRequest {
+        let res = self.post_json("/api/v1/requests", &body).await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        let reference = res.json()["reference"].as_str().unwrap().to_string();
+        self.store()
+            .request_by_reference(&reference)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    pub async fn reload(&self, id: i64) -> sahulat_domain::request::ServiceRequest {
+        self.store().request_by_id(id).await.unwrap().unwrap()
+    }
+}
+
+/// A request body at a point.
+pub fn request_at(
+    service: &str,
+    lat: f64,
+    lon: f64,
+    description: &str,
+    phone: Option<&str>,
+) -> Value {
+    let mut v = serde_json::json!({"service_code": service, "lat": lat, "lon": lon, "description": description, "language": "en"});
+    if let Some(p) = phone {
+        v["phone"] = serde_json::json!(p);
+    }
+    v
+}

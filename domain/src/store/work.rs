@@ -54,7 +54,7 @@ pub struct JobCount {
 /// The lease-based queue.
 #[async_trait]
 pub trait JobQueue: Send + Sync {
-    /// Enqueues a job; with `unique`, only if no job of that kind is queued or running.
+    /// Enqueues a job; with `unique`, only if no job of that kind is already waiting in the queue.
     async fn enqueue(
         &self,
         kind: &str,

@@ -38,7 +38,7 @@ impl JobQueue for SqliteStore {
         let sql = format!(
             "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
              SELECT ?1, ?2, 'queued', 0, ?3, ?4, ?5, ?5 {} RETURNING id",
-            if unique { "WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = ?1 AND state IN ('queued', 'running'))" } else { "" }
+            if unique { "WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = ?1 AND state = 'queued')" } else { "" }
         );
         let id = sqlx::query_scalar(&sql)
             .bind(kind)
