@@ -79,7 +79,8 @@ async fn record(
     if queued > 0 {
         sqlx::query(
             "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-             VALUES ('notify', '{}', 'queued', 0, ?1, ?2, ?2, ?2)",
+             SELECT 'notify', '{}', 'queued', 0, ?1, ?2, ?2, ?2 \
+             WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'notify' AND state = 'queued' AND run_at <= ?2)",
         )
         .bind(crate::store::DEFAULT_MAX_ATTEMPTS)
         .bind(now)
