@@ -63,10 +63,10 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     let lexicon = Arc::new(Lexicon::load(Path::new("fixtures/lexicon.json"), &cat)?);
-    let render = |_: &ServiceRequest| StoredResponse {
+    let render: store::Render = Arc::new(|_: &ServiceRequest| StoredResponse {
         status: 201,
         body: serde_json::Value::Null,
-    };
+    });
     let t0 = Instant::now();
     for i in 0..n {
         let (lat, lon) = PLACES[i % PLACES.len()];
@@ -85,7 +85,13 @@ async fn main() -> anyhow::Result<()> {
         let new = draft.validate(&cat, &geo)?;
         state
             .store
-            .create_request(&new, state.ids.as_ref(), None, &render, chrono::Utc::now())
+            .create_request(
+                &new,
+                state.ids.as_ref(),
+                None,
+                render.clone(),
+                chrono::Utc::now(),
+            )
             .await?;
     }
     let stored = t0.elapsed();

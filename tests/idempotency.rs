@@ -134,3 +134,51 @@ async fn the_same_key_replayed_50_times_concurrently_produces_exactly_one_reques
         "one triage job"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_request_in_a_burst_does_not_undo_the_others_committed_with_it() {
+    let app = Arc::new(TestApp::new().await);
+    let first = app
+        .post_raw(
+            "/api/v1/requests",
+            "application/json",
+            larkana_request().to_string().into_bytes(),
+            &[("idempotency-key", "taken")],
+        )
+        .await;
+    assert_eq!(first.status, 201);
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let mut body = larkana_request();
+                body["description"] =
+                    serde_json::json!(format!("Complaint number {i} about the water supply"));
+                let key = if i % 4 == 0 {
+                    "taken".to_string()
+                } else {
+                    format!("fresh-{i}")
+                };
+                app.post_raw(
+                    "/api/v1/requests",
+                    "application/json",
+                    body.to_string().into_bytes(),
+                    &[("idempotency-key", &key)],
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| s.as_u16() == 422).count(),
+        10,
+        "reused key with another body"
+    );
+    assert_eq!(statuses.iter().filter(|s| s.as_u16() == 201).count(), 30);
+    assert_eq!(app.request_count().await, 31);
+}

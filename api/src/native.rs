@@ -14,7 +14,7 @@ use sahulat_domain::catalogue::Catalogue;
 use sahulat_domain::lang::Lang;
 use sahulat_domain::reference::Reference;
 use sahulat_domain::request::{Channel, RequestDraft, RequestUpdate, ServiceRequest};
-use sahulat_domain::store::{IdempotencyKey, StoredResponse, UpdateQuery};
+use sahulat_domain::store::{IdempotencyKey, Render, StoredResponse, UpdateQuery};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -282,19 +282,13 @@ pub(crate) async fn create_request(
     };
     let new = draft.validate(&st.catalogue, &st.geo)?;
     let cat = st.catalogue.clone();
-    let render = move |r: &ServiceRequest| StoredResponse {
+    let render: Render = std::sync::Arc::new(move |r: &ServiceRequest| StoredResponse {
         status: 201,
         body: serde_json::to_value(view(&cat, r, None)).unwrap_or_default(),
-    };
+    });
     let outcome = st
         .store
-        .create_request(
-            &new,
-            st.ids.as_ref(),
-            idem.as_ref(),
-            &render,
-            st.clock.now(),
-        )
+        .create_request(&new, st.ids.as_ref(), idem.as_ref(), render, st.clock.now())
         .await?;
     let replayed = matches!(outcome, sahulat_domain::store::CreateOutcome::Replayed(_));
     if !replayed {

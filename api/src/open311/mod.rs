@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, Utc};
 use sahulat_domain::lang::Lang;
 use sahulat_domain::reference::Reference;
 use sahulat_domain::request::{Channel, RequestDraft, ServiceRequest, Status};
-use sahulat_domain::store::{CreateOutcome, RequestQuery, StoredResponse, UpdateQuery};
+use sahulat_domain::store::{CreateOutcome, Render, RequestQuery, StoredResponse, UpdateQuery};
 use sahulat_domain::Error;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -642,7 +642,7 @@ async fn post_resource(
     let idem = idempotency_key(&headers, &format!("open311:{}", &key_hash[..16]), &raw)
         .map_err(|e| O311Error::bad(format, e.message))?;
     let lang = new.language;
-    let render_created = move |r: &ServiceRequest| StoredResponse {
+    let render_created: Render = std::sync::Arc::new(move |r: &ServiceRequest| StoredResponse {
         status: 201,
         body: json!([{
             "service_request_id": r.reference,
@@ -650,14 +650,14 @@ async fn post_resource(
             "service_notice": notice(lang, r),
             "account_id": Value::Null,
         }]),
-    };
+    });
     let outcome = st
         .store
         .create_request(
             &new,
             st.ids.as_ref(),
             idem.as_ref(),
-            &render_created,
+            render_created,
             st.clock.now(),
         )
         .await

@@ -42,8 +42,9 @@ pub struct IdempotencyKey {
     pub body_hash: String,
 }
 
-/// Builds the response to remember for an Idempotency-Key from the stored request.
-pub type Render<'a> = &'a (dyn Fn(&ServiceRequest) -> StoredResponse + Send + Sync);
+/// Builds the response to remember for an Idempotency-Key from the stored request (shared, so
+/// a group-commit writer task can call it inside its transaction).
+pub type Render = Arc<dyn Fn(&ServiceRequest) -> StoredResponse + Send + Sync>;
 
 /// What `create_request` did.
 #[derive(Debug)]
@@ -133,7 +134,7 @@ pub trait Store: JobQueue + Workflow + Send + Sync + std::fmt::Debug {
         new: &NewServiceRequest,
         ids: &dyn IdSource,
         idempotency: Option<&IdempotencyKey>,
-        render: Render<'_>,
+        render: Render,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome>;
     /// A request by its public reference.

@@ -207,83 +207,71 @@ impl Store for PgStore {
         new: &NewServiceRequest,
         ids: &dyn IdSource,
         idempotency: Option<&IdempotencyKey>,
-        render: Render<'_>,
+        render: Render,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome> {
-        let mut tx = self.pool.begin().await?;
-        if let Some(k) = idempotency {
-            // Claim the key first: a concurrent holder makes this wait until it commits or rolls back.
-            let claimed = sqlx::query(
-                "INSERT INTO idempotency_keys (scope, key, body_hash, status_code, response, created_at) \
-                 VALUES ($1, $2, $3, 0, 'null', $4) ON CONFLICT (scope, key) DO NOTHING",
-            )
-            .bind(&k.scope).bind(&k.key).bind(&k.body_hash).bind(now)
-            .execute(&mut *tx).await?
-            .rows_affected();
-            if claimed == 0 {
-                tx.rollback().await?;
-                let row = sqlx::query("SELECT body_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2")
-                    .bind(&k.scope).bind(&k.key)
-                    .fetch_one(&self.pool).await?;
-                let hash: String = row.try_get("body_hash")?;
-                if hash != k.body_hash {
-                    return Err(Error::IdempotencyMismatch);
-                }
-                return Ok(CreateOutcome::Replayed(StoredResponse {
-                    status: row.try_get::<i32, _>("status_code")? as u16,
-                    body: row.try_get("response")?,
-                }));
-            }
-        }
         let token = ids.token();
-        let id: i64 = loop {
-            let reference = ids.reference();
-            let inserted = sqlx::query_scalar(
-                "INSERT INTO service_requests (reference, token, service_code, description, lat, lon, address, \
-                 province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
-                 ON CONFLICT (reference) DO NOTHING RETURNING id",
-            )
-            .bind(reference.as_str()).bind(&token).bind(&new.service_code).bind(&new.description)
-            .bind(new.lat).bind(new.lon).bind(&new.address).bind(&new.province).bind(&new.district)
-            .bind(&new.tehsil).bind(new.channel.as_str()).bind(new.language.code())
-            .bind(Status::Submitted.as_str()).bind(new.priority.as_str())
-            .bind(&new.attributes).bind(&new.media_url).bind(now)
-            .fetch_optional(&mut *tx).await?;
-            if let Some(id) = inserted {
-                break id;
+        let Some(k) = idempotency else {
+            // No key: one statement, so one round trip and one commit.
+            for _ in 0..4 {
+                if let Some(request) =
+                    insert_request(&self.pool, new, ids.reference().as_str(), &token, now).await?
+                {
+                    let response = render(&request);
+                    return Ok(CreateOutcome::Created(Box::new(request), response));
+                }
             }
+            return Err(Error::Internal(anyhow::anyhow!(
+                "every candidate reference was taken"
+            )));
         };
-        let c = &new.contact;
-        if c.phone.is_some() || c.name.is_some() || c.email.is_some() {
-            sqlx::query("INSERT INTO request_contacts (request_id, phone, name, email) VALUES ($1, $2, $3, $4)")
-                .bind(id).bind(c.phone.as_ref().map(|p| p.e164())).bind(&c.name).bind(&c.email)
-                .execute(&mut *tx).await?;
+        let mut tx = self.pool.begin().await?;
+        // Claim the key first: a concurrent holder makes this wait until it commits or rolls back.
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (scope, key, body_hash, status_code, response, created_at) \
+             VALUES ($1, $2, $3, 0, 'null', $4) ON CONFLICT (scope, key) DO NOTHING",
+        )
+        .bind(&k.scope)
+        .bind(&k.key)
+        .bind(&k.body_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            tx.rollback().await?;
+            let row = sqlx::query("SELECT body_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2")
+                .bind(&k.scope)
+                .bind(&k.key)
+                .fetch_one(&self.pool)
+                .await?;
+            let hash: String = row.try_get("body_hash")?;
+            if hash != k.body_hash {
+                return Err(Error::IdempotencyMismatch);
+            }
+            return Ok(CreateOutcome::Replayed(StoredResponse {
+                status: row.try_get::<i32, _>("status_code")? as u16,
+                body: row.try_get("response")?,
+            }));
         }
-        sqlx::query(
-            "INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) VALUES ($1, $2, TRUE, $3, $4, $5)",
-        )
-        .bind(id).bind(Status::Submitted.as_str()).bind(RECEIVED_NOTE).bind(new.channel.as_str()).bind(now)
-        .execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-             VALUES ('triage', $1, 'queued', 0, $2, $3, $3, $3)",
-        )
-        .bind(triage_payload(id)).bind(DEFAULT_MAX_ATTEMPTS).bind(now)
-        .execute(&mut *tx).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let request = request_from_row(&row)?;
+        let mut stored = None;
+        for _ in 0..4 {
+            stored = insert_request(&mut *tx, new, ids.reference().as_str(), &token, now).await?;
+            if stored.is_some() {
+                break;
+            }
+        }
+        let request = stored.ok_or_else(|| {
+            Error::Internal(anyhow::anyhow!("every candidate reference was taken"))
+        })?;
         let response = render(&request);
-        if let Some(k) = idempotency {
-            sqlx::query("UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE scope = $1 AND key = $2")
-                .bind(&k.scope).bind(&k.key).bind(response.status as i32).bind(&response.body)
-                .execute(&mut *tx).await?;
-        }
+        sqlx::query("UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE scope = $1 AND key = $2")
+            .bind(&k.scope)
+            .bind(&k.key)
+            .bind(response.status as i32)
+            .bind(&response.body)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created(Box::new(request), response))
     }
@@ -411,4 +399,54 @@ impl Store for PgStore {
         .await?;
         Ok(n > 0)
     }
+}
+
+/// Inserts a request with its contact, first history entry and triage job in one statement
+/// (data-modifying CTEs: atomic even outside a transaction). `None` if the reference is taken.
+async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
+    ex: E,
+    new: &NewServiceRequest,
+    reference: &str,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ServiceRequest>> {
+    let c = &new.contact;
+    let row = sqlx::query(&format!(
+        "WITH r AS (INSERT INTO service_requests (reference, token, service_code, description, lat, lon, address, \
+         province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+         ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}), \
+         c AS (INSERT INTO request_contacts (request_id, phone, name, email) SELECT id, $18, $19, $20 FROM r \
+               WHERE $18::text IS NOT NULL OR $19::text IS NOT NULL OR $20::text IS NOT NULL), \
+         u AS (INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) \
+               SELECT id, $13, TRUE, $21, $11, $17 FROM r), \
+         j AS (INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+               SELECT 'triage', jsonb_build_object('request_id', id), 'queued', 0, $22, $17, $17, $17 FROM r) \
+         SELECT * FROM r"
+    ))
+    .bind(reference)
+    .bind(token)
+    .bind(&new.service_code)
+    .bind(&new.description)
+    .bind(new.lat)
+    .bind(new.lon)
+    .bind(&new.address)
+    .bind(&new.province)
+    .bind(&new.district)
+    .bind(&new.tehsil)
+    .bind(new.channel.as_str())
+    .bind(new.language.code())
+    .bind(Status::Submitted.as_str())
+    .bind(new.priority.as_str())
+    .bind(&new.attributes)
+    .bind(&new.media_url)
+    .bind(now)
+    .bind(c.phone.as_ref().map(|p| p.e164().to_string()))
+    .bind(&c.name)
+    .bind(&c.email)
+    .bind(RECEIVED_NOTE)
+    .bind(DEFAULT_MAX_ATTEMPTS)
+    .fetch_optional(ex)
+    .await?;
+    row.as_ref().map(request_from_row).transpose()
 }

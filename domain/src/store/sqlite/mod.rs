@@ -2,6 +2,7 @@
 //! survives a power cut), foreign keys on, one writer connection taking `BEGIN IMMEDIATE` so
 //! writers queue in-process instead of spinning on SQLITE_BUSY, and a pool of readers.
 
+mod intake;
 mod jobs;
 mod workflow;
 
@@ -38,6 +39,7 @@ pub(super) fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    intake: tokio::sync::mpsc::Sender<intake::IntakeCmd>,
 }
 
 pub(super) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
@@ -117,7 +119,12 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Self { writer, reader })
+        let intake = intake::spawn(writer.clone());
+        Ok(Self {
+            writer,
+            reader,
+            intake,
+        })
     }
 
     pub(super) async fn begin(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
@@ -248,87 +255,28 @@ impl Store for SqliteStore {
         new: &NewServiceRequest,
         ids: &dyn IdSource,
         idempotency: Option<&IdempotencyKey>,
-        render: Render<'_>,
+        render: Render,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome> {
-        let mut tx = self.begin().await?;
-        if let Some(k) = idempotency {
-            let seen = sqlx::query("SELECT body_hash, status_code, response FROM idempotency_keys WHERE scope = ? AND key = ?")
-                .bind(&k.scope).bind(&k.key)
-                .fetch_optional(&mut *tx).await?;
-            if let Some(row) = seen {
-                let hash: String = row.try_get("body_hash")?;
-                if hash != k.body_hash {
-                    return Err(Error::IdempotencyMismatch);
-                }
-                let body: String = row.try_get("response")?;
-                return Ok(CreateOutcome::Replayed(StoredResponse {
-                    status: row.try_get::<i64, _>("status_code")? as u16,
-                    body: serde_json::from_str(&body).map_err(anyhow::Error::from)?,
-                }));
-            }
-        }
-        let now_s = ts(now);
-        let token = ids.token();
-        let id: i64 = loop {
-            let reference = ids.reference();
-            let inserted = sqlx::query_scalar(
-                "INSERT INTO service_requests (reference, token, service_code, description, lat, lon, address, \
-                 province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
-                 created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (reference) DO NOTHING RETURNING id",
-            )
-            .bind(reference.as_str()).bind(&token).bind(&new.service_code).bind(&new.description)
-            .bind(new.lat).bind(new.lon).bind(&new.address).bind(&new.province).bind(&new.district)
-            .bind(&new.tehsil).bind(new.channel.as_str()).bind(new.language.code())
-            .bind(Status::Submitted.as_str()).bind(new.priority.as_str())
-            .bind(new.attributes.to_string()).bind(&new.media_url).bind(&now_s).bind(&now_s)
-            .fetch_optional(&mut *tx).await?;
-            if let Some(id) = inserted {
-                break id;
-            }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let cmd = intake::IntakeCmd {
+            new: new.clone(),
+            references: (0..4)
+                .map(|_| ids.reference().as_str().to_string())
+                .collect(),
+            token: ids.token(),
+            idempotency: idempotency.cloned(),
+            render,
+            now,
+            reply,
         };
-        let c = &new.contact;
-        if c.phone.is_some() || c.name.is_some() || c.email.is_some() {
-            sqlx::query(
-                "INSERT INTO request_contacts (request_id, phone, name, email) VALUES (?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(c.phone.as_ref().map(|p| p.e164()))
-            .bind(&c.name)
-            .bind(&c.email)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query(
-            "INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) VALUES (?, ?, 1, ?, ?, ?)",
-        )
-        .bind(id).bind(Status::Submitted.as_str()).bind(RECEIVED_NOTE).bind(new.channel.as_str()).bind(&now_s)
-        .execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-             VALUES ('triage', ?, 'queued', 0, ?, ?, ?, ?)",
-        )
-        .bind(triage_payload(id).to_string()).bind(DEFAULT_MAX_ATTEMPTS).bind(&now_s).bind(&now_s).bind(&now_s)
-        .execute(&mut *tx).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE id = ?"
-        ))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let request = request_from_row(&row)?;
-        let response = render(&request);
-        if let Some(k) = idempotency {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (scope, key, body_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&k.scope).bind(&k.key).bind(&k.body_hash).bind(response.status as i64)
-            .bind(response.body.to_string()).bind(&now_s)
-            .execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(CreateOutcome::Created(Box::new(request), response))
+        self.intake
+            .send(cmd)
+            .await
+            .map_err(|_| Error::Unavailable("the intake writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| Error::Unavailable("the intake writer has stopped".into()))?
     }
 
     async fn request_by_reference(&self, reference: &str) -> Result<Option<ServiceRequest>> {
