@@ -123,7 +123,13 @@ impl Db {
 }
 
 async fn create(State(db): State<Db>, Json(body): Json<Value>) -> Response {
-    match db.insert(&body).await {
+    // The insert runs in its own task, as Sahulat's intake does: a client that hangs up
+    // must not cancel a transaction halfway (sqlx would hand the connection back with the
+    // transaction still open, and every later request on it would fail).
+    let inserted = tokio::spawn(async move { db.insert(&body).await }).await;
+    match inserted
+        .unwrap_or_else(|e| Err(sqlx::Error::Protocol(format!("insert task failed: {e}"))))
+    {
         Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "insert failed");

@@ -17,7 +17,8 @@
 #
 # Environment: DURATION (seconds, default 20), WARMUP (seconds, default 3), CONNECTIONS (64),
 # THREADS (2), WRK_TIMEOUT (10s), PG_URL (postgres://…; default: run scripts/pg-start.sh),
-# SKIP_PG=1 (SQLite only), SKIP_BUILD=1 (use the binaries already built), BUILD_TIMEOUT (1800).
+# SKIP_PG=1 (SQLite only), SKIP_BUILD=1 (use the binaries already built), BUILD_TIMEOUT (1800),
+# NO_WORKER (1: intake only; 0: the embedded worker triages during the run).
 #   DURATION=15 bash scripts/load.sh
 set -euo pipefail
 
@@ -29,6 +30,9 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WRK_TIMEOUT=${WRK_TIMEOUT:-10s}
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-1800}
+# Intake alone by default (the baseline does no background work either); NO_WORKER=0 runs
+# Sahulat's embedded worker (triage, SMS) during the load too.
+NO_WORKER=${NO_WORKER:-1}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 SAHULAT_BIN=$TARGET_DIR/release/sahulat
 BASELINE_BIN=$TARGET_DIR/release/examples/intake_baseline
@@ -204,7 +208,7 @@ run_sqlite() {
   db="$WORK/sqlite-sahulat/sahulat.db"
   port=$(free_port)
   start_server sqlite-sahulat "$port" DATABASE_URL="sqlite://$db" SAHULAT_BIND="127.0.0.1:$port" \
-    SAHULAT_FIXTURES="$ROOT/fixtures" "$SAHULAT_BIN" serve
+    SAHULAT_FIXTURES="$ROOT/fixtures" SAHULAT_NO_WORKER="$NO_WORKER" "$SAHULAT_BIN" serve
   smoke "http://127.0.0.1:$port/api/v1/requests"
   bench sqlite sahulat "http://127.0.0.1:$port/api/v1/requests"
   stop_server "$SERVER_PID"
@@ -239,7 +243,7 @@ run_pg() {
   url=$(pg_db_url "$PG_URL" sahulat_bench)
   port=$(free_port)
   start_server pg-sahulat "$port" DATABASE_URL="$url" SAHULAT_BIND="127.0.0.1:$port" \
-    SAHULAT_FIXTURES="$ROOT/fixtures" "$SAHULAT_BIN" serve
+    SAHULAT_FIXTURES="$ROOT/fixtures" SAHULAT_NO_WORKER="$NO_WORKER" "$SAHULAT_BIN" serve
   smoke "http://127.0.0.1:$port/api/v1/requests"
   bench postgres sahulat "http://127.0.0.1:$port/api/v1/requests"
   stop_server "$SERVER_PID"

@@ -54,7 +54,7 @@ enum Command {
         #[arg(long, env = "SAHULAT_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
         /// Do not run the embedded worker (run `sahulat worker` processes instead).
-        #[arg(long, env = "SAHULAT_NO_WORKER")]
+        #[arg(long, env = "SAHULAT_NO_WORKER", value_parser = clap::builder::FalseyValueParser::new())]
         no_worker: bool,
     },
     /// Run a background worker alone (several may share one PostgreSQL database).

@@ -465,8 +465,7 @@ async fn one_phone_gets_at_most_five_sms_an_hour_and_the_rest_wait() {
     let app = TestApp::new().await;
     let n = Arc::new(RecordingNotifier::default());
     let w = app.worker_with(n.clone(), "w");
-    for i in 0..7 {
-        let (lat, lon) = PLACES[i];
+    for &(lat, lon) in &PLACES[..7] {
         app.create(request_at(
             "roads",
             lat,

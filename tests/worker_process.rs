@@ -140,3 +140,55 @@ async fn sigterm_lets_a_worker_finish_the_job_in_hand() {
         "the job in hand was finished"
     );
 }
+
+#[tokio::test]
+async fn the_jobs_command_shows_queue_depth_and_retries_a_failed_job() {
+    let app = TestApp::new().await;
+    app.create(request_at(
+        "roads",
+        26.84,
+        68.12,
+        "Road broken near the bazaar",
+        None,
+    ))
+    .await;
+    let now = app.clock_now();
+    let id = app
+        .store()
+        .enqueue("bogus", &serde_json::json!({}), now, false, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let w = app.worker_with(
+        std::sync::Arc::new(common::RecordingNotifier::default()),
+        "w",
+    );
+    for _ in 0..12 {
+        w.run_until_idle().await.unwrap();
+        app.clock.advance(chrono::Duration::hours(2));
+    }
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sahulat"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("DATABASE_URL", &app.db_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, text) = run(&["jobs"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("triage") && text.contains("done"), "{text}");
+    assert!(
+        text.contains("failed jobs") && text.contains("unknown job kind"),
+        "{text}"
+    );
+    let (ok, text) = run(&["jobs", "retry", &id.to_string()]);
+    assert!(ok && text.contains("queued again"), "{text}");
+    let (ok, _) = run(&["jobs", "retry", &id.to_string()]);
+    assert!(!ok, "only a failed job can be retried");
+}

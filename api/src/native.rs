@@ -286,15 +286,31 @@ pub(crate) async fn create_request(
         status: 201,
         body: serde_json::to_value(view(&cat, r, None)).unwrap_or_default(),
     });
-    let outcome = st
-        .store
-        .create_request(&new, st.ids.as_ref(), idem.as_ref(), render, st.clock.now())
-        .await?;
+    let outcome = store_detached(&st, new, idem, render).await?;
     let replayed = matches!(outcome, sahulat_domain::store::CreateOutcome::Replayed(_));
     if !replayed {
         metrics::counter!("sahulat_requests_created_total", "channel" => "api").increment(1);
     }
     Ok(stored_response(outcome.response(), replayed))
+}
+
+/// Stores a new request in a task of its own, so a client that hangs up (or the request
+/// timeout) cannot cancel the write halfway: the transaction always commits or rolls back,
+/// and a retry with the same Idempotency-Key gets the stored answer.
+pub(crate) async fn store_detached(
+    st: &AppState,
+    new: sahulat_domain::request::NewServiceRequest,
+    idem: Option<IdempotencyKey>,
+    render: Render,
+) -> Result<sahulat_domain::store::CreateOutcome, sahulat_domain::Error> {
+    let (store, ids, now) = (st.store.clone(), st.ids.clone(), st.clock.now());
+    tokio::spawn(async move {
+        store
+            .create_request(&new, ids.as_ref(), idem.as_ref(), render, now)
+            .await
+    })
+    .await
+    .map_err(|e| sahulat_domain::Error::Internal(anyhow::anyhow!("intake task failed: {e}")))?
 }
 
 /// Parses a reference from a path, with the keypad-friendly messages.

@@ -139,6 +139,38 @@ pub fn weekday_code(w: Weekday) -> &'static str {
     DAYS[w.num_days_from_monday() as usize]
 }
 
+/// Highest escalation level.
+pub const MAX_ESCALATION: i32 = 3;
+
+/// How many deadlines an open request has missed by `now`: not acknowledged by its
+/// acknowledge-by time (1), not resolved by its due time (2), and each further SLA period
+/// without resolution (3). Escalation raises the request to this level.
+pub fn escalation_target(r: &crate::request::ServiceRequest, now: DateTime<Utc>) -> i32 {
+    if !r.status.is_open() {
+        return 0;
+    }
+    let mut level = 0;
+    if let Some(ack) = r.ack_due_at {
+        let late_ack = match r.acknowledged_at {
+            None => now > ack,
+            Some(at) => at > ack,
+        };
+        if late_ack {
+            level = 1;
+        }
+    }
+    if let Some(due) = r.sla_due_at {
+        if now > due {
+            level = level.max(2);
+            let span = (due - r.created_at).max(Duration::hours(1));
+            if now > due + span {
+                level = MAX_ESCALATION;
+            }
+        }
+    }
+    level
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,36 +220,4 @@ mod tests {
             .contains("mon-sat"));
         assert!(WorkingHours::parse("mon-fri 17:00-09:00").is_err());
     }
-}
-
-/// Highest escalation level.
-pub const MAX_ESCALATION: i32 = 3;
-
-/// How many deadlines an open request has missed by `now`: not acknowledged by its
-/// acknowledge-by time (1), not resolved by its due time (2), and each further SLA period
-/// without resolution (3). Escalation raises the request to this level.
-pub fn escalation_target(r: &crate::request::ServiceRequest, now: DateTime<Utc>) -> i32 {
-    if !r.status.is_open() {
-        return 0;
-    }
-    let mut level = 0;
-    if let Some(ack) = r.ack_due_at {
-        let late_ack = match r.acknowledged_at {
-            None => now > ack,
-            Some(at) => at > ack,
-        };
-        if late_ack {
-            level = 1;
-        }
-    }
-    if let Some(due) = r.sla_due_at {
-        if now > due {
-            level = level.max(2);
-            let span = (due - r.created_at).max(Duration::hours(1));
-            if now > due + span {
-                level = MAX_ESCALATION;
-            }
-        }
-    }
-    level
 }

@@ -66,10 +66,13 @@ struct RawLexicon {
     duration: Vec<RawDuration>,
 }
 
+/// A compiled term: its folded words and its weight.
+type Term = (Vec<String>, u32);
+
 /// The compiled lexicon.
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    services: Vec<(String, Vec<(Vec<String>, u32)>)>,
+    services: Vec<(String, Vec<Term>)>,
     urgent: Vec<Vec<String>>,
     high: Vec<Vec<String>>,
     durations: Vec<(Vec<String>, u32)>,
@@ -150,7 +153,7 @@ impl Lexicon {
                 )
             })
             .collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1));
+        out.sort_by_key(|s| std::cmp::Reverse(s.1));
         out
     }
 

@@ -651,15 +651,7 @@ async fn post_resource(
             "account_id": Value::Null,
         }]),
     });
-    let outcome = st
-        .store
-        .create_request(
-            &new,
-            st.ids.as_ref(),
-            idem.as_ref(),
-            render_created,
-            st.clock.now(),
-        )
+    let outcome = crate::native::store_detached(&st, new, idem, render_created)
         .await
         .map_err(|e| O311Error::from_domain(format, e))?;
     let replayed = matches!(outcome, CreateOutcome::Replayed(_));

@@ -79,6 +79,23 @@ async fn commit_batch(
     writer: &SqlitePool,
     batch: &[IntakeCmd],
 ) -> Result<Vec<Result<CreateOutcome>>> {
+    // Fast path: no savepoints. The only refusal that can happen inside `create` (a reused
+    // Idempotency-Key) is decided before anything is written, so a batch needs undoing only
+    // on a database error — then it is rolled back whole and replayed with a savepoint per
+    // request, so that one bad request cannot take the others down with it.
+    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+    let mut results = Vec::with_capacity(batch.len());
+    let mut failed = false;
+    for cmd in batch {
+        let result = create(&mut tx, cmd).await;
+        failed |= matches!(result, Err(Error::Internal(_) | Error::Unavailable(_)));
+        results.push(result);
+    }
+    if !failed {
+        tx.commit().await?;
+        return Ok(results);
+    }
+    tx.rollback().await?;
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
     let mut results = Vec::with_capacity(batch.len());
     for cmd in batch {
@@ -119,14 +136,14 @@ async fn create(conn: &mut SqliteConnection, cmd: &IntakeCmd) -> Result<CreateOu
         }
     }
     let now_s = ts(cmd.now);
-    let mut id = None;
+    let mut row = None;
     for reference in &cmd.references {
-        id = sqlx::query_scalar(
+        row = sqlx::query(&format!(
             "INSERT INTO service_requests (reference, token, service_code, description, lat, lon, address, \
              province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
              created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (reference) DO NOTHING RETURNING id",
-        )
+             ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}"
+        ))
         .bind(reference)
         .bind(&cmd.token)
         .bind(&new.service_code)
@@ -147,12 +164,14 @@ async fn create(conn: &mut SqliteConnection, cmd: &IntakeCmd) -> Result<CreateOu
         .bind(&now_s)
         .fetch_optional(&mut *conn)
         .await?;
-        if id.is_some() {
+        if row.is_some() {
             break;
         }
     }
-    let id: i64 =
-        id.ok_or_else(|| Error::Internal(anyhow::anyhow!("every candidate reference was taken")))?;
+    let row =
+        row.ok_or_else(|| Error::Internal(anyhow::anyhow!("every candidate reference was taken")))?;
+    let request = request_from_row(&row)?;
+    let id = request.id;
     let c = &new.contact;
     if c.phone.is_some() || c.name.is_some() || c.email.is_some() {
         sqlx::query(
@@ -184,13 +203,6 @@ async fn create(conn: &mut SqliteConnection, cmd: &IntakeCmd) -> Result<CreateOu
     .bind(&now_s)
     .execute(&mut *conn)
     .await?;
-    let row = sqlx::query(&format!(
-        "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE id = ?"
-    ))
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let request = request_from_row(&row)?;
     let response = (cmd.render)(&request);
     if let Some(k) = &cmd.idempotency {
         sqlx::query("INSERT INTO idempotency_keys (scope, key, body_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)")
