@@ -28,6 +28,9 @@ pub struct Area {
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
+/// Districts measured exactly when looking for the nearest one.
+const NEAREST_CANDIDATES: usize = 6;
+
 #[derive(Debug, Default)]
 struct Layer {
     areas: Vec<Area>,
@@ -135,13 +138,17 @@ impl GeoIndex {
         })
     }
 
-    /// The nearest district to a point outside all of them, with the distance in km.
+    /// The nearest district to a point outside all of them, with the distance in km. Only the
+    /// few districts whose bounding boxes are nearest are measured exactly (the answer names a
+    /// district in an error message; it need not be exact to the metre, but must be cheap).
     pub fn nearest_district(&self, lat: f64, lon: f64) -> Option<(&Area, f64)> {
         let p = Point::new(lon, lat);
         self.districts
-            .areas
-            .iter()
-            .filter_map(|a| {
+            .tree
+            .nearest_neighbor_iter(&[lon, lat])
+            .take(NEAREST_CANDIDATES)
+            .filter_map(|e| {
+                let a = &self.districts.areas[e.data];
                 let q = match a.shape.haversine_closest_point(&p) {
                     Closest::Intersection(q) | Closest::SinglePoint(q) => q,
                     Closest::Indeterminate => return None,
