@@ -112,3 +112,41 @@ fn the_serve_command_starts_on_an_empty_sqlite_database_and_accepts_a_request() 
     let output = child.wait_with_output().unwrap();
     outcome.unwrap_or_else(|e| panic!("{e}; stderr: {}", String::from_utf8_lossy(&output.stderr)));
 }
+
+#[tokio::test]
+async fn apikey_create_prints_a_key_once_that_open311_then_accepts() {
+    let app = TestApp::new().await;
+    let out = Command::new(env!("CARGO_BIN_EXE_sahulat"))
+        .args(["apikey", "create", "--label", "Larkana municipal app"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", &app.db_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(key.starts_with("shl_") && key.len() == 44, "{key}");
+    let res = app
+        .post_form(
+            "/open311/v2/requests.json",
+            &[
+                ("api_key", &key),
+                ("service_code", "roads"),
+                ("lat", "27.56"),
+                ("long", "68.21"),
+                ("description", "Road broken"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let empty = Command::new(env!("CARGO_BIN_EXE_sahulat"))
+        .args(["apikey", "create", "--label", "  "])
+        .env("DATABASE_URL", &app.db_url)
+        .output()
+        .unwrap();
+    assert!(!empty.status.success());
+}

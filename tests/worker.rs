@@ -611,3 +611,58 @@ async fn concurrent_claims_never_hand_one_job_to_two_workers() {
     assert_eq!(all.len(), 200);
     assert_eq!(distinct.len(), 200, "no job claimed twice");
 }
+
+#[tokio::test]
+async fn when_a_problem_is_resolved_every_reporter_including_duplicates_is_told_once_in_their_language(
+) {
+    let app = TestApp::new().await;
+    let n = Arc::new(RecordingNotifier::default());
+    let w = app.worker_with(n.clone(), "w");
+    let first = app
+        .create(request_at(
+            "solid-waste",
+            27.56,
+            68.21,
+            "Garbage heap near the school gate",
+            Some("03001110001"),
+        ))
+        .await;
+    let mut sindhi = request_at(
+        "solid-waste",
+        27.5601,
+        68.21,
+        "ڪچرو ڪيترن ڏينهن کان نه کنيو ويو",
+        Some("03001110002"),
+    );
+    sindhi["language"] = serde_json::json!("sd");
+    let second = app.create(sindhi).await;
+    w.run_until_idle().await.unwrap();
+    assert_eq!(app.reload(second.id).await.duplicate_of, Some(first.id));
+    let before = n.sent.lock().unwrap().len();
+    let now = app.clock_now();
+    for _ in 0..2 {
+        app.store()
+            .enqueue(
+                "resolved",
+                &serde_json::json!({"request_id": first.id}),
+                now,
+                false,
+                now,
+            )
+            .await
+            .unwrap();
+        w.run_until_idle().await.unwrap();
+    }
+    let sent = n.sent.lock().unwrap()[before..].to_vec();
+    assert_eq!(
+        sent.len(),
+        2,
+        "one message per reporter, even when the job runs twice: {sent:?}"
+    );
+    assert!(sent
+        .iter()
+        .any(|(to, text)| to == "+923001110001" && text.contains("resolved")));
+    assert!(sent
+        .iter()
+        .any(|(to, text)| to == "+923001110002" && text.contains("حل")));
+}

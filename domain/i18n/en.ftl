@@ -4,3 +4,4 @@ service-notice = Your reference is { $ref }. Keep it to check the status.
 sms-received = Sahulat { $ref }: your { $service } report is with { $dept }. Due { $due }.
 sms-duplicate = Sahulat { $ref }: already reported as { $orig }. We will tell you when it is fixed.
 sms-escalation = Sahulat ESCALATION { $level }: { $ref } { $service }, { $place }, overdue { $hours }h. Please act now.
+sms-resolved = Sahulat { $ref }: your report ({ $service }) is marked resolved. Not fixed? Reply or call to reopen.

@@ -1,11 +1,13 @@
 //! The Sahulat worker: claims jobs from the `Store` with a lease, runs them outside any
 //! transaction, and acknowledges or retries them with exponential backoff. One handler per job
 //! kind: `triage` (category, priority, duplicates, routing, SLA), `escalate` (the periodic sweep
-//! of overdue tickets) and `notify` (delivers the SMS outbox). Handlers are idempotent: the
+//! of overdue tickets), `notify` (delivers the SMS outbox) and `resolved` (tells every reporter
+//! of a resolved problem, duplicates included). Handlers are idempotent: the
 //! store's writes are conditional on the state they expect.
 
 mod escalate;
 pub mod notify;
+mod resolved;
 mod triage;
 
 use chrono::Duration;
@@ -155,6 +157,7 @@ impl Worker {
             "triage" => self.triage(job).await,
             "notify" => self.notify().await,
             "escalate" => self.escalate().await,
+            "resolved" => self.resolved(job).await,
             other => Err(JobError::Retry(format!("unknown job kind {other:?}"))),
         };
         let now = self.clock.now();

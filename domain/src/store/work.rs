@@ -232,6 +232,24 @@ pub trait Workflow: Send + Sync {
     async fn outbox(&self, state: Option<&str>, limit: u32) -> Result<Vec<OutboxMessage>>;
     /// Every history entry of a request (internal ones too), oldest first.
     async fn history(&self, request_id: i64) -> Result<Vec<HistoryRow>>;
+    /// Everyone who reported this problem: the request itself and every request marked as its
+    /// duplicate, with the reporter's phone (if given) and language.
+    async fn reporters(&self, request_id: i64) -> Result<Vec<Reporter>>;
+    /// Queues messages (and a `notify` job) outside any other change; repeated keys are ignored.
+    async fn queue_messages(&self, messages: &[NewMessage], now: DateTime<Utc>) -> Result<()>;
+}
+
+/// One person who reported a problem.
+#[derive(Debug, Clone)]
+pub struct Reporter {
+    /// Their request.
+    pub request_id: i64,
+    /// Its reference.
+    pub reference: String,
+    /// Mobile number in E.164, if given.
+    pub phone: Option<String>,
+    /// Language code of their request.
+    pub language: String,
 }
 
 /// Metres per degree of latitude.

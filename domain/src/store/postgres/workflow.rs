@@ -5,7 +5,7 @@ use super::{enum_col, request_from_row, PgStore, REQUEST_COLUMNS};
 use crate::error::Result;
 use crate::request::{ServiceRequest, Status};
 use crate::store::{
-    bbox, haversine_m, Escalation, HistoryEntry, HistoryRow, NewMessage, OutboxMessage,
+    bbox, haversine_m, Escalation, HistoryEntry, HistoryRow, NewMessage, OutboxMessage, Reporter,
     TriageOutcome, Workflow, OPEN_STATUSES,
 };
 use async_trait::async_trait;
@@ -270,5 +270,41 @@ impl Workflow for PgStore {
                 })
             })
             .collect()
+    }
+
+    async fn reporters(&self, request_id: i64) -> Result<Vec<Reporter>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.reference, r.language, c.phone FROM service_requests r \
+             LEFT JOIN request_contacts c ON c.request_id = r.id WHERE r.id = $1 OR r.duplicate_of = $1 ORDER BY r.id",
+        )
+        .bind(request_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Reporter {
+                    request_id: r.try_get("id")?,
+                    reference: r.try_get("reference")?,
+                    phone: r.try_get("phone")?,
+                    language: r.try_get("language")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn queue_messages(&self, messages: &[NewMessage], now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for m in messages {
+            record(
+                &mut tx,
+                m.request_id.unwrap_or_default(),
+                &[],
+                std::slice::from_ref(m),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -1,0 +1,54 @@
+//! The `resolved` job: when a problem is resolved, everyone who reported it — the original
+//! reporter and every reporter whose request was marked its duplicate — is told, in their own
+//! language, once (one message per request, keyed `resolved:ID`). Enqueued by the action that
+//! resolves a ticket.
+
+use crate::{JobError, Worker};
+use sahulat_domain::lang::Lang;
+use sahulat_domain::messages;
+use sahulat_domain::reference::Reference;
+use sahulat_domain::store::{Job, NewMessage};
+
+impl Worker {
+    pub(crate) async fn resolved(&self, job: &Job) -> Result<(), JobError> {
+        let id = job.payload["request_id"]
+            .as_i64()
+            .ok_or_else(|| JobError::Retry("resolved job without request_id".into()))?;
+        let Some(original) = self.store.request_by_id(id).await? else {
+            return Ok(());
+        };
+        let service = self.catalogue.service(&original.service_code);
+        let messages: Vec<NewMessage> = self
+            .store
+            .reporters(id)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                let phone = r.phone?;
+                let lang = Lang::parse(&r.language).unwrap_or_default();
+                let reference = Reference::parse(&r.reference)
+                    .map(|x| x.grouped())
+                    .unwrap_or(r.reference);
+                let service = service
+                    .map(|s| s.names.get(lang).to_string())
+                    .unwrap_or_default();
+                Some(NewMessage {
+                    request_id: Some(r.request_id),
+                    recipient_kind: "citizen".into(),
+                    recipient: phone,
+                    language: lang.code().into(),
+                    body: messages::text(
+                        lang,
+                        "sms-resolved",
+                        &[("ref", reference), ("service", service)],
+                    ),
+                    dedupe_key: format!("resolved:{}", r.request_id),
+                })
+            })
+            .collect();
+        self.store
+            .queue_messages(&messages, self.clock.now())
+            .await?;
+        Ok(())
+    }
+}
