@@ -359,15 +359,18 @@ fn statuses(format: Format, raw: Option<&str>) -> Result<Vec<Status>, O311Error>
     Ok(out)
 }
 
+/// One `service_request_id`: a nine-digit reference with a valid check digit.
+fn reference(format: Format, s: &str) -> Result<String, O311Error> {
+    Reference::parse(s)
+        .map(|r| r.as_str().to_string())
+        .map_err(|e| O311Error::bad(format, format!("service_request_id {s:?}: {e}")))
+}
+
 fn references(format: Format, raw: &str) -> Result<Vec<String>, O311Error> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            Reference::parse(s)
-                .map(|r| r.as_str().to_string())
-                .map_err(|e| O311Error::bad(format, format!("service_request_id {s:?}: {e}")))
-        })
+        .map(|s| reference(format, s))
         .collect()
 }
 
@@ -451,11 +454,10 @@ async fn single_request(
 ) -> Result<Response, O311Error> {
     let (id, format) = split(&file)?;
     let q = query(format, &req)?;
-    let reference = Reference::parse(id)
-        .map_err(|e| O311Error::bad(format, format!("service_request_id {id:?}: {e}")))?;
+    let reference = reference(format, id)?;
     let r = st
         .store
-        .request_by_reference(reference.as_str())
+        .request_by_reference(&reference)
         .await
         .map_err(|e| O311Error::from_domain(format, e))?
         .ok_or_else(|| {
@@ -497,12 +499,7 @@ async fn token(
 async fn updates(st: &AppState, format: Format, q: &QueryPairs) -> Result<Response, O311Error> {
     let (start, end) = window(format, q, st.clock.now())?;
     let reference = match q.get("service_request_id") {
-        Some(s) => Some(
-            Reference::parse(s)
-                .map_err(|e| O311Error::bad(format, format!("service_request_id {s:?}: {e}")))?
-                .as_str()
-                .to_string(),
-        ),
+        Some(s) => Some(reference(format, s)?),
         None => None,
     };
     let rows = st
