@@ -7,6 +7,7 @@ pub mod error;
 pub mod geo;
 pub mod ids;
 pub mod lang;
+pub mod lifecycle;
 pub mod messages;
 pub mod phone;
 pub mod reference;
