@@ -666,3 +666,47 @@ async fn when_a_problem_is_resolved_every_reporter_including_duplicates_is_told_
         .iter()
         .any(|(to, text)| to == "+923001110002" && text.contains("حل")));
 }
+
+#[tokio::test]
+async fn confirmations_carry_the_reference_and_fit_one_sms_in_english_and_two_in_urdu_or_sindhi() {
+    let app = TestApp::new().await;
+    let w = app.worker_with(Arc::new(RecordingNotifier::default()), "w");
+    let mut refs = Vec::new();
+    for (i, lang) in ["en", "ur", "sd"].iter().enumerate() {
+        for (j, service) in SERVICES.iter().enumerate() {
+            let (lat, lon) = PLACES[(i * 3 + j) % PLACES.len()];
+            let mut body = request_at(
+                service,
+                lat + 0.01 * i as f64,
+                lon,
+                "Problem reported by a resident",
+                Some(&format!("0301{:07}", i * 10 + j)),
+            );
+            body["language"] = serde_json::json!(lang);
+            refs.push((app.create(body).await.reference, *lang));
+        }
+    }
+    w.run_until_idle().await.unwrap();
+    for m in app.store().outbox(None, 100).await.unwrap() {
+        let seg = sahulat_domain::messages::sms_segments(&m.message.body);
+        let reference = refs
+            .iter()
+            .find(|(r, _)| {
+                m.message.body.contains(
+                    &sahulat_domain::reference::Reference::parse(r)
+                        .unwrap()
+                        .grouped(),
+                )
+            })
+            .expect("reference in the text");
+        let max = if reference.1 == "en" { 1 } else { 2 };
+        assert!(
+            seg.count <= max,
+            "{} ({:?}): {}",
+            m.message.body,
+            seg,
+            reference.1
+        );
+        assert_eq!(seg.gsm7, reference.1 == "en");
+    }
+}

@@ -44,12 +44,28 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
         };
         if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
             let mut errors = vec![];
-            return bundle
-                .format_pattern(pattern, Some(&fargs), &mut errors)
-                .into_owned();
+            return gsm_friendly(&bundle.format_pattern(pattern, Some(&fargs), &mut errors));
         }
     }
     id.to_string()
+}
+
+/// Replaces typographic punctuation that GSM-7 lacks (dashes, curly quotes, ellipsis) with
+/// plain equivalents, so an English text is not forced into UCS-2 (70 characters a segment)
+/// by one "—" in a department's name.
+pub fn gsm_friendly(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{2013}' | '\u{2014}' | '\u{2212}' => out.push('-'),
+            '\u{2018}' | '\u{2019}' | '\u{201A}' => out.push('\''),
+            '\u{201C}' | '\u{201D}' | '\u{201E}' => out.push('"'),
+            '\u{2026}' => out.push_str("..."),
+            '\u{00A0}' | '\u{2009}' | '\u{202F}' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Every message id of every catalogue, for the completeness test.
@@ -122,6 +138,21 @@ mod tests {
             t,
             "Your reference is 123 456 785. Keep it to check the status."
         );
+    }
+
+    #[test]
+    fn a_dash_in_a_department_name_does_not_force_ucs2() {
+        let t = text(
+            Lang::En,
+            "sms-received",
+            &[
+                ("ref", "1".into()),
+                ("service", "Water".into()),
+                ("dept", "QESCO — Turbat".into()),
+                ("due", "1 Dec".into()),
+            ],
+        );
+        assert!(sms_segments(&t).gsm7, "{t}");
     }
 
     #[test]
