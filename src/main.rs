@@ -66,10 +66,34 @@ enum Command {
     },
     /// Apply database migrations and load the reference data, then exit.
     Migrate,
+    /// Manage staff, coordinator, evaluator and admin accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Manage Open311 API keys.
     Apikey {
         #[command(subcommand)]
         command: ApikeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input (or asked for on a terminal).
+    Create {
+        /// admin, coordinator, staff or evaluator.
+        #[arg(long)]
+        role: String,
+        /// Sign-in name (3–40 letters, digits, '.', '_' or '-').
+        #[arg(long)]
+        username: String,
+        /// District (P-code or name): required for coordinators.
+        #[arg(long)]
+        district: Option<String>,
+        /// Department code (see fixtures/departments.json): required for staff.
+        #[arg(long)]
+        department: Option<String>,
     },
 }
 
@@ -115,6 +139,46 @@ async fn main() -> anyhow::Result<()> {
             worker.run(rx).await
         }
         Command::Jobs { command } => jobs(&cli.db, command).await,
+        Command::User {
+            command:
+                UserCommand::Create {
+                    role,
+                    username,
+                    district,
+                    department,
+                },
+        } => {
+            let (state, _) = open(&cli.db).await?;
+            let password = read_password()?;
+            let new = sahulat_domain::accounts::NewUser::new(
+                &state.catalogue,
+                &username,
+                &role,
+                district.as_deref(),
+                department.as_deref(),
+                &password,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = state
+                .store
+                .create_user(&new, SystemClock.now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!(
+                "created {} {:?}{}{}",
+                user.role.as_str(),
+                user.username,
+                user.district
+                    .as_deref()
+                    .map(|d| format!(" in {d}"))
+                    .unwrap_or_default(),
+                user.department
+                    .as_deref()
+                    .map(|d| format!(", department {d}"))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
         Command::Migrate => {
             let (state, counts) = open(&cli.db).await?;
             eprintln!(
@@ -148,6 +212,21 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// The password from a terminal prompt (not echoed) or the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 10 characters): ")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }
 }
 

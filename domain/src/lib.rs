@@ -1,6 +1,7 @@
 //! Sahulat domain: the types, validation rules, geography and storage contract that the API,
 //! the worker and the CLI share. Nothing in here knows about HTTP; SQL lives only under `store`.
 
+pub mod accounts;
 pub mod catalogue;
 pub mod clock;
 pub mod error;

@@ -3,10 +3,12 @@
 //! its transaction, so "the request and its triage job commit together or not at all" is a
 //! property of the method, not of the caller's discipline.
 
+mod accounts;
 mod postgres;
 mod sqlite;
 mod work;
 
+pub use accounts::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use work::*;
@@ -115,7 +117,7 @@ pub struct ReferenceCounts {
 
 /// The storage contract shared by SQLite and PostgreSQL.
 #[async_trait]
-pub trait Store: JobQueue + Workflow + Send + Sync + std::fmt::Debug {
+pub trait Store: JobQueue + Workflow + Accounts + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Applies pending migrations.

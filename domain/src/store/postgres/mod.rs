@@ -2,6 +2,7 @@
 //! against one database. Idempotency-Keys are claimed with `INSERT … ON CONFLICT DO NOTHING`,
 //! which makes a concurrent duplicate wait for the first transaction and then replay its answer.
 
+mod accounts;
 mod jobs;
 mod workflow;
 

@@ -2,6 +2,7 @@
 //! survives a power cut), foreign keys on, one writer connection taking `BEGIN IMMEDIATE` so
 //! writers queue in-process instead of spinning on SQLITE_BUSY, and a pool of readers.
 
+mod accounts;
 mod intake;
 mod jobs;
 mod workflow;

@@ -1,0 +1,184 @@
+//! PostgreSQL accounts and sessions.
+
+use super::PgStore;
+use crate::accounts::{NewUser, Role, User};
+use crate::error::{Error, Result};
+use crate::store::{Accounts, Session};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+
+const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, u.district_code, u.department_code, u.active, u.failed_logins, u.locked_until";
+
+fn user_from_row(r: &PgRow) -> Result<User> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        password_hash: r.try_get("password_hash")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown role {role:?}")))?,
+        district: r.try_get("district_code")?,
+        department: r.try_get("department_code")?,
+        active: r.try_get("active")?,
+        failed_logins: r.try_get("failed_logins")?,
+        locked_until: r.try_get("locked_until")?,
+    })
+}
+
+#[async_trait]
+impl Accounts for PgStore {
+    async fn create_user(&self, u: &NewUser, now: DateTime<Utc>) -> Result<User> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, district_code, department_code, active, failed_logins, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, TRUE, 0, $6, $7) ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(&u.username)
+        .bind(&u.password_hash)
+        .bind(u.role.as_str())
+        .bind(&u.district)
+        .bind(&u.department)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(Error::field(
+                "username",
+                format!("{:?} is already taken", u.username),
+            ));
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1"
+        ))
+        .bind(&u.username)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        user_from_row(&row)
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1"
+        ))
+        .bind(username.trim().to_ascii_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn record_failed_login(
+        &self,
+        user_id: i64,
+        lock_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE users SET failed_logins = CASE WHEN $1::timestamptz IS NULL THEN failed_logins + 1 ELSE 0 END, \
+             locked_until = COALESCE($1, locked_until), updated_at = $2 WHERE id = $3",
+        )
+        .bind(lock_until)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear_failed_logins(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        kind: &str,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(kind)
+            .bind(csrf_token)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, Session)>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, s.kind, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active"
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                user_from_row(&r)?,
+                Session {
+                    kind: r.try_get("kind")?,
+                    csrf_token: r.try_get("csrf_token")?,
+                    expires_at: r.try_get("expires_at")?,
+                },
+            ))
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,186 @@
+//! SQLite accounts and sessions.
+
+use super::{opt_ts, parse_ts, ts, SqliteStore};
+use crate::accounts::{NewUser, Role, User};
+use crate::error::{Error, Result};
+use crate::store::{Accounts, Session};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, u.district_code, u.department_code, u.active, u.failed_logins, u.locked_until";
+
+fn user_from_row(r: &SqliteRow) -> Result<User> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        password_hash: r.try_get("password_hash")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown role {role:?}")))?,
+        district: r.try_get("district_code")?,
+        department: r.try_get("department_code")?,
+        active: r.try_get("active")?,
+        failed_logins: r.try_get::<i64, _>("failed_logins")? as i32,
+        locked_until: opt_ts(r.try_get("locked_until")?)?,
+    })
+}
+
+#[async_trait]
+impl Accounts for SqliteStore {
+    async fn create_user(&self, u: &NewUser, now: DateTime<Utc>) -> Result<User> {
+        let mut tx = self.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, district_code, department_code, active, failed_logins, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?) ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(&u.username)
+        .bind(&u.password_hash)
+        .bind(u.role.as_str())
+        .bind(&u.district)
+        .bind(&u.department)
+        .bind(ts(now))
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(Error::field(
+                "username",
+                format!("{:?} is already taken", u.username),
+            ));
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?"
+        ))
+        .bind(&u.username)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        user_from_row(&row)
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?"
+        ))
+        .bind(username.trim().to_ascii_lowercase())
+        .fetch_optional(&self.reader)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn record_failed_login(
+        &self,
+        user_id: i64,
+        lock_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE users SET failed_logins = CASE WHEN ?1 IS NULL THEN failed_logins + 1 ELSE 0 END, \
+             locked_until = COALESCE(?1, locked_until), updated_at = ?2 WHERE id = ?3",
+        )
+        .bind(lock_until.map(ts))
+        .bind(ts(now))
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear_failed_logins(&self, user_id: i64, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
+        )
+        .bind(ts(now))
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(ts(now))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        kind: &str,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(kind)
+            .bind(csrf_token)
+            .bind(ts(now))
+            .bind(ts(expires_at))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, Session)>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, s.kind, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1"
+        ))
+        .bind(token_hash)
+        .bind(ts(now))
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(|r| {
+            Ok((
+                user_from_row(&r)?,
+                Session {
+                    kind: r.try_get("kind")?,
+                    csrf_token: r.try_get("csrf_token")?,
+                    expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+                },
+            ))
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
