@@ -230,12 +230,10 @@ impl NewUser {
                     .entry("district".into())
                     .or_insert_with(|| "a coordinator needs --district".into());
             }
-            Some(Role::Staff) => {
-                if department.is_none() {
-                    errors
-                        .entry("department".into())
-                        .or_insert_with(|| "a staff account needs --department".into());
-                }
+            Some(Role::Staff) if department.is_none() => {
+                errors
+                    .entry("department".into())
+                    .or_insert_with(|| "a staff account needs --department".into());
             }
             _ => {}
         }
