@@ -2,6 +2,7 @@
 //! (`/open311/v2/`), operations endpoints and the OpenAPI document. Handlers stay thin: they
 //! parse, call the domain and the `Store`, and render.
 
+mod auth;
 pub mod bootstrap;
 pub mod error;
 pub mod extract;
@@ -9,6 +10,7 @@ mod keys;
 mod native;
 mod open311;
 mod ops;
+mod staff;
 
 pub use keys::{hash_api_key, new_api_key};
 pub use ops::prometheus;
@@ -84,7 +86,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .merge(ops::routes())
-        .nest("/api/v1", native::routes())
+        .nest("/api/v1", native::routes().merge(auth::routes()).merge(staff::routes()))
         .nest("/open311/v2", open311::routes())
         .fallback(not_found)
         .with_state(state)

@@ -19,9 +19,11 @@ use utoipa::OpenApi;
     info(title = "Sahulat API", description = "Citizen service requests for Quetta, Kech, Larkana and Naushahro Feroze. \
         Errors use one envelope: {\"error\":{\"code\":…,\"message\":…,\"fields\":{…}}}. \
         Open311 GeoReport v2 lives under /open311/v2/ (see the README)."),
-    paths(native::create_request, native::get_request, native::list_services, native::list_districts, native::locate, healthz, readyz),
+    paths(native::create_request, native::get_request, native::list_services, native::list_districts, native::locate, healthz, readyz,
+        crate::auth::sign_in, crate::auth::sign_out, crate::auth::change_password, crate::auth::me,
+        crate::staff::queue, crate::staff::ticket, crate::staff::act, crate::staff::comment),
     components(schemas(ErrorEnvelope, native::CreateRequest, native::RequestView, native::ServiceView, native::DistrictView, native::LocateView)),
-    tags((name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "operations"))
+    tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "operations"))
 )]
 pub(crate) struct ApiDoc;
 

@@ -212,6 +212,62 @@ pub struct TicketState<'a> {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+/// Which tickets an actor may see: the one place ticket visibility is decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every ticket (admins).
+    All,
+    /// Tickets of one district (coordinators).
+    District(String),
+    /// Tickets of one department in one district (staff).
+    Department {
+        /// District P-code.
+        district: String,
+        /// Department code.
+        department: String,
+    },
+    /// No ticket at all (evaluators, citizens).
+    Nothing,
+}
+
+impl Actor {
+    /// The tickets this actor may see.
+    pub fn scope(&self) -> Scope {
+        match self {
+            Actor::Admin => Scope::All,
+            Actor::Coordinator { district } => Scope::District(district.clone()),
+            Actor::Staff {
+                district,
+                department,
+            } => Scope::Department {
+                district: district.clone(),
+                department: department.clone(),
+            },
+            Actor::Evaluator | Actor::Citizen => Scope::Nothing,
+        }
+    }
+
+    /// Whether this actor may see the ticket at all (others get "not found": no IDOR).
+    pub fn can_see(&self, ticket: &TicketState<'_>) -> bool {
+        match self.scope() {
+            Scope::All => true,
+            Scope::District(d) => d == ticket.district,
+            Scope::Department {
+                district,
+                department,
+            } => district == ticket.district && ticket.department == Some(department.as_str()),
+            Scope::Nothing => false,
+        }
+    }
+
+    /// Whether this actor may see the reporter's phone and name: the staff handling the
+    /// ticket and admins, nobody else (not coordinators, not evaluators).
+    pub fn can_see_contact(&self, ticket: &TicketState<'_>) -> bool {
+        matches!(self, Actor::Admin)
+            || (matches!(self, Actor::Staff { .. }) && self.can_see(ticket))
+    }
+}
+
 /// Checks `action` by `actor` on `ticket` at `now`; returns the status it leads to.
 pub fn plan(
     actor: &Actor,

@@ -76,7 +76,7 @@ pub fn ids(lang: Lang) -> Vec<String> {
         .map(|s| s.2)
         .unwrap_or("");
     src.lines()
-        .filter(|l| !l.starts_with('#') && l.contains(" = "))
+        .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
         .filter_map(|l| l.split(" = ").next().map(|s| s.trim().to_string()))
         .collect()
 }

@@ -336,3 +336,71 @@ pub fn request_at(
     }
     v
 }
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// Creates an account and signs it in; returns the bearer token.
+    pub async fn signed_in(
+        &self,
+        role: &str,
+        username: &str,
+        district: Option<&str>,
+        department: Option<&str>,
+    ) -> String {
+        let new = sahulat_domain::accounts::NewUser::new(
+            &self.state.catalogue,
+            username,
+            role,
+            district,
+            department,
+            PASSWORD,
+        )
+        .unwrap();
+        self.store()
+            .create_user(&new, self.clock_now())
+            .await
+            .unwrap();
+        let res = self
+            .post_json(
+                "/api/v1/auth/token",
+                &serde_json::json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        res.json()["token"].as_str().unwrap().to_string()
+    }
+
+    /// A request with a bearer token.
+    pub async fn authed(
+        &self,
+        method: &str,
+        uri: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"));
+        let body = match body {
+            Some(v) => {
+                req = req.header("content-type", "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).unwrap()).await
+    }
+
+    /// Posts a request in Larkana city and triages it; returns its reference.
+    pub async fn triaged_larkana_water(&self) -> String {
+        let r = self.create(larkana_request()).await;
+        self.worker_with(Arc::new(RecordingNotifier::default()), "w")
+            .run_until_idle()
+            .await
+            .unwrap();
+        r.reference
+    }
+}

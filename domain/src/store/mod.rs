@@ -6,11 +6,13 @@
 mod accounts;
 mod postgres;
 mod sqlite;
+mod tickets;
 mod work;
 
 pub use accounts::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use tickets::*;
 pub use work::*;
 
 use crate::catalogue::Catalogue;
@@ -117,7 +119,7 @@ pub struct ReferenceCounts {
 
 /// The storage contract shared by SQLite and PostgreSQL.
 #[async_trait]
-pub trait Store: JobQueue + Workflow + Accounts + Send + Sync + std::fmt::Debug {
+pub trait Store: JobQueue + Workflow + Accounts + Tickets + Send + Sync + std::fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Applies pending migrations.

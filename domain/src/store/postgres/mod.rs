@@ -4,6 +4,7 @@
 
 mod accounts;
 mod jobs;
+mod tickets;
 mod workflow;
 
 use super::*;

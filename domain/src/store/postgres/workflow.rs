@@ -39,7 +39,7 @@ fn open_statuses() -> Vec<String> {
         .collect()
 }
 
-async fn record(
+pub(super) async fn record(
     tx: &mut Transaction<'static, Postgres>,
     request_id: i64,
     history: &[&HistoryEntry],

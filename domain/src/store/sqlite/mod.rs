@@ -5,6 +5,7 @@
 mod accounts;
 mod intake;
 mod jobs;
+mod tickets;
 mod workflow;
 
 use super::*;

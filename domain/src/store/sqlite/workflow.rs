@@ -41,7 +41,7 @@ fn open_list() -> String {
         .join(", ")
 }
 
-async fn record(
+pub(super) async fn record(
     tx: &mut Transaction<'static, Sqlite>,
     request_id: i64,
     history: &[&HistoryEntry],

@@ -1,0 +1,153 @@
+//! PostgreSQL ticket queues and lifecycle actions.
+
+use super::workflow::record;
+use super::{request_from_row, PgStore, REQUEST_COLUMNS};
+use crate::error::Result;
+use crate::lifecycle::Scope;
+use crate::request::{ServiceRequest, Status};
+use crate::store::tickets::order_by;
+use crate::store::{ActionWrite, HistoryEntry, TicketFilter, Tickets, DEFAULT_MAX_ATTEMPTS};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::{Postgres, QueryBuilder, Row};
+
+fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
+    match scope {
+        Scope::All => {}
+        Scope::District(d) => {
+            b.push(" AND district_code = ").push_bind(d.clone());
+        }
+        Scope::Department {
+            district,
+            department,
+        } => {
+            b.push(" AND district_code = ").push_bind(district.clone());
+            b.push(" AND department_code = ")
+                .push_bind(department.clone());
+        }
+        Scope::Nothing => {
+            b.push(" AND FALSE");
+        }
+    }
+}
+
+#[async_trait]
+impl Tickets for PgStore {
+    async fn list_tickets(&self, scope: &Scope, f: &TicketFilter) -> Result<Vec<ServiceRequest>> {
+        let mut b = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE status <> 'submitted'"
+        ));
+        push_scope(&mut b, scope);
+        if !f.statuses.is_empty() {
+            let s: Vec<String> = f.statuses.iter().map(|s| s.as_str().to_string()).collect();
+            b.push(" AND status = ANY(").push_bind(s).push(")");
+        }
+        if let Some(p) = f.priority {
+            b.push(" AND priority = ").push_bind(p.as_str());
+        }
+        if let Some(s) = &f.service {
+            b.push(" AND service_code = ").push_bind(s.clone());
+        }
+        if let Some(t) = &f.tehsil {
+            b.push(" AND tehsil_code = ").push_bind(t.clone());
+        }
+        if let Some(at) = f.overdue_at {
+            b.push(" AND sla_due_at < ").push_bind(at);
+            b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred')");
+        }
+        b.push(order_by(f.sort));
+        b.push(" LIMIT ").push_bind(i64::from(f.limit.max(1)));
+        b.push(" OFFSET ").push_bind(i64::from(f.offset));
+        let rows = b.build().fetch_all(&self.pool).await?;
+        rows.iter().map(request_from_row).collect()
+    }
+
+    async fn ticket_counts(&self, scope: &Scope) -> Result<Vec<(Status, i64)>> {
+        let mut b = QueryBuilder::<Postgres>::new(
+            "SELECT status, COUNT(*) AS n FROM service_requests WHERE TRUE",
+        );
+        push_scope(&mut b, scope);
+        b.push(" GROUP BY status");
+        let rows = b.build().fetch_all(&self.pool).await?;
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(s) = Status::parse(&r.try_get::<String, _>("status")?) {
+                out.push((s, r.try_get("n")?));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn apply_action(&self, w: &ActionWrite, now: DateTime<Utc>) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let closes = !w.to.is_open();
+        let n = sqlx::query(
+            "UPDATE service_requests SET status = $1, department_code = COALESCE($2, department_code), \
+             duplicate_of = COALESCE($3, duplicate_of), \
+             acknowledged_at = CASE WHEN $1 IN ('acknowledged', 'in_progress') AND acknowledged_at IS NULL THEN $4 ELSE acknowledged_at END, \
+             closed_at = CASE WHEN $5 THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $6 AND status = $7",
+        )
+        .bind(w.to.as_str())
+        .bind(&w.department)
+        .bind(w.duplicate_of)
+        .bind(now)
+        .bind(closes)
+        .bind(w.request_id)
+        .bind(w.from.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        if let Some(original) = w.duplicate_of {
+            sqlx::query("UPDATE service_requests SET reporters = reporters + 1, updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(original)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let history: Vec<&HistoryEntry> = w.history.iter().collect();
+        record(&mut tx, w.request_id, &history, &w.messages, now).await?;
+        if w.notify_resolved {
+            sqlx::query(
+                "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+                 VALUES ('resolved', $1, 'queued', 0, $2, $3, $3, $3)",
+            )
+            .bind(serde_json::json!({ "request_id": w.request_id }))
+            .bind(DEFAULT_MAX_ATTEMPTS)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn add_comment(
+        &self,
+        request_id: i64,
+        entry: &HistoryEntry,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        record(&mut tx, request_id, &[entry], &[], now).await?;
+        sqlx::query("UPDATE service_requests SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(request_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn duplicates_of(&self, request_id: i64) -> Result<Vec<ServiceRequest>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE duplicate_of = $1 ORDER BY id"
+        ))
+        .bind(request_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(request_from_row).collect()
+    }
+}

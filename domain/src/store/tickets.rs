@@ -1,0 +1,99 @@
+//! The staff half of the storage contract: ticket queues scoped by who is asking, counts per
+//! status, and lifecycle actions written with their audit row and citizen notification in one
+//! transaction, conditional on the status the actor saw.
+
+use crate::error::Result;
+use crate::lifecycle::Scope;
+use crate::request::{Priority, ServiceRequest, Status};
+use crate::store::{HistoryEntry, NewMessage};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// Queue order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TicketSort {
+    /// Soonest due first (default).
+    #[default]
+    Due,
+    /// Most urgent first, then soonest due.
+    Priority,
+    /// Newest first.
+    Newest,
+}
+
+/// Queue filters.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    /// Only these statuses (empty: all).
+    pub statuses: Vec<Status>,
+    /// Only this priority.
+    pub priority: Option<Priority>,
+    /// Only this service.
+    pub service: Option<String>,
+    /// Only this tehsil.
+    pub tehsil: Option<String>,
+    /// Only open tickets past their due time at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Order.
+    pub sort: TicketSort,
+    /// At most this many.
+    pub limit: u32,
+    /// Skip this many (paging).
+    pub offset: u32,
+}
+
+/// One lifecycle action, ready to write.
+#[derive(Debug, Clone)]
+pub struct ActionWrite {
+    /// The ticket.
+    pub request_id: i64,
+    /// The status the actor saw (the write happens only if it still is).
+    pub from: Status,
+    /// The status after.
+    pub to: Status,
+    /// New responsible department (referral).
+    pub department: Option<String>,
+    /// The original (mark duplicate).
+    pub duplicate_of: Option<i64>,
+    /// Audit and public history.
+    pub history: Vec<HistoryEntry>,
+    /// Citizen notifications.
+    pub messages: Vec<NewMessage>,
+    /// Queue the `resolved` job (tells every reporter).
+    pub notify_resolved: bool,
+}
+
+/// Ticket queues and actions.
+#[async_trait]
+pub trait Tickets: Send + Sync {
+    /// Tickets within `scope` matching `filter`.
+    async fn list_tickets(
+        &self,
+        scope: &Scope,
+        filter: &TicketFilter,
+    ) -> Result<Vec<ServiceRequest>>;
+    /// Tickets within `scope` per status.
+    async fn ticket_counts(&self, scope: &Scope) -> Result<Vec<(Status, i64)>>;
+    /// Writes an action; false if the ticket's status changed meanwhile.
+    async fn apply_action(&self, w: &ActionWrite, now: DateTime<Utc>) -> Result<bool>;
+    /// Adds a comment (internal or public) without changing the status.
+    async fn add_comment(
+        &self,
+        request_id: i64,
+        entry: &HistoryEntry,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Open tickets marked duplicate of this one.
+    async fn duplicates_of(&self, request_id: i64) -> Result<Vec<ServiceRequest>>;
+}
+
+/// `ORDER BY` for a sort.
+pub(crate) fn order_by(sort: TicketSort) -> &'static str {
+    match sort {
+        TicketSort::Due => " ORDER BY sla_due_at IS NULL, sla_due_at, id",
+        TicketSort::Priority => {
+            " ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, sla_due_at IS NULL, sla_due_at, id"
+        }
+        TicketSort::Newest => " ORDER BY created_at DESC, id DESC",
+    }
+}
