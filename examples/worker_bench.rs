@@ -52,7 +52,11 @@ async fn main() -> anyhow::Result<()> {
     let workers: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
     let url = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "sqlite:///tmp/sahulat-worker-bench.db".into());
-    let store = store::connect(&url).await?;
+    let key = sahulat_domain::crypto::DataKey::load(
+        std::env::var("SAHULAT_DATA_KEY").ok().as_deref(),
+        Path::new("/tmp/sahulat-bench.key"),
+    )?;
+    let store = store::connect(&url, Arc::new(key)).await?;
     let (cat, geo) = bootstrap::load_reference(Path::new("fixtures"))?;
     let (state, _) = bootstrap::prepare(
         store,

@@ -44,6 +44,17 @@ struct DbArgs {
         global = true
     )]
     fixtures: PathBuf,
+    /// Key sealing reporters' contact details: 64 hex characters (overrides the key file).
+    #[arg(long, env = "SAHULAT_DATA_KEY", hide_env_values = true, global = true)]
+    data_key: Option<String>,
+    /// Key file, created (mode 0600) on first start when no key is given.
+    #[arg(
+        long,
+        env = "SAHULAT_KEY_FILE",
+        default_value = "data/sahulat.key",
+        global = true
+    )]
+    key_file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,7 +242,8 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn connect(db: &DbArgs) -> anyhow::Result<Arc<dyn Store>> {
-    store::connect(&db.database_url)
+    let key = sahulat_domain::crypto::DataKey::load(db.data_key.as_deref(), &db.key_file)?;
+    store::connect(&db.database_url, Arc::new(key))
         .await
         .with_context(|| format!("opening the database {}", redact(&db.database_url)))
 }

@@ -154,10 +154,13 @@ async fn sqlite_and_postgres_migrations_have_the_same_versions_and_all_are_appli
 
 #[tokio::test]
 async fn an_unknown_database_scheme_is_refused_naming_the_accepted_ones() {
-    let err = store::connect("mysql://localhost/sahulat")
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = store::connect(
+        "mysql://localhost/sahulat",
+        std::sync::Arc::new(sahulat_domain::crypto::DataKey::from_bytes([0; 32])),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("\"mysql\"") && err.contains("sqlite://") && err.contains("postgres://"),
         "{err}"

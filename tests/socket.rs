@@ -67,6 +67,8 @@ fn the_serve_command_starts_on_an_empty_sqlite_database_and_accepts_a_request() 
             format!("sqlite://{}", dir.path().join("new/sahulat.db").display()),
         )
         .env("SAHULAT_BIND", format!("127.0.0.1:{port}"))
+        .env("SAHULAT_KEY_FILE", dir.path().join("new/sahulat.key"))
+        .env_remove("SAHULAT_DATA_KEY")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -146,6 +148,7 @@ async fn apikey_create_prints_a_key_once_that_open311_then_accepts() {
     let empty = Command::new(env!("CARGO_BIN_EXE_sahulat"))
         .args(["apikey", "create", "--label", "  "])
         .env("DATABASE_URL", &app.db_url)
+        .env("SAHULAT_DATA_KEY", common::TEST_DATA_KEY)
         .output()
         .unwrap();
     assert!(!empty.status.success());

@@ -14,6 +14,7 @@ fn spawn_worker(app: &TestApp, triage_delay_ms: u64) -> Child {
         .arg("worker")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("DATABASE_URL", &app.db_url)
+        .env("SAHULAT_DATA_KEY", common::TEST_DATA_KEY)
         .env("SAHULAT_JOB_LEASE_SECS", "2")
         .env("SAHULAT_POLL_MS", "50")
         .env("SAHULAT_TEST_TRIAGE_DELAY_MS", triage_delay_ms.to_string())
@@ -172,6 +173,7 @@ async fn the_jobs_command_shows_queue_depth_and_retries_a_failed_job() {
             .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("DATABASE_URL", &app.db_url)
+            .env("SAHULAT_DATA_KEY", common::TEST_DATA_KEY)
             .env("RUST_LOG", "warn")
             .output()
             .unwrap();

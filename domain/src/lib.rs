@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod clock;
+pub mod crypto;
 pub mod error;
 pub mod geo;
 pub mod ids;

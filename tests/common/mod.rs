@@ -19,6 +19,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
+/// The data key every test (and every child process it starts) uses.
+pub const TEST_DATA_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
 /// The repository's fixtures folder.
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -112,7 +115,10 @@ impl TestResponse {
 impl TestApp {
     pub async fn new() -> TestApp {
         let (db_url, dir) = fresh_database_url().await;
-        let store: Arc<dyn Store> = store::connect(&db_url).await.expect("connect store");
+        let key = sahulat_domain::crypto::DataKey::from_hex(TEST_DATA_KEY).unwrap();
+        let store: Arc<dyn Store> = store::connect(&db_url, Arc::new(key))
+            .await
+            .expect("connect store");
         let (cat, geo) = reference();
         let clock = Arc::new(ManualClock::new(t0()));
         let (state, _) = bootstrap::prepare(

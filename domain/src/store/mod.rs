@@ -167,12 +167,12 @@ pub trait Store: JobQueue + Workflow + Accounts + Tickets + Send + Sync + std::f
 pub const ACCEPTED_SCHEMES: &str =
     "sqlite://PATH (e.g. sqlite://data/sahulat.db), postgres://… or postgresql://…";
 
-/// Opens the store a `DATABASE_URL` names.
-pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+/// Opens the store a `DATABASE_URL` names; `key` seals the reporters' contact details.
+pub async fn connect(url: &str, key: Arc<crate::crypto::DataKey>) -> Result<Arc<dyn Store>> {
     let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
     match scheme {
-        "sqlite" => Ok(Arc::new(SqliteStore::connect(url).await?)),
-        "postgres" | "postgresql" => Ok(Arc::new(PgStore::connect(url).await?)),
+        "sqlite" => Ok(Arc::new(SqliteStore::connect(url, key).await?)),
+        "postgres" | "postgresql" => Ok(Arc::new(PgStore::connect(url, key).await?)),
         _ => Err(Error::field(
             "DATABASE_URL",
             format!("unsupported scheme {scheme:?}; accepted: {ACCEPTED_SCHEMES}"),
@@ -183,6 +183,23 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
 /// The payload of a triage job.
 pub(crate) fn triage_payload(request_id: i64) -> serde_json::Value {
     serde_json::json!({ "request_id": request_id })
+}
+
+/// Opens sealed contact columns.
+pub(crate) fn open_contact(
+    key: &crate::crypto::DataKey,
+    phone: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+) -> Result<Contact> {
+    let open = |v: Option<String>| -> Result<Option<String>> {
+        v.map(|v| key.open(&v).map_err(Error::Internal)).transpose()
+    };
+    Ok(Contact {
+        phone: open(phone)?.map(crate::phone::Phone::from_e164_unchecked),
+        name: open(name)?,
+        email: open(email)?,
+    })
 }
 
 /// History text for a new request.

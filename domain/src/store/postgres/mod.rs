@@ -20,6 +20,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgre
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    key: Arc<crate::crypto::DataKey>,
 }
 
 pub(super) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
@@ -68,7 +69,7 @@ pub(super) fn request_from_row(row: &PgRow) -> Result<ServiceRequest> {
 
 impl PgStore {
     /// Connects a pool (size from `SAHULAT_PG_POOL`, default 16).
-    pub async fn connect(url: &str) -> Result<Self> {
+    pub async fn connect(url: &str, key: Arc<crate::crypto::DataKey>) -> Result<Self> {
         let size = std::env::var("SAHULAT_PG_POOL")
             .ok()
             .and_then(|s| s.parse().ok())
@@ -78,7 +79,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { pool, key })
     }
 }
 
@@ -216,8 +217,15 @@ impl Store for PgStore {
         let Some(k) = idempotency else {
             // No key: one statement, so one round trip and one commit.
             for _ in 0..4 {
-                if let Some(request) =
-                    insert_request(&self.pool, new, ids.reference().as_str(), &token, now).await?
+                if let Some(request) = insert_request(
+                    &self.pool,
+                    &self.key,
+                    new,
+                    ids.reference().as_str(),
+                    &token,
+                    now,
+                )
+                .await?
                 {
                     let response = render(&request);
                     return Ok(CreateOutcome::Created(Box::new(request), response));
@@ -258,7 +266,15 @@ impl Store for PgStore {
         }
         let mut stored = None;
         for _ in 0..4 {
-            stored = insert_request(&mut *tx, new, ids.reference().as_str(), &token, now).await?;
+            stored = insert_request(
+                &mut *tx,
+                &self.key,
+                new,
+                ids.reference().as_str(),
+                &token,
+                now,
+            )
+            .await?;
             if stored.is_some() {
                 break;
             }
@@ -368,13 +384,12 @@ impl Store for PgStore {
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(|r| {
-            Ok(Contact {
-                phone: r
-                    .try_get::<Option<String>, _>("phone")?
-                    .map(crate::phone::Phone::from_e164_unchecked),
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-            })
+            open_contact(
+                &self.key,
+                r.try_get("phone")?,
+                r.try_get("name")?,
+                r.try_get("email")?,
+            )
         })
         .transpose()
     }
@@ -407,6 +422,7 @@ impl Store for PgStore {
 /// (data-modifying CTEs: atomic even outside a transaction). `None` if the reference is taken.
 async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
     ex: E,
+    key: &crate::crypto::DataKey,
     new: &NewServiceRequest,
     reference: &str,
     token: &str,
@@ -418,7 +434,7 @@ async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
          province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
          ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}), \
-         c AS (INSERT INTO request_contacts (request_id, phone, name, email) SELECT id, $18, $19, $20 FROM r \
+         c AS (INSERT INTO request_contacts (request_id, phone, name, email, phone_hash) SELECT id, $18, $19, $20, $23 FROM r \
                WHERE $18::text IS NOT NULL OR $19::text IS NOT NULL OR $20::text IS NOT NULL), \
          u AS (INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) \
                SELECT id, $13, TRUE, $21, $11, $17 FROM r), \
@@ -443,11 +459,12 @@ async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
     .bind(&new.attributes)
     .bind(&new.media_url)
     .bind(now)
-    .bind(c.phone.as_ref().map(|p| p.e164().to_string()))
-    .bind(&c.name)
-    .bind(&c.email)
+    .bind(c.phone.as_ref().map(|p| key.seal(p.e164())))
+    .bind(c.name.as_deref().map(|n| key.seal(n)))
+    .bind(c.email.as_deref().map(|e| key.seal(e)))
     .bind(RECEIVED_NOTE)
     .bind(DEFAULT_MAX_ATTEMPTS)
+    .bind(c.phone.as_ref().map(|p| key.lookup_hash(p.e164())))
     .fetch_optional(ex)
     .await?;
     row.as_ref().map(request_from_row).transpose()

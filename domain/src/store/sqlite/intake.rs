@@ -6,6 +6,7 @@
 //! requests arrive one at a time, each batch holds one request and nothing waits.
 
 use super::{request_from_row, ts, REQUEST_COLUMNS};
+use crate::crypto::DataKey;
 use crate::error::{Error, Result};
 use crate::request::{NewServiceRequest, Status};
 use crate::store::{
@@ -15,6 +16,7 @@ use crate::store::{
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Row, SqliteConnection};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most requests committed together.
@@ -41,13 +43,13 @@ impl std::fmt::Debug for IntakeCmd {
 }
 
 /// Starts the writer task on the current runtime.
-pub(crate) fn spawn(writer: SqlitePool) -> mpsc::Sender<IntakeCmd> {
+pub(crate) fn spawn(writer: SqlitePool, key: Arc<DataKey>) -> mpsc::Sender<IntakeCmd> {
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-    tokio::spawn(run(writer, rx));
+    tokio::spawn(run(writer, key, rx));
     tx
 }
 
-async fn run(writer: SqlitePool, mut rx: mpsc::Receiver<IntakeCmd>) {
+async fn run(writer: SqlitePool, key: Arc<DataKey>, mut rx: mpsc::Receiver<IntakeCmd>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -57,7 +59,7 @@ async fn run(writer: SqlitePool, mut rx: mpsc::Receiver<IntakeCmd>) {
             }
         }
         tracing::debug!(size = batch.len(), "intake group commit");
-        match commit_batch(&writer, &batch).await {
+        match commit_batch(&writer, &key, &batch).await {
             Ok(results) => {
                 for (cmd, result) in batch.into_iter().zip(results) {
                     let _ = cmd.reply.send(result);
@@ -77,6 +79,7 @@ async fn run(writer: SqlitePool, mut rx: mpsc::Receiver<IntakeCmd>) {
 
 async fn commit_batch(
     writer: &SqlitePool,
+    key: &DataKey,
     batch: &[IntakeCmd],
 ) -> Result<Vec<Result<CreateOutcome>>> {
     // Fast path: no savepoints. The only refusal that can happen inside `create` (a reused
@@ -87,7 +90,7 @@ async fn commit_batch(
     let mut results = Vec::with_capacity(batch.len());
     let mut failed = false;
     for cmd in batch {
-        let result = create(&mut tx, cmd).await;
+        let result = create(&mut tx, key, cmd).await;
         failed |= matches!(result, Err(Error::Internal(_) | Error::Unavailable(_)));
         results.push(result);
     }
@@ -100,7 +103,7 @@ async fn commit_batch(
     let mut results = Vec::with_capacity(batch.len());
     for cmd in batch {
         sqlx::query("SAVEPOINT intake").execute(&mut *tx).await?;
-        let result = create(&mut tx, cmd).await;
+        let result = create(&mut tx, key, cmd).await;
         if result.is_err() {
             sqlx::query("ROLLBACK TO SAVEPOINT intake")
                 .execute(&mut *tx)
@@ -115,7 +118,11 @@ async fn commit_batch(
     Ok(results)
 }
 
-async fn create(conn: &mut SqliteConnection, cmd: &IntakeCmd) -> Result<CreateOutcome> {
+async fn create(
+    conn: &mut SqliteConnection,
+    key: &DataKey,
+    cmd: &IntakeCmd,
+) -> Result<CreateOutcome> {
     let new = &cmd.new;
     if let Some(k) = &cmd.idempotency {
         let seen = sqlx::query("SELECT body_hash, status_code, response FROM idempotency_keys WHERE scope = ? AND key = ?")
@@ -175,12 +182,13 @@ async fn create(conn: &mut SqliteConnection, cmd: &IntakeCmd) -> Result<CreateOu
     let c = &new.contact;
     if c.phone.is_some() || c.name.is_some() || c.email.is_some() {
         sqlx::query(
-            "INSERT INTO request_contacts (request_id, phone, name, email) VALUES (?, ?, ?, ?)",
+            "INSERT INTO request_contacts (request_id, phone, name, email, phone_hash) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(id)
-        .bind(c.phone.as_ref().map(|p| p.e164()))
-        .bind(&c.name)
-        .bind(&c.email)
+        .bind(c.phone.as_ref().map(|p| key.seal(p.e164())))
+        .bind(c.name.as_deref().map(|n| key.seal(n)))
+        .bind(c.email.as_deref().map(|e| key.seal(e)))
+        .bind(c.phone.as_ref().map(|p| key.lookup_hash(p.e164())))
         .execute(&mut *conn)
         .await?;
     }

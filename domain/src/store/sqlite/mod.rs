@@ -42,6 +42,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     intake: tokio::sync::mpsc::Sender<intake::IntakeCmd>,
+    key: Arc<crate::crypto::DataKey>,
 }
 
 pub(super) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
@@ -92,7 +93,7 @@ pub(super) fn request_from_row(row: &SqliteRow) -> Result<ServiceRequest> {
 
 impl SqliteStore {
     /// Opens (creating the file and its directory if needed) the database at `url`.
-    pub async fn connect(url: &str) -> Result<Self> {
+    pub async fn connect(url: &str, key: Arc<crate::crypto::DataKey>) -> Result<Self> {
         let opts = SqliteConnectOptions::from_str(url)
             .map_err(|e| Error::field("DATABASE_URL", format!("not a valid SQLite URL: {e}")))?;
         if let Some(dir) = opts.get_filename().parent() {
@@ -121,11 +122,12 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts.read_only(true))
             .await?;
-        let intake = intake::spawn(writer.clone());
+        let intake = intake::spawn(writer.clone(), key.clone());
         Ok(Self {
             writer,
             reader,
             intake,
+            key,
         })
     }
 
@@ -381,13 +383,12 @@ impl Store for SqliteStore {
                 .fetch_optional(&self.reader)
                 .await?;
         row.map(|r| {
-            Ok(Contact {
-                phone: r
-                    .try_get::<Option<String>, _>("phone")?
-                    .map(crate::phone::Phone::from_e164_unchecked),
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-            })
+            open_contact(
+                &self.key,
+                r.try_get("phone")?,
+                r.try_get("name")?,
+                r.try_get("email")?,
+            )
         })
         .transpose()
     }

@@ -291,7 +291,11 @@ impl Workflow for SqliteStore {
                 Ok(Reporter {
                     request_id: r.try_get("id")?,
                     reference: r.try_get("reference")?,
-                    phone: r.try_get("phone")?,
+                    phone: r
+                        .try_get::<Option<String>, _>("phone")?
+                        .map(|p| self.key.open(&p))
+                        .transpose()
+                        .map_err(crate::error::Error::Internal)?,
                     language: r.try_get("language")?,
                 })
             })
