@@ -10,6 +10,7 @@ mod keys;
 mod native;
 mod open311;
 mod ops;
+mod pages;
 mod staff;
 
 pub use keys::{hash_api_key, new_api_key};
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .merge(ops::routes())
+        .merge(pages::routes())
         .nest("/api/v1", native::routes().merge(auth::routes()).merge(staff::routes()))
         .nest("/open311/v2", open311::routes())
         .fallback(not_found)

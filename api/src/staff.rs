@@ -33,7 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff/tickets/{reference}/comments", post(comment))
 }
 
-fn state_of(r: &ServiceRequest) -> TicketState<'_> {
+pub(crate) fn state_of(r: &ServiceRequest) -> TicketState<'_> {
     TicketState {
         status: r.status,
         district: &r.district,
@@ -42,7 +42,7 @@ fn state_of(r: &ServiceRequest) -> TicketState<'_> {
     }
 }
 
-fn no_evaluators(signed: &Signed) -> Result<Actor, ApiError> {
+pub(crate) fn no_evaluators(signed: &Signed) -> Result<Actor, ApiError> {
     if signed.user.role == Role::Evaluator {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -54,7 +54,7 @@ fn no_evaluators(signed: &Signed) -> Result<Actor, ApiError> {
 }
 
 /// Loads a ticket the caller may see; anything else is "not found".
-async fn visible(
+pub(crate) async fn visible(
     st: &AppState,
     actor: &Actor,
     reference: &str,
@@ -112,7 +112,7 @@ pub struct Queue {
     pub tickets: Vec<TicketSummary>,
 }
 
-fn filter(q: &QueryPairs, now: DateTime<Utc>) -> Result<TicketFilter, ApiError> {
+pub(crate) fn filter(q: &QueryPairs, now: DateTime<Utc>) -> Result<TicketFilter, ApiError> {
     let mut f = TicketFilter {
         limit: 50,
         ..Default::default()
@@ -265,7 +265,7 @@ pub struct TicketDetail {
     pub contact: Option<ContactView>,
 }
 
-async fn detail(
+pub(crate) async fn detail(
     st: &AppState,
     actor: &Actor,
     r: &ServiceRequest,
@@ -405,8 +405,25 @@ pub(crate) async fn act(
     body: JsonBody<ActionRequest>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let actor = no_evaluators(&signed)?;
-    let r = visible(&st, &actor, &reference).await?;
-    let action = parse_action(&body.value)?;
+    let r = perform(&st, &signed, &reference, &body.value, None).await?;
+    Ok(Json(detail(&st, &actor, &r).await?))
+}
+
+/// Checks and writes one action (shared by the JSON API and the staff pages). `seen` is the
+/// status the caller's page showed; if the ticket has moved on since, the answer is 409.
+pub(crate) async fn perform(
+    st: &AppState,
+    signed: &Signed,
+    reference: &str,
+    body: &ActionRequest,
+    seen: Option<Status>,
+) -> Result<ServiceRequest, ApiError> {
+    let actor = no_evaluators(signed)?;
+    let r = visible(st, &actor, reference).await?;
+    if seen.is_some_and(|s| s != r.status) {
+        return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "the ticket changed while you were looking at it; reload and try again"));
+    }
+    let action = parse_action(body)?;
     let now = st.clock.now();
     let to = lifecycle::plan(&actor, &state_of(&r), &action, now).map_err(refusal)?;
     let cat = &st.catalogue;
@@ -482,7 +499,7 @@ pub(crate) async fn act(
             )
         }
         Action::MarkDuplicate { of } => {
-            let original = visible(&st, &actor, of).await.map_err(|_| {
+            let original = visible(st, &actor, of).await.map_err(|_| {
                 ApiError::from(sahulat_domain::Error::field(
                     "of",
                     format!("{of:?} is not a ticket in your queue"),
@@ -563,12 +580,7 @@ pub(crate) async fn act(
             "the ticket changed while you were looking at it; reload and try again",
         ));
     }
-    let r = st
-        .store
-        .request_by_id(r.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("ticket"))?;
-    Ok(Json(detail(&st, &actor, &r).await?))
+    st.store.request_by_id(r.id).await?.ok_or_else(|| ApiError::not_found("ticket"))
 }
 
 /// A comment.

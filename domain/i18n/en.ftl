@@ -14,3 +14,37 @@ sms-status = Sahulat { $ref }: { $status ->
     [duplicate] the same problem was reported as { $note }; we will tell you when it is fixed.
    *[open] your report is open again; { $dept } will act.
 }
+page-title = Sahulat — staff
+page-signin = Sign in
+page-username = Username
+page-password = Password
+page-signout = Sign out
+page-queue = Queue
+page-wrong = Wrong username or password.
+page-locked = Too many failed sign-ins: try again in 15 minutes.
+page-all = All
+page-status = Status
+page-priority = Priority
+page-service = Service
+page-tehsil = Tehsil
+page-overdue = Overdue only
+page-sort = Sort
+page-filter = Filter
+page-due = Due
+page-received = Received
+page-reporters = Reporters
+page-no-tickets = No tickets match.
+page-description = Description
+page-location = Location
+page-history = History
+page-call-back = Call back
+page-duplicates = Duplicates
+page-act = Action
+page-note = Note or reason
+page-refer-to = Refer to
+page-duplicate-of = Duplicate of (reference)
+page-submit = Save
+page-done = Saved.
+page-back = Back to the queue
+page-internal = internal
+page-language = Language

@@ -13,3 +13,37 @@ sms-status = سهولت { $ref }: { $status ->
     [duplicate] ساڳيو مسئلو { $note } تي درج آهي؛ حل ٿيڻ تي توهان کي ٻڌائينداسين.
    *[open] توهان جي شڪايت ٻيهر کلي وئي آهي؛ { $dept } قدم کڻندو.
 }
+page-title = سهولت — عملو
+page-signin = سائن ان
+page-username = يوزر نالو
+page-password = پاسورڊ
+page-signout = سائن آئوٽ
+page-queue = شڪايتن جي فهرست
+page-wrong = يوزر نالو يا پاسورڊ غلط آهي.
+page-locked = گهڻيون ناڪام ڪوششون: 15 منٽن کان پوءِ ٻيهر ڪوشش ڪريو.
+page-all = سڀ
+page-status = حالت
+page-priority = ترجيح
+page-service = سهولت
+page-tehsil = تعلقو
+page-overdue = رڳو دير وارا
+page-sort = ترتيب
+page-filter = ڇاڻيو
+page-due = آخري تاريخ
+page-received = ملڻ جو وقت
+page-reporters = شڪايت ڪندڙ
+page-no-tickets = ڪا شڪايت نه ملي.
+page-description = تفصيل
+page-location = هنڌ
+page-history = تاريخ
+page-call-back = واپس فون ڪريو
+page-duplicates = ساڳيون شڪايتون
+page-act = قدم
+page-note = نوٽ يا سبب
+page-refer-to = موڪليو
+page-duplicate-of = اصل شڪايت جو حوالو نمبر
+page-submit = محفوظ ڪريو
+page-done = محفوظ ٿي ويو.
+page-back = فهرست ڏانهن واپس
+page-internal = اندروني
+page-language = ٻولي

@@ -13,3 +13,37 @@ sms-status = سہولت { $ref }: { $status ->
     [duplicate] یہی مسئلہ { $note } پر درج ہے؛ حل ہونے پر آپ کو بتائیں گے۔
    *[open] آپ کی شکایت دوبارہ کھل گئی ہے؛ { $dept } کارروائی کرے گا۔
 }
+page-title = سہولت — عملہ
+page-signin = سائن ان
+page-username = صارف نام
+page-password = پاس ورڈ
+page-signout = سائن آؤٹ
+page-queue = شکایات کی فہرست
+page-wrong = صارف نام یا پاس ورڈ غلط ہے۔
+page-locked = بہت زیادہ ناکام کوششیں: 15 منٹ بعد دوبارہ کوشش کریں۔
+page-all = سب
+page-status = کیفیت
+page-priority = ترجیح
+page-service = سہولت
+page-tehsil = تحصیل
+page-overdue = صرف تاخیر والی
+page-sort = ترتیب
+page-filter = چھانٹیں
+page-due = آخری تاریخ
+page-received = موصولی
+page-reporters = شکایت کنندگان
+page-no-tickets = کوئی شکایت نہیں ملی۔
+page-description = تفصیل
+page-location = مقام
+page-history = تاریخچہ
+page-call-back = واپس کال کریں
+page-duplicates = ملتی جلتی شکایات
+page-act = کارروائی
+page-note = نوٹ یا وجہ
+page-refer-to = بھیجیں
+page-duplicate-of = اصل شکایت کا حوالہ نمبر
+page-submit = محفوظ کریں
+page-done = محفوظ ہو گیا۔
+page-back = فہرست پر واپس
+page-internal = اندرونی
+page-language = زبان

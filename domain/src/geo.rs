@@ -170,6 +170,10 @@ impl GeoIndex {
     pub fn tehsils(&self) -> impl Iterator<Item = &Area> {
         self.tehsils.areas.iter()
     }
+    /// A tehsil area by code.
+    pub fn tehsil(&self, code: &str) -> Option<&Area> {
+        self.tehsils.areas.iter().find(|a| a.code == code)
+    }
     /// A district area by P-code.
     pub fn district(&self, code: &str) -> Option<&Area> {
         self.districts.areas.iter().find(|a| a.code == code)
