@@ -48,9 +48,12 @@ fn templates() -> &'static Environment<'static> {
             ("queue.html", include_str!("../templates/queue.html")),
             ("ticket.html", include_str!("../templates/ticket.html")),
         ] {
-            env.add_template(name, src).unwrap_or_else(|e| panic!("template {name}: {e}"));
+            env.add_template(name, src)
+                .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
-        env.add_function("t", |lang: String, id: String| sahulat_domain::messages::text(Lang::parse(&lang).unwrap_or_default(), &id, &[]));
+        env.add_function("t", |lang: String, id: String| {
+            sahulat_domain::messages::text(Lang::parse(&lang).unwrap_or_default(), &id, &[])
+        });
         env
     })
 }
@@ -67,7 +70,10 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn secure(headers: &HeaderMap) -> &'static str {
-    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        == Some("https");
     if https {
         "; Secure"
     } else {
@@ -78,24 +84,56 @@ fn secure(headers: &HeaderMap) -> &'static str {
 /// The page language: `?lang=`, then the `sahulat_lang` cookie, then Accept-Language.
 fn language(headers: &HeaderMap, q: &QueryPairs) -> (Lang, Option<String>) {
     if let Some(l) = q.get("lang").and_then(Lang::parse) {
-        return (l, Some(format!("{LANG}={}; Path=/staff; SameSite=Lax; Max-Age=31536000", l.code())));
+        return (
+            l,
+            Some(format!(
+                "{LANG}={}; Path=/staff; SameSite=Lax; Max-Age=31536000",
+                l.code()
+            )),
+        );
     }
     if let Some(l) = cookie(headers, LANG).and_then(Lang::parse) {
         return (l, None);
     }
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    (accept.split(',').find_map(|p| Lang::parse(p.split(';').next().unwrap_or(""))).unwrap_or_default(), None)
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    (
+        accept
+            .split(',')
+            .find_map(|p| Lang::parse(p.split(';').next().unwrap_or("")))
+            .unwrap_or_default(),
+        None,
+    )
 }
 
-fn page(status: StatusCode, template: &str, ctx: minijinja::Value, set_cookies: &[String]) -> Response {
-    let html = match templates().get_template(template).and_then(|t| t.render(ctx)) {
+fn page(
+    status: StatusCode,
+    template: &str,
+    ctx: minijinja::Value,
+    set_cookies: &[String],
+) -> Response {
+    let html = match templates()
+        .get_template(template)
+        .and_then(|t| t.render(ctx))
+    {
         Ok(h) => h,
         Err(e) => {
             tracing::error!(error = %e, template, "template failed");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "page failed to render; it has been logged").into_response();
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "page failed to render; it has been logged",
+            )
+                .into_response();
         }
     };
-    let mut res = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    let mut res = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response();
     let h = res.headers_mut();
     h.insert("content-security-policy", HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
@@ -131,7 +169,10 @@ impl FromRequestParts<AppState> for PageUser {
         let token = cookie(&parts.headers, SESSION).ok_or_else(to_signin)?;
         let token_hash = accounts::token_hash(token);
         match st.store.session(&token_hash, st.clock.now()).await {
-            Ok(Some((user, session))) if session.kind == "cookie" => Ok(PageUser { signed: Signed { user, token_hash }, csrf: session.csrf_token }),
+            Ok(Some((user, session))) if session.kind == "cookie" => Ok(PageUser {
+                signed: Signed { user, token_hash },
+                csrf: session.csrf_token,
+            }),
             Ok(_) => Err(to_signin()),
             Err(e) => Err(ApiError::from(e).into_response()),
         }
@@ -139,7 +180,11 @@ impl FromRequestParts<AppState> for PageUser {
 }
 
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn forbidden(lang: Lang) -> Response {
@@ -152,16 +197,26 @@ fn forbidden(lang: Lang) -> Response {
 }
 
 async fn form(req: Request) -> Result<QueryPairs, Response> {
-    let raw = body_bytes(req, BODY_LIMIT).await.map_err(IntoResponse::into_response)?;
+    let raw = body_bytes(req, BODY_LIMIT)
+        .await
+        .map_err(IntoResponse::into_response)?;
     QueryPairs::parse(&raw).map_err(|e| ApiError::bad_request(e).into_response())
 }
 
 async fn signin_form(headers: HeaderMap, q: QueryPairs) -> Response {
     let (lang, lang_cookie) = language(&headers, &q);
     let (csrf, _) = accounts::new_token();
-    let mut cookies = vec![format!("{LOGIN_CSRF}={csrf}; Path=/staff; HttpOnly; SameSite=Strict{}", secure(&headers))];
+    let mut cookies = vec![format!(
+        "{LOGIN_CSRF}={csrf}; Path=/staff; HttpOnly; SameSite=Strict{}",
+        secure(&headers)
+    )];
     cookies.extend(lang_cookie);
-    page(StatusCode::OK, "signin.html", context! { lang => lang.code(), dir => dir(lang), csrf => csrf }, &cookies)
+    page(
+        StatusCode::OK,
+        "signin.html",
+        context! { lang => lang.code(), dir => dir(lang), csrf => csrf },
+        &cookies,
+    )
 }
 
 async fn signin(State(st): State<AppState>, req: Request) -> Response {
@@ -175,17 +230,30 @@ async fn signin(State(st): State<AppState>, req: Request) -> Response {
         (Some(c), Some(given)) if same(c, given) => {}
         _ => return forbidden(lang),
     }
-    let user = match check_credentials(&st, f.get("username").unwrap_or(""), f.get("password").unwrap_or("")).await {
+    let user = match check_credentials(
+        &st,
+        f.get("username").unwrap_or(""),
+        f.get("password").unwrap_or(""),
+    )
+    .await
+    {
         Ok(u) => u,
         Err(e) => {
             let (csrf, _) = accounts::new_token();
-            let msg = if e.code == "account_locked" { "page-locked" } else { "page-wrong" };
+            let msg = if e.code == "account_locked" {
+                "page-locked"
+            } else {
+                "page-wrong"
+            };
             let error = sahulat_domain::messages::text(lang, msg, &[]);
             return page(
                 e.status,
                 "signin.html",
                 context! { lang => lang.code(), dir => dir(lang), csrf => csrf.clone(), error => error },
-                &[format!("{LOGIN_CSRF}={csrf}; Path=/staff; HttpOnly; SameSite=Strict{}", secure(&headers))],
+                &[format!(
+                    "{LOGIN_CSRF}={csrf}; Path=/staff; HttpOnly; SameSite=Strict{}",
+                    secure(&headers)
+                )],
             );
         }
     };
@@ -196,13 +264,27 @@ async fn signin(State(st): State<AppState>, req: Request) -> Response {
     let (token, hash) = accounts::new_token();
     let (csrf, _) = accounts::new_token();
     let now = st.clock.now();
-    if let Err(e) = st.store.create_session(&hash, user.id, "cookie", &csrf, now + Duration::hours(SESSION_HOURS), now).await {
+    if let Err(e) = st
+        .store
+        .create_session(
+            &hash,
+            user.id,
+            "cookie",
+            &csrf,
+            now + Duration::hours(SESSION_HOURS),
+            now,
+        )
+        .await
+    {
         return ApiError::from(e).into_response();
     }
     let mut res = Redirect::to("/staff").into_response();
     let sec = secure(&headers);
     for c in [
-        format!("{SESSION}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{sec}", SESSION_HOURS * 3600),
+        format!(
+            "{SESSION}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{sec}",
+            SESSION_HOURS * 3600
+        ),
         format!("{LOGIN_CSRF}=; Path=/staff; HttpOnly; SameSite=Strict; Max-Age=0{sec}"),
     ] {
         if let Ok(v) = HeaderValue::from_str(&c) {
@@ -222,24 +304,36 @@ async fn signout(State(st): State<AppState>, user: PageUser, req: Request) -> Re
     }
     let _ = st.store.delete_session(&user.signed.token_hash).await;
     let mut res = Redirect::to("/staff/signin").into_response();
-    res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static("sahulat_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("sahulat_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
     res
 }
 
 fn pkt(t: Option<DateTime<Utc>>) -> String {
-    let offset = FixedOffset::east_opt(5 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
-    t.map(|t| t.with_timezone(&offset).format("%d %b %H:%M").to_string()).unwrap_or_default()
+    let offset = FixedOffset::east_opt(5 * 3600)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    t.map(|t| t.with_timezone(&offset).format("%d %b %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 fn grouped(reference: &str) -> String {
-    Reference::parse(reference).map(|r| r.grouped()).unwrap_or_else(|_| reference.to_string())
+    Reference::parse(reference)
+        .map(|r| r.grouped())
+        .unwrap_or_else(|_| reference.to_string())
 }
 
 fn user_ctx(u: &User) -> minijinja::Value {
     context! { username => u.username.clone(), role => u.role.as_str() }
 }
 
-async fn queue(State(st): State<AppState>, user: PageUser, headers: HeaderMap, q: QueryPairs) -> Response {
+async fn queue(
+    State(st): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    q: QueryPairs,
+) -> Response {
     let (lang, lang_cookie) = language(&headers, &q);
     let actor = match staff::no_evaluators(&user.signed) {
         Ok(a) => a,
@@ -251,7 +345,10 @@ async fn queue(State(st): State<AppState>, user: PageUser, headers: HeaderMap, q
         Err(e) => return e.into_response(),
     };
     let scope = actor.scope();
-    let (rows, counts) = match tokio::try_join!(st.store.list_tickets(&scope, &f), st.store.ticket_counts(&scope)) {
+    let (rows, counts) = match tokio::try_join!(
+        st.store.list_tickets(&scope, &f),
+        st.store.ticket_counts(&scope)
+    ) {
         Ok(x) => x,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -271,8 +368,12 @@ async fn queue(State(st): State<AppState>, user: PageUser, headers: HeaderMap, q
         })
         .collect();
     let district = user.signed.user.district.clone();
-    let tehsils: Vec<(String, String)> =
-        cat.tehsils.iter().filter(|t| district.as_deref().is_none_or(|d| d == t.district)).map(|t| (t.code.clone(), t.names.get(lang).to_string())).collect();
+    let tehsils: Vec<(String, String)> = cat
+        .tehsils
+        .iter()
+        .filter(|t| district.as_deref().is_none_or(|d| d == t.district))
+        .map(|t| (t.code.clone(), t.names.get(lang).to_string()))
+        .collect();
     let ctx = context! {
         lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(),
         counts => counts.iter().map(|(s, n)| (s.as_str(), *n)).collect::<Vec<_>>(),
@@ -284,20 +385,34 @@ async fn queue(State(st): State<AppState>, user: PageUser, headers: HeaderMap, q
                         tehsil => q.get("tehsil").unwrap_or(""), overdue => q.get("overdue") == Some("true"), sort => q.get("sort").unwrap_or("due") },
         tickets => tickets,
     };
-    page(StatusCode::OK, "queue.html", ctx, &lang_cookie.into_iter().collect::<Vec<_>>())
+    page(
+        StatusCode::OK,
+        "queue.html",
+        ctx,
+        &lang_cookie.into_iter().collect::<Vec<_>>(),
+    )
 }
 
 /// A small SVG of the tehsil (or district) outline with the reported point.
 fn map_svg(st: &AppState, r: &ServiceRequest) -> Option<String> {
     let (lat, lon) = (r.lat?, r.lon?);
-    let area = r.tehsil.as_deref().and_then(|t| st.geo.tehsil(t)).or_else(|| st.geo.district(&r.district))?;
+    let area = r
+        .tehsil
+        .as_deref()
+        .and_then(|t| st.geo.tehsil(t))
+        .or_else(|| st.geo.district(&r.district))?;
     use geo::{BoundingRect, CoordsIter};
     let rect = area.shape.bounding_rect()?;
     let (w, h) = (rect.width().max(1e-6), rect.height().max(1e-6));
     let mut path = String::new();
     for poly in &area.shape.0 {
         for (i, c) in poly.exterior().coords_iter().enumerate() {
-            path.push_str(&format!("{}{:.3} {:.3}", if i == 0 { "M" } else { "L" }, c.x - rect.min().x, rect.max().y - c.y));
+            path.push_str(&format!(
+                "{}{:.3} {:.3}",
+                if i == 0 { "M" } else { "L" },
+                c.x - rect.min().x,
+                rect.max().y - c.y
+            ));
         }
         path.push('Z');
     }
@@ -311,7 +426,15 @@ fn map_svg(st: &AppState, r: &ServiceRequest) -> Option<String> {
     ))
 }
 
-async fn render_ticket(st: &AppState, user: &PageUser, lang: Lang, reference: &str, flash: Option<String>, error: Option<(StatusCode, String)>, cookies: &[String]) -> Response {
+async fn render_ticket(
+    st: &AppState,
+    user: &PageUser,
+    lang: Lang,
+    reference: &str,
+    flash: Option<String>,
+    error: Option<(StatusCode, String)>,
+    cookies: &[String],
+) -> Response {
     let actor = match staff::no_evaluators(&user.signed) {
         Ok(a) => a,
         Err(e) => return e.into_response(),
@@ -325,11 +448,18 @@ async fn render_ticket(st: &AppState, user: &PageUser, lang: Lang, reference: &s
         Err(e) => return e.into_response(),
     };
     let cat = &st.catalogue;
-    let place = [r.tehsil.as_deref().and_then(|t| cat.tehsil(t)).map(|t| t.names.get(lang).to_string()), cat.district(&r.district).map(|x| x.names.get(lang).to_string())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let place = [
+        r.tehsil
+            .as_deref()
+            .and_then(|t| cat.tehsil(t))
+            .map(|t| t.names.get(lang).to_string()),
+        cat.district(&r.district)
+            .map(|x| x.names.get(lang).to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
     let ctx = context! {
         lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(), flash => flash,
         error => error.as_ref().map(|e| e.1.clone()),
@@ -346,16 +476,42 @@ async fn render_ticket(st: &AppState, user: &PageUser, lang: Lang, reference: &s
         departments => cat.departments.iter().filter(|x| x.district == r.district).map(|x| (x.code.clone(), x.names.get(lang).to_string())).collect::<Vec<_>>(),
         history => d.history.iter().map(|h| context! { at => pkt(Some(h.at)), actor => h.actor.clone(), status => h.status.clone(), description => h.description.clone(), public => h.public }).collect::<Vec<_>>(),
     };
-    page(error.map(|e| e.0).unwrap_or(StatusCode::OK), "ticket.html", ctx, cookies)
+    page(
+        error.map(|e| e.0).unwrap_or(StatusCode::OK),
+        "ticket.html",
+        ctx,
+        cookies,
+    )
 }
 
-async fn ticket(State(st): State<AppState>, user: PageUser, headers: HeaderMap, q: QueryPairs, Path(reference): Path<String>) -> Response {
+async fn ticket(
+    State(st): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    q: QueryPairs,
+    Path(reference): Path<String>,
+) -> Response {
     let (lang, lang_cookie) = language(&headers, &q);
-    let flash = (q.get("done") == Some("1")).then(|| sahulat_domain::messages::text(lang, "page-done", &[]));
-    render_ticket(&st, &user, lang, &reference, flash, None, &lang_cookie.into_iter().collect::<Vec<_>>()).await
+    let flash = (q.get("done") == Some("1"))
+        .then(|| sahulat_domain::messages::text(lang, "page-done", &[]));
+    render_ticket(
+        &st,
+        &user,
+        lang,
+        &reference,
+        flash,
+        None,
+        &lang_cookie.into_iter().collect::<Vec<_>>(),
+    )
+    .await
 }
 
-async fn action(State(st): State<AppState>, user: PageUser, Path(reference): Path<String>, req: Request) -> Response {
+async fn action(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path(reference): Path<String>,
+    req: Request,
+) -> Response {
     let headers = req.headers().clone();
     let q = QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
     let (lang, _) = language(&headers, &q);
@@ -370,7 +526,12 @@ async fn action(State(st): State<AppState>, user: PageUser, Path(reference): Pat
     let act = f.get("action").unwrap_or("").to_string();
     let body = ActionRequest {
         note: (act == "resolve").then(|| text.clone()).flatten(),
-        reason: matches!(act.as_str(), "close_not_fixed" | "refer" | "reject" | "reopen").then(|| text.clone()).flatten(),
+        reason: matches!(
+            act.as_str(),
+            "close_not_fixed" | "refer" | "reject" | "reopen"
+        )
+        .then(|| text.clone())
+        .flatten(),
         responsible: (act == "not_responsible").then(|| text.clone()).flatten(),
         to_department: f.get("to_department").map(str::to_string),
         of: f.get("of").map(str::to_string),
@@ -380,6 +541,17 @@ async fn action(State(st): State<AppState>, user: PageUser, Path(reference): Pat
     match staff::perform(&st, &user.signed, &reference, &body, seen).await {
         Ok(r) => Redirect::to(&format!("/staff/tickets/{}?done=1", r.reference)).into_response(),
         Err(e) if e.status == StatusCode::NOT_FOUND => e.into_response(),
-        Err(e) => render_ticket(&st, &user, lang, &reference, None, Some((e.status, e.message)), &[]).await,
+        Err(e) => {
+            render_ticket(
+                &st,
+                &user,
+                lang,
+                &reference,
+                None,
+                Some((e.status, e.message)),
+                &[],
+            )
+            .await
+        }
     }
 }

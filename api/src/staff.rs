@@ -421,7 +421,11 @@ pub(crate) async fn perform(
     let actor = no_evaluators(signed)?;
     let r = visible(st, &actor, reference).await?;
     if seen.is_some_and(|s| s != r.status) {
-        return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "the ticket changed while you were looking at it; reload and try again"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "the ticket changed while you were looking at it; reload and try again",
+        ));
     }
     let action = parse_action(body)?;
     let now = st.clock.now();
@@ -580,7 +584,10 @@ pub(crate) async fn perform(
             "the ticket changed while you were looking at it; reload and try again",
         ));
     }
-    st.store.request_by_id(r.id).await?.ok_or_else(|| ApiError::not_found("ticket"))
+    st.store
+        .request_by_id(r.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("ticket"))
 }
 
 /// A comment.

@@ -1,0 +1,299 @@
+//! The staff pages in-process: languages and direction, CSRF on every form, no session
+//! fixation, brute-force lockout through the form, IDOR, and a whole acknowledge → resolve
+//! round through forms that the citizen's views then reflect.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::Request;
+use common::{TestApp, PASSWORD};
+
+fn set_cookie(res: &common::TestResponse, name: &str) -> Option<String> {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+        })
+}
+
+async fn get_with(app: &TestApp, uri: &str, cookies: &str) -> common::TestResponse {
+    app.send(
+        Request::get(uri)
+            .header("cookie", cookies)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+async fn post_form_with(
+    app: &TestApp,
+    uri: &str,
+    cookies: &str,
+    pairs: &[(&str, &str)],
+) -> common::TestResponse {
+    let body = serde_urlencoded::to_string(pairs).unwrap();
+    app.send(
+        Request::post(uri)
+            .header("cookie", cookies)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+fn csrf_in(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    html[i..i + 64].to_string()
+}
+
+/// Signs in through the form; returns the session cookie value.
+async fn sign_in(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    extra_cookie: &str,
+) -> common::TestResponse {
+    let form = app.get("/staff/signin").await;
+    let csrf = set_cookie(&form, "sahulat_csrf").unwrap();
+    let cookies = format!("sahulat_csrf={csrf}{extra_cookie}");
+    post_form_with(
+        app,
+        "/staff/signin",
+        &cookies,
+        &[
+            ("csrf", &csrf),
+            ("username", username),
+            ("password", password),
+        ],
+    )
+    .await
+}
+
+async fn staff_session(app: &TestApp, username: &str, department: &str) -> String {
+    let new = sahulat_domain::accounts::NewUser::new(
+        &app.state.catalogue,
+        username,
+        "staff",
+        None,
+        Some(department),
+        PASSWORD,
+    )
+    .unwrap();
+    app.store()
+        .create_user(&new, app.clock_now())
+        .await
+        .unwrap();
+    let res = sign_in(app, username, PASSWORD, "").await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    format!(
+        "sahulat_session={}",
+        set_cookie(&res, "sahulat_session").unwrap()
+    )
+}
+
+#[tokio::test]
+async fn pages_in_urdu_and_sindhi_are_right_to_left_and_english_is_not() {
+    let app = TestApp::new().await;
+    for (lang, dir, word) in [
+        ("ur", "rtl", "سائن ان"),
+        ("sd", "rtl", "سائن ان"),
+        ("en", "ltr", "Sign in"),
+    ] {
+        let page = app.get(&format!("/staff/signin?lang={lang}")).await;
+        let html = page.text();
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")),
+            "{lang}"
+        );
+        assert!(html.contains(word), "{lang}");
+        assert!(page
+            .header("content-security-policy")
+            .contains("default-src 'none'"));
+    }
+}
+
+#[tokio::test]
+async fn the_queue_redirects_to_sign_in_without_a_session() {
+    let app = TestApp::new().await;
+    let res = app.get("/staff").await;
+    assert_eq!(res.status, 303);
+    assert_eq!(res.header("location"), "/staff/signin");
+}
+
+#[tokio::test]
+async fn a_sign_in_or_action_without_the_right_csrf_token_is_refused_and_changes_nothing() {
+    let app = TestApp::new().await;
+    let reference = app.triaged_larkana_water().await;
+    let session = staff_session(&app, "phed", "phed-larkana").await;
+    let forged = post_form_with(
+        &app,
+        "/staff/signin",
+        "",
+        &[("csrf", "x"), ("username", "phed"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    let res = post_form_with(
+        &app,
+        &format!("/staff/tickets/{reference}/action"),
+        &session,
+        &[("action", "acknowledge"), ("csrf", "forged")],
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(
+        app.store()
+            .request_by_reference(&reference)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+            .as_str(),
+        "open"
+    );
+}
+
+#[tokio::test]
+async fn signing_in_never_reuses_a_session_that_existed_before() {
+    let app = TestApp::new().await;
+    let planted = staff_session(&app, "attacker", "sepco-larkana").await; // a session the attacker knows
+    let new = sahulat_domain::accounts::NewUser::new(
+        &app.state.catalogue,
+        "victim",
+        "staff",
+        None,
+        Some("phed-larkana"),
+        PASSWORD,
+    )
+    .unwrap();
+    app.store()
+        .create_user(&new, app.clock_now())
+        .await
+        .unwrap();
+    let res = sign_in(&app, "victim", PASSWORD, &format!("; {planted}")).await;
+    assert_eq!(res.status, 303);
+    let fresh = format!(
+        "sahulat_session={}",
+        set_cookie(&res, "sahulat_session").unwrap()
+    );
+    assert_ne!(fresh, planted);
+    assert_eq!(
+        get_with(&app, "/staff", &planted).await.status,
+        303,
+        "the planted session is gone"
+    );
+    assert_eq!(get_with(&app, "/staff", &fresh).await.status, 200);
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_in_the_form_lock_the_account() {
+    let app = TestApp::new().await;
+    staff_session(&app, "phed", "phed-larkana").await;
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&app, "phed", "wrong password", "").await.status,
+            401
+        );
+    }
+    let locked = sign_in(&app, "phed", PASSWORD, "").await;
+    assert_eq!(locked.status, 429);
+    assert!(locked.text().contains("15"));
+}
+
+#[tokio::test]
+async fn a_ticket_page_of_another_department_is_not_found() {
+    let app = TestApp::new().await;
+    let reference = app.triaged_larkana_water().await;
+    let sepco = staff_session(&app, "sepco", "sepco-larkana").await;
+    let res = get_with(&app, &format!("/staff/tickets/{reference}"), &sepco).await;
+    assert_eq!(res.status, 404);
+    assert!(!res.text().contains("1234567"));
+}
+
+#[tokio::test]
+async fn staff_acknowledge_and_resolve_through_the_forms_and_the_citizen_sees_it() {
+    let app = TestApp::new().await;
+    let reference = app.triaged_larkana_water().await;
+    let session = staff_session(&app, "phed", "phed-larkana").await;
+    let queue = get_with(&app, "/staff?lang=sd", &session).await;
+    assert_eq!(queue.status, 200);
+    assert!(queue
+        .text()
+        .contains(&format!("/staff/tickets/{reference}")));
+    let page = get_with(&app, &format!("/staff/tickets/{reference}"), &session).await;
+    let html = page.text();
+    assert!(
+        html.contains("tel:+923001234567"),
+        "the handling staff can call back"
+    );
+    assert!(html.contains("<svg"), "a small map");
+    let csrf = csrf_in(&html);
+    let url = format!("/staff/tickets/{reference}/action");
+    let ack = post_form_with(
+        &app,
+        &url,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("action", "acknowledge"),
+            ("seen_status", "open"),
+        ],
+    )
+    .await;
+    assert_eq!(ack.status, 303, "{}", ack.text());
+    let stale = post_form_with(
+        &app,
+        &url,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("action", "start"),
+            ("seen_status", "open"),
+        ],
+    )
+    .await;
+    assert_eq!(stale.status, 409, "the page was out of date");
+    let no_note = post_form_with(
+        &app,
+        &url,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("action", "resolve"),
+            ("seen_status", "acknowledged"),
+        ],
+    )
+    .await;
+    assert_eq!(no_note.status, 422);
+    assert!(no_note.text().contains("note is required"));
+    let done = post_form_with(
+        &app,
+        &url,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("action", "resolve"),
+            ("text", "Valve replaced"),
+            ("seen_status", "acknowledged"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, 303);
+    assert_eq!(
+        app.get(&format!("/api/v1/requests/{reference}"))
+            .await
+            .json()["status"],
+        "resolved"
+    );
+    assert_eq!(
+        app.get(&format!("/open311/v2/requests/{reference}.json"))
+            .await
+            .json()[0]["status"],
+        "closed"
+    );
+}
