@@ -23,15 +23,35 @@ use tower::ServiceExt;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
-    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite:///tmp/sahulat-queue-bench.db".into());
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "sqlite:///tmp/sahulat-queue-bench.db".into());
     let key = sahulat_domain::crypto::DataKey::from_bytes([9; 32]);
     let store = store::connect(&url, Arc::new(key)).await?;
     let (cat, geo) = bootstrap::load_reference(Path::new("fixtures"))?;
-    let (state, _) = bootstrap::prepare(store, cat.clone(), geo.clone(), Arc::new(SystemClock), Arc::new(RandomIds::from_entropy())).await?;
-    let existing = state.store.ticket_counts(&sahulat_domain::lifecycle::Scope::All).await?.iter().map(|c| c.1).sum::<i64>() as usize;
+    let (state, _) = bootstrap::prepare(
+        store,
+        cat.clone(),
+        geo.clone(),
+        Arc::new(SystemClock),
+        Arc::new(RandomIds::from_entropy()),
+    )
+    .await?;
+    let existing = state
+        .store
+        .ticket_counts(&sahulat_domain::lifecycle::Scope::All)
+        .await?
+        .iter()
+        .map(|c| c.1)
+        .sum::<i64>() as usize;
     let t0 = Instant::now();
-    let render: store::Render = Arc::new(|_: &ServiceRequest| StoredResponse { status: 201, body: serde_json::Value::Null });
+    let render: store::Render = Arc::new(|_: &ServiceRequest| StoredResponse {
+        status: 201,
+        body: serde_json::Value::Null,
+    });
     let mut tasks = tokio::task::JoinSet::new();
     for i in existing..n {
         let st = state.clone();
@@ -39,10 +59,19 @@ async fn main() -> anyhow::Result<()> {
         let (cat, geo) = (cat.clone(), geo.clone());
         tasks.spawn(async move {
             let quetta = i % 11 == 10;
-            let (lat, lon) = if quetta { (30.18, 66.99) } else { (27.56 + (i % 97) as f64 * 1e-4, 68.21 + (i % 89) as f64 * 1e-4) };
+            let (lat, lon) = if quetta {
+                (30.18, 66.99)
+            } else {
+                (
+                    27.56 + (i % 97) as f64 * 1e-4,
+                    68.21 + (i % 89) as f64 * 1e-4,
+                )
+            };
             let draft = RequestDraft {
                 service_code: Some("water-supply".into()),
-                description: Some(format!("No water in the lane behind house {i} for two days; the line is dry")),
+                description: Some(format!(
+                    "No water in the lane behind house {i} for two days; the line is dry"
+                )),
                 lat: Some(lat),
                 lon: Some(lon),
                 phone: Some(format!("0300{:07}", i % 10_000_000)),
@@ -50,9 +79,19 @@ async fn main() -> anyhow::Result<()> {
                 ..Default::default()
             };
             let new = draft.validate(&cat, &geo)?;
-            let outcome = st.store.create_request(&new, st.ids.as_ref(), None, render, SystemClock.now()).await?;
-            let sahulat_domain::store::CreateOutcome::Created(r, _) = outcome else { anyhow::bail!("replayed") };
-            let route = sahulat_domain::routing::route(&cat, &r.district, r.tehsil.as_deref(), &r.service_code);
+            let outcome = st
+                .store
+                .create_request(&new, st.ids.as_ref(), None, render, SystemClock.now())
+                .await?;
+            let sahulat_domain::store::CreateOutcome::Created(r, _) = outcome else {
+                anyhow::bail!("replayed")
+            };
+            let route = sahulat_domain::routing::route(
+                &cat,
+                &r.district,
+                r.tehsil.as_deref(),
+                &r.service_code,
+            );
             let now = SystemClock.now();
             st.store
                 .apply_triage(
@@ -60,13 +99,22 @@ async fn main() -> anyhow::Result<()> {
                         request_id: r.id,
                         service_code: r.service_code.clone(),
                         status: Status::Open,
-                        priority: if i % 7 == 0 { Priority::High } else { Priority::Normal },
+                        priority: if i % 7 == 0 {
+                            Priority::High
+                        } else {
+                            Priority::Normal
+                        },
                         department: route.department,
                         sla_due_at: Some(now + chrono::Duration::hours(24 + (i % 200) as i64)),
                         ack_due_at: Some(now + chrono::Duration::hours(4)),
                         duplicate_of: None,
                         flags: vec![],
-                        history: vec![HistoryEntry { status: Status::Open, public: true, description: "Sent to PHED".into(), actor: "bench".into() }],
+                        history: vec![HistoryEntry {
+                            status: Status::Open,
+                            public: true,
+                            description: "Sent to PHED".into(),
+                            actor: "bench".into(),
+                        }],
                         messages: vec![],
                     },
                     now,
@@ -81,20 +129,52 @@ async fn main() -> anyhow::Result<()> {
     while let Some(r) = tasks.join_next().await {
         r??;
     }
-    eprintln!("seeded {} tickets in {:.1}s (database now holds {n})", n.saturating_sub(existing), t0.elapsed().as_secs_f64());
+    eprintln!(
+        "seeded {} tickets in {:.1}s (database now holds {n})",
+        n.saturating_sub(existing),
+        t0.elapsed().as_secs_f64()
+    );
 
     let user = match state.store.user_by_username("bench.phed").await? {
         Some(u) => u,
-        None => state.store.create_user(&NewUser::new(&cat, "bench.phed", "staff", None, Some("phed-larkana"), "bench passphrase")?, SystemClock.now()).await?,
+        None => {
+            state
+                .store
+                .create_user(
+                    &NewUser::new(
+                        &cat,
+                        "bench.phed",
+                        "staff",
+                        None,
+                        Some("phed-larkana"),
+                        "bench passphrase",
+                    )?,
+                    SystemClock.now(),
+                )
+                .await?
+        }
     };
     let (token, hash) = accounts::new_token();
-    state.store.create_session(&hash, user.id, "cookie", "csrf", SystemClock.now() + chrono::Duration::hours(1), SystemClock.now()).await?;
+    state
+        .store
+        .create_session(
+            &hash,
+            user.id,
+            "cookie",
+            "csrf",
+            SystemClock.now() + chrono::Duration::hours(1),
+            SystemClock.now(),
+        )
+        .await?;
     let router = sahulat_api::router(state.clone());
     let mut times = Vec::new();
     let (mut plain, mut gzip) = (0, 0);
     for i in 0..60 {
         let enc = if i % 2 == 0 { "identity" } else { "gzip" };
-        let req = Request::get("/staff").header("cookie", format!("sahulat_session={token}")).header("accept-encoding", enc).body(Body::empty())?;
+        let req = Request::get("/staff")
+            .header("cookie", format!("sahulat_session={token}"))
+            .header("accept-encoding", enc)
+            .body(Body::empty())?;
         let start = Instant::now();
         let res = router.clone().oneshot(req).await?;
         anyhow::ensure!(res.status() == 200, "queue answered {}", res.status());
@@ -103,7 +183,11 @@ async fn main() -> anyhow::Result<()> {
         if i >= 10 {
             times.push(took.as_secs_f64() * 1000.0);
         }
-        if enc == "gzip" { gzip = bytes } else { plain = bytes }
+        if enc == "gzip" {
+            gzip = bytes
+        } else {
+            plain = bytes
+        }
     }
     times.sort_by(f64::total_cmp);
     eprintln!(

@@ -353,9 +353,12 @@ async fn serve(db: &DbArgs, bind: SocketAddr, with_worker: bool) -> anyhow::Resu
     } else {
         None
     };
-    axum::serve(listener, sahulat_api::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        sahulat_api::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     let _ = tx.send(true);
     if let Some(w) = worker {
         w.await??;

@@ -480,3 +480,36 @@ async fn the_authorization_matrix_holds_for_every_role_and_endpoint() {
         401
     );
 }
+
+#[tokio::test]
+async fn more_than_twenty_sign_in_attempts_from_one_client_in_five_minutes_are_slowed_down() {
+    let app = TestApp::new().await;
+    app.signed_in("admin", "root", None, None).await; // one attempt
+    for i in 0..19 {
+        let res = app
+            .post_json(
+                "/api/v1/auth/token",
+                &json!({"username": format!("user{i}"), "password": "guess guess guess"}),
+            )
+            .await;
+        assert_eq!(res.status, 401);
+    }
+    let limited = app
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"username": "root", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.error_code(), "rate_limited");
+    app.clock.advance(Duration::minutes(6));
+    assert_eq!(
+        app.post_json(
+            "/api/v1/auth/token",
+            &json!({"username": "root", "password": PASSWORD})
+        )
+        .await
+        .status,
+        201
+    );
+}

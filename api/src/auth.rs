@@ -5,6 +5,7 @@
 
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::JsonBody;
+use crate::limiter::ClientIp;
 use crate::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -125,10 +126,21 @@ pub struct TokenView {
 /// Checks credentials with lockout; the answer never tells whether the username exists.
 pub(crate) async fn check_credentials(
     st: &AppState,
+    client: ClientIp,
     username: &str,
     password: &str,
 ) -> Result<User, ApiError> {
     let now = st.clock.now();
+    if let Err(wait) = st.signin_limiter.attempt(client.0, now) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many sign-in attempts from this address; wait {wait} seconds"),
+        );
+        e.fields
+            .insert("retry_after_seconds".into(), wait.to_string());
+        return Err(e);
+    }
     let bad = || unauthorized("wrong username or password");
     let Some(user) = st.store.user_by_username(username).await? else {
         let _ = accounts::verify_password(password, accounts::dummy_hash());
@@ -165,9 +177,10 @@ pub(crate) async fn check_credentials(
         (status = 429, description = "Locked after 5 failures in a row (15 minutes)", body = ErrorEnvelope)))]
 pub(crate) async fn sign_in(
     State(st): State<AppState>,
+    client: ClientIp,
     body: JsonBody<SignIn>,
 ) -> Result<(StatusCode, Json<TokenView>), ApiError> {
-    let user = check_credentials(&st, &body.value.username, &body.value.password).await?;
+    let user = check_credentials(&st, client, &body.value.username, &body.value.password).await?;
     let (token, hash) = accounts::new_token();
     let (csrf, _) = accounts::new_token();
     let now = st.clock.now();
@@ -211,10 +224,17 @@ pub struct PasswordChange {
     responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub(crate) async fn change_password(
     State(st): State<AppState>,
+    client: ClientIp,
     signed: Signed,
     body: JsonBody<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    let user = check_credentials(&st, &signed.user.username, &body.value.current_password).await?;
+    let user = check_credentials(
+        &st,
+        client,
+        &signed.user.username,
+        &body.value.current_password,
+    )
+    .await?;
     accounts::check_password(&body.value.new_password)
         .map_err(|m| ApiError::from(sahulat_domain::Error::field("new_password", m)))?;
     let hash = accounts::hash_password(&body.value.new_password)?;

@@ -38,6 +38,7 @@ pub async fn prepare(
             geo,
             clock,
             ids,
+            signin_limiter: Default::default(),
         }),
         counts,
     ))

@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod error;
 pub mod extract;
 mod keys;
+mod limiter;
 mod native;
 mod open311;
 mod ops;
@@ -55,6 +56,8 @@ pub struct AppContext {
     pub clock: Arc<dyn Clock>,
     /// References and tokens.
     pub ids: Arc<dyn IdSource>,
+    /// Sign-in attempts per client address.
+    pub signin_limiter: limiter::SignInLimiter,
 }
 
 /// Cheaply clonable handle on the context.

@@ -219,7 +219,11 @@ async fn signin_form(headers: HeaderMap, q: QueryPairs) -> Response {
     )
 }
 
-async fn signin(State(st): State<AppState>, req: Request) -> Response {
+async fn signin(
+    State(st): State<AppState>,
+    client: crate::limiter::ClientIp,
+    req: Request,
+) -> Response {
     let headers = req.headers().clone();
     let (lang, _) = language(&headers, &QueryPairs::default());
     let f = match form(req).await {
@@ -232,6 +236,7 @@ async fn signin(State(st): State<AppState>, req: Request) -> Response {
     }
     let user = match check_credentials(
         &st,
+        client,
         f.get("username").unwrap_or(""),
         f.get("password").unwrap_or(""),
     )
@@ -240,10 +245,10 @@ async fn signin(State(st): State<AppState>, req: Request) -> Response {
         Ok(u) => u,
         Err(e) => {
             let (csrf, _) = accounts::new_token();
-            let msg = if e.code == "account_locked" {
-                "page-locked"
-            } else {
-                "page-wrong"
+            let msg = match e.code {
+                "account_locked" => "page-locked",
+                "rate_limited" => "page-rate-limited",
+                _ => "page-wrong",
             };
             let error = sahulat_domain::messages::text(lang, msg, &[]);
             return page(

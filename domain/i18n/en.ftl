@@ -62,3 +62,4 @@ priority-low = low
 priority-normal = normal
 priority-high = high
 priority-urgent = urgent
+page-rate-limited = Too many sign-in attempts from this connection: wait a few minutes.

@@ -61,3 +61,4 @@ priority-low = گهٽ
 priority-normal = عام
 priority-high = وڌيڪ
 priority-urgent = فوري
+page-rate-limited = هن ڪنيڪشن مان سائن ان جون تمام گهڻيون ڪوششون: ڪجهه منٽ انتظار ڪريو.

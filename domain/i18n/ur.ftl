@@ -61,3 +61,4 @@ priority-low = کم
 priority-normal = عام
 priority-high = زیادہ
 priority-urgent = فوری
+page-rate-limited = اس کنکشن سے سائن ان کی بہت زیادہ کوششیں: چند منٹ انتظار کریں۔

@@ -1,0 +1,84 @@
+//! A per-client limit on sign-in attempts, on top of the per-account lockout: it slows down
+//! password spraying across many accounts from one address. Kept in memory (each process has
+//! its own window), keyed by the peer address of the TCP connection (never by a header a
+//! client can forge).
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+
+/// Sign-in attempts allowed per client address in one window.
+pub const SIGNIN_ATTEMPTS: u32 = 20;
+/// The window.
+pub fn signin_window() -> Duration {
+    Duration::minutes(5)
+}
+
+/// Attempts per client in the current window.
+#[derive(Debug, Default)]
+pub struct SignInLimiter {
+    seen: Mutex<HashMap<Option<IpAddr>, (DateTime<Utc>, u32)>>,
+}
+
+impl SignInLimiter {
+    /// Counts one attempt; `Err(seconds)` until the window ends when over the limit.
+    pub fn attempt(&self, client: Option<IpAddr>, now: DateTime<Utc>) -> Result<(), i64> {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() > 10_000 {
+            seen.retain(|_, (start, _)| now - *start < signin_window());
+        }
+        let entry = seen.entry(client).or_insert((now, 0));
+        if now - entry.0 >= signin_window() {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > SIGNIN_ATTEMPTS {
+            Err((entry.0 + signin_window() - now).num_seconds().max(1))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The TCP peer's address, when the server was started with connect info.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_21st_attempt_in_five_minutes_waits_and_the_next_window_is_free() {
+        let l = SignInLimiter::default();
+        let t = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+        let ip = Some(IpAddr::from([127, 0, 0, 1]));
+        for _ in 0..SIGNIN_ATTEMPTS {
+            assert!(l.attempt(ip, t).is_ok());
+        }
+        assert!(l.attempt(ip, t + Duration::seconds(10)).is_err());
+        assert!(
+            l.attempt(Some(IpAddr::from([10, 0, 0, 2])), t).is_ok(),
+            "other clients are not affected"
+        );
+        assert!(l.attempt(ip, t + Duration::minutes(6)).is_ok());
+    }
+}
