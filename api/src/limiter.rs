@@ -18,10 +18,13 @@ pub fn signin_window() -> Duration {
     Duration::minutes(5)
 }
 
+/// When a client's window started, and its attempts in it.
+type Window = (DateTime<Utc>, u32);
+
 /// Attempts per client in the current window.
 #[derive(Debug, Default)]
 pub struct SignInLimiter {
-    seen: Mutex<HashMap<Option<IpAddr>, (DateTime<Utc>, u32)>>,
+    seen: Mutex<HashMap<Option<IpAddr>, Window>>,
 }
 
 impl SignInLimiter {
