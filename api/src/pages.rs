@@ -369,6 +369,7 @@ async fn queue(
                 tehsil => r.tehsil.as_deref().and_then(|t| cat.tehsil(t)).map(|t| t.names.get(lang).to_string()).unwrap_or_default(),
                 due => pkt(r.sla_due_at), reporters => r.reporters,
                 overdue => r.status.is_open() && r.sla_due_at.is_some_and(|d| d < now),
+                flags => r.triage_flags.clone(),
             }
         })
         .collect();
@@ -475,6 +476,7 @@ async fn render_ticket(
             description => r.description.clone(), place => place, lat => r.lat, lon => r.lon, address => r.address.clone(),
         },
         map => map_svg(st, &r),
+        flags => r.triage_flags.clone(),
         contact => d.contact.as_ref().map(|c| context! { phone => c.phone.clone(), name => c.name.clone() }),
         duplicates => d.duplicates.clone(),
         actions => ["acknowledge", "start", "resolve", "close_not_fixed", "not_responsible", "refer", "mark_duplicate", "reject", "reopen"],
