@@ -117,7 +117,15 @@ pub(crate) fn filter(q: &QueryPairs, now: DateTime<Utc>) -> Result<TicketFilter,
         limit: 50,
         ..Default::default()
     };
-    if let Some(s) = q.get("status") {
+    // By default a queue is the work still to do; `status=all` shows closed tickets too.
+    if q.get("status").is_none() {
+        f.statuses = sahulat_domain::store::OPEN_STATUSES
+            .iter()
+            .copied()
+            .filter(|s| *s != Status::Submitted)
+            .collect();
+    }
+    if let Some(s) = q.get("status").filter(|s| *s != "all") {
         for w in s.split(',').map(str::trim).filter(|w| !w.is_empty()) {
             f.statuses.push(Status::parse(w).ok_or_else(|| {
                 ApiError::bad_param(

@@ -63,3 +63,4 @@ priority-normal = normal
 priority-high = high
 priority-urgent = urgent
 page-rate-limited = Too many sign-in attempts from this connection: wait a few minutes.
+page-to-do = To do

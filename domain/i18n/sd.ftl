@@ -62,3 +62,4 @@ priority-normal = عام
 priority-high = وڌيڪ
 priority-urgent = فوري
 page-rate-limited = هن ڪنيڪشن مان سائن ان جون تمام گهڻيون ڪوششون: ڪجهه منٽ انتظار ڪريو.
+page-to-do = باقي ڪم

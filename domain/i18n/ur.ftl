@@ -62,3 +62,4 @@ priority-normal = عام
 priority-high = زیادہ
 priority-urgent = فوری
 page-rate-limited = اس کنکشن سے سائن ان کی بہت زیادہ کوششیں: چند منٹ انتظار کریں۔
+page-to-do = باقی کام

@@ -11,7 +11,8 @@ import tempfile
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, user, password, ref, other, shots = sys.argv[1:7]
 os.makedirs(shots, exist_ok=True)
@@ -36,7 +37,9 @@ try:
     driver.find_element(By.NAME, "username").send_keys(user)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.ID, "signin").click()
-    if "/staff" not in driver.current_url or "signin" in driver.current_url:
+    try:
+        WebDriverWait(driver, 15).until(lambda d: "signin" not in d.current_url)
+    except Exception:
         fail("sign in")
     html = driver.page_source
     if f"/staff/tickets/{ref}" not in html:
@@ -46,13 +49,19 @@ try:
     driver.save_screenshot(os.path.join(shots, "queue.png"))
     driver.get(base + f"/staff/tickets/{ref}")
     driver.save_screenshot(os.path.join(shots, "ticket.png"))
+    def save_and_wait():  # wait for the form's redirect to replace the page
+        old = driver.find_element(By.ID, "status")
+        driver.find_element(By.ID, "save").click()
+        WebDriverWait(driver, 15).until(EC.staleness_of(old))
+        WebDriverWait(driver, 15).until(EC.presence_of_element_located((By.ID, "status")))
+
     Select(driver.find_element(By.ID, "action")).select_by_visible_text("acknowledge")
-    driver.find_element(By.ID, "save").click()
+    save_and_wait()
     if driver.find_element(By.ID, "status").get_attribute("data-status") != "acknowledged":
         fail("acknowledge")
     Select(driver.find_element(By.ID, "action")).select_by_visible_text("resolve")
     driver.find_element(By.ID, "note").send_keys("Valve replaced, supply restored")
-    driver.find_element(By.ID, "save").click()
+    save_and_wait()
     if driver.find_element(By.ID, "status").get_attribute("data-status") != "resolved":
         fail("resolve")
     driver.save_screenshot(os.path.join(shots, "ticket-resolved.png"))

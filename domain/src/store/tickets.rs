@@ -24,7 +24,7 @@ pub enum TicketSort {
 /// Queue filters.
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
-    /// Only these statuses (empty: all).
+    /// Only these statuses (empty: all, closed ones included).
     pub statuses: Vec<Status>,
     /// Only this priority.
     pub priority: Option<Priority>,
@@ -90,9 +90,9 @@ pub trait Tickets: Send + Sync {
 /// `ORDER BY` for a sort.
 pub(crate) fn order_by(sort: TicketSort) -> &'static str {
     match sort {
-        TicketSort::Due => " ORDER BY sla_due_at IS NULL, sla_due_at, id",
+        TicketSort::Due => " ORDER BY sla_due_at, id",
         TicketSort::Priority => {
-            " ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, sla_due_at IS NULL, sla_due_at, id"
+            " ORDER BY CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, sla_due_at, id"
         }
         TicketSort::Newest => " ORDER BY created_at DESC, id DESC",
     }
