@@ -57,12 +57,12 @@ try:
 
     Select(driver.find_element(By.ID, "action")).select_by_visible_text("acknowledge")
     save_and_wait()
-    if driver.find_element(By.ID, "status").get_attribute("data-status") != "acknowledged":
+    if driver.find_element(By.ID, "status").get_dom_attribute("data-status") != "acknowledged":
         fail("acknowledge")
     Select(driver.find_element(By.ID, "action")).select_by_visible_text("resolve")
     driver.find_element(By.ID, "note").send_keys("Valve replaced, supply restored")
     save_and_wait()
-    if driver.find_element(By.ID, "status").get_attribute("data-status") != "resolved":
+    if driver.find_element(By.ID, "status").get_dom_attribute("data-status") != "resolved":
         fail("resolve")
     driver.save_screenshot(os.path.join(shots, "ticket-resolved.png"))
     driver.get(base + "/staff?lang=ur")

@@ -17,11 +17,9 @@ fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
         Scope::District(d) => {
             b.push(" AND district_code = ").push_bind(d.clone());
         }
-        Scope::Department {
-            district,
-            department,
-        } => {
-            b.push(" AND district_code = ").push_bind(district.clone());
+        // A department belongs to exactly one district, so its code alone scopes the
+        // query (and lets the (department_code, status) index answer the counts alone).
+        Scope::Department { department, .. } => {
             b.push(" AND department_code = ")
                 .push_bind(department.clone());
         }
