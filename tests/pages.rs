@@ -297,3 +297,91 @@ async fn staff_acknowledge_and_resolve_through_the_forms_and_the_citizen_sees_it
         "closed"
     );
 }
+
+#[tokio::test]
+async fn a_public_comment_reaches_open311_updates_and_an_internal_one_does_not() {
+    let app = TestApp::new().await;
+    let reference = app.triaged_larkana_water().await;
+    let session = staff_session(&app, "phed", "phed-larkana").await;
+    let csrf = csrf_in(
+        &get_with(&app, &format!("/staff/tickets/{reference}"), &session)
+            .await
+            .text(),
+    );
+    let url = format!("/staff/tickets/{reference}/comment");
+    let public = post_form_with(
+        &app,
+        &url,
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("text", "Team visits tomorrow morning"),
+            ("public", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(public.status, 303);
+    let internal = post_form_with(
+        &app,
+        &url,
+        &session,
+        &[("csrf", &csrf), ("text", "Valve key is with the chowkidar")],
+    )
+    .await;
+    assert_eq!(internal.status, 303);
+    let updates = app
+        .get("/open311/v2/servicerequestupdates.json")
+        .await
+        .text();
+    assert!(updates.contains("Team visits tomorrow morning"));
+    assert!(
+        !updates.contains("chowkidar"),
+        "internal comments stay internal"
+    );
+    let page = get_with(&app, &format!("/staff/tickets/{reference}"), &session)
+        .await
+        .text();
+    assert!(page.contains("chowkidar"), "staff see internal comments");
+}
+
+#[tokio::test]
+async fn changing_the_password_in_the_page_signs_everyone_out() {
+    let app = TestApp::new().await;
+    let session = staff_session(&app, "phed", "phed-larkana").await;
+    let csrf = csrf_in(&get_with(&app, "/staff/password", &session).await.text());
+    let wrong = post_form_with(
+        &app,
+        "/staff/password",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("current", "not it at all"),
+            ("new", "another long passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    let ok = post_form_with(
+        &app,
+        "/staff/password",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("current", PASSWORD),
+            ("new", "another long passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 303);
+    assert_eq!(
+        get_with(&app, "/staff", &session).await.status,
+        303,
+        "the old session ended"
+    );
+    assert_eq!(
+        sign_in(&app, "phed", "another long passphrase", "")
+            .await
+            .status,
+        303
+    );
+}

@@ -36,6 +36,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff", get(queue))
         .route("/staff/tickets/{reference}", get(ticket))
         .route("/staff/tickets/{reference}/action", post(action))
+        .route("/staff/tickets/{reference}/comment", post(comment))
+        .route("/staff/password", get(password_form).post(password))
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -47,6 +49,7 @@ fn templates() -> &'static Environment<'static> {
             ("signin.html", include_str!("../templates/signin.html")),
             ("queue.html", include_str!("../templates/queue.html")),
             ("ticket.html", include_str!("../templates/ticket.html")),
+            ("password.html", include_str!("../templates/password.html")),
         ] {
             env.add_template(name, src)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
@@ -560,5 +563,120 @@ async fn action(
             )
             .await
         }
+    }
+}
+
+async fn comment(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path(reference): Path<String>,
+    req: Request,
+) -> Response {
+    let headers = req.headers().clone();
+    let q = QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
+    let (lang, _) = language(&headers, &q);
+    let f = match form(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
+        return forbidden(lang);
+    }
+    let body = staff::CommentRequest {
+        text: f.get("text").unwrap_or("").to_string(),
+        public: f.get("public") == Some("true"),
+    };
+    match staff::add_comment(&st, &user.signed, &reference, &body).await {
+        Ok(r) => Redirect::to(&format!("/staff/tickets/{}?done=1", r.reference)).into_response(),
+        Err(e) if e.status == StatusCode::NOT_FOUND => e.into_response(),
+        Err(e) => {
+            render_ticket(
+                &st,
+                &user,
+                lang,
+                &reference,
+                None,
+                Some((e.status, e.message)),
+                &[],
+            )
+            .await
+        }
+    }
+}
+
+async fn password_form(user: PageUser, headers: HeaderMap, q: QueryPairs) -> Response {
+    let (lang, lang_cookie) = language(&headers, &q);
+    let ctx = context! { lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone() };
+    page(
+        StatusCode::OK,
+        "password.html",
+        ctx,
+        &lang_cookie.into_iter().collect::<Vec<_>>(),
+    )
+}
+
+async fn password(
+    State(st): State<AppState>,
+    client: crate::limiter::ClientIp,
+    user: PageUser,
+    req: Request,
+) -> Response {
+    let headers = req.headers().clone();
+    let q = QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
+    let (lang, _) = language(&headers, &q);
+    let f = match form(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
+        return forbidden(lang);
+    }
+    let again = |status: StatusCode, error: String| {
+        let ctx = context! { lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(), error => error };
+        page(status, "password.html", ctx, &[])
+    };
+    if let Err(e) = check_credentials(
+        &st,
+        client,
+        &user.signed.user.username,
+        f.get("current").unwrap_or(""),
+    )
+    .await
+    {
+        return again(
+            e.status,
+            sahulat_domain::messages::text(lang, "page-wrong", &[]),
+        );
+    }
+    let new = f.get("new").unwrap_or("");
+    if let Err(m) = accounts::check_password(new) {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "{}: {m}",
+                sahulat_domain::messages::text(lang, "page-password-new", &[])
+            ),
+        );
+    }
+    let result = match accounts::hash_password(new) {
+        Ok(hash) => {
+            st.store
+                .set_password(user.signed.user.id, &hash, st.clock.now())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => {
+            let mut res = Redirect::to("/staff/signin").into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_static(
+                    "sahulat_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
+                ),
+            );
+            res
+        }
+        Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -619,8 +619,20 @@ pub(crate) async fn comment(
     body: JsonBody<CommentRequest>,
 ) -> Result<(StatusCode, Json<TicketDetail>), ApiError> {
     let actor = no_evaluators(&signed)?;
-    let r = visible(&st, &actor, &reference).await?;
-    let text = body.value.text.trim();
+    let r = add_comment(&st, &signed, &reference, &body.value).await?;
+    Ok((StatusCode::CREATED, Json(detail(&st, &actor, &r).await?)))
+}
+
+/// Adds a comment (shared by the JSON API and the pages).
+pub(crate) async fn add_comment(
+    st: &AppState,
+    signed: &Signed,
+    reference: &str,
+    body: &CommentRequest,
+) -> Result<ServiceRequest, ApiError> {
+    let actor = no_evaluators(signed)?;
+    let r = visible(st, &actor, reference).await?;
+    let text = body.text.trim();
     let n = text.chars().count();
     if !(3..=2000).contains(&n) {
         return Err(ApiError::from(sahulat_domain::Error::field(
@@ -630,10 +642,10 @@ pub(crate) async fn comment(
     }
     let entry = HistoryEntry {
         status: r.status,
-        public: body.value.public,
+        public: body.public,
         description: text.to_string(),
         actor: signed.user.username.clone(),
     };
     st.store.add_comment(r.id, &entry, st.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(detail(&st, &actor, &r).await?)))
+    Ok(r)
 }

@@ -23,6 +23,8 @@ for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no
           "--window-size=1000,1200", f"--user-data-dir={tempfile.mkdtemp()}"]:
     opts.add_argument(a)
 driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=opts)
+driver.implicitly_wait(10)
+driver.set_page_load_timeout(60)
 
 
 def fail(step):
