@@ -385,3 +385,86 @@ async fn changing_the_password_in_the_page_signs_everyone_out() {
         303
     );
 }
+
+#[tokio::test]
+async fn admins_create_and_disable_accounts_in_the_pages_and_nobody_else_can() {
+    let app = TestApp::new().await;
+    let new = sahulat_domain::accounts::NewUser::new(
+        &app.state.catalogue,
+        "root",
+        "admin",
+        None,
+        None,
+        PASSWORD,
+    )
+    .unwrap();
+    app.store()
+        .create_user(&new, app.clock_now())
+        .await
+        .unwrap();
+    let res = sign_in(&app, "root", PASSWORD, "").await;
+    let admin = format!(
+        "sahulat_session={}",
+        set_cookie(&res, "sahulat_session").unwrap()
+    );
+    let csrf = csrf_in(&get_with(&app, "/staff/users", &admin).await.text());
+    let bad = post_form_with(
+        &app,
+        "/staff/users",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("username", "x"),
+            ("role", "staff"),
+            ("password", "short"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("department"), "names what is missing");
+    let ok = post_form_with(
+        &app,
+        "/staff/users",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("username", "dho.kech"),
+            ("role", "staff"),
+            ("department", "dho-kech"),
+            ("district", ""),
+            ("password", "a long passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let signed = sign_in(&app, "dho.kech", "a long passphrase", "").await;
+    assert_eq!(signed.status, 303);
+    let staff_cookie = format!(
+        "sahulat_session={}",
+        set_cookie(&signed, "sahulat_session").unwrap()
+    );
+    assert_eq!(
+        get_with(&app, "/staff/users", &staff_cookie).await.status,
+        403,
+        "staff do not manage accounts"
+    );
+    let off = post_form_with(
+        &app,
+        "/staff/users/dho.kech/active",
+        &admin,
+        &[("csrf", &csrf), ("active", "false")],
+    )
+    .await;
+    assert_eq!(off.status, 303);
+    assert_eq!(
+        get_with(&app, "/staff", &staff_cookie).await.status,
+        303,
+        "a disabled account's session ends"
+    );
+    assert_eq!(
+        sign_in(&app, "dho.kech", "a long passphrase", "")
+            .await
+            .status,
+        401
+    );
+}

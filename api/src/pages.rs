@@ -38,6 +38,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff/tickets/{reference}/action", post(action))
         .route("/staff/tickets/{reference}/comment", post(comment))
         .route("/staff/password", get(password_form).post(password))
+        .route("/staff/users", get(users).post(create_user))
+        .route("/staff/users/{username}/active", post(set_active))
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -50,6 +52,7 @@ fn templates() -> &'static Environment<'static> {
             ("queue.html", include_str!("../templates/queue.html")),
             ("ticket.html", include_str!("../templates/ticket.html")),
             ("password.html", include_str!("../templates/password.html")),
+            ("users.html", include_str!("../templates/users.html")),
         ] {
             env.add_template(name, src)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
@@ -677,6 +680,128 @@ async fn password(
             );
             res
         }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+fn admin_only(user: &PageUser) -> Result<(), Response> {
+    if user.signed.user.role == sahulat_domain::accounts::Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only admins manage accounts",
+        )
+        .into_response())
+    }
+}
+
+async fn render_users(
+    st: &AppState,
+    user: &PageUser,
+    lang: Lang,
+    error: Option<(StatusCode, String)>,
+) -> Response {
+    let list = match st.store.list_users().await {
+        Ok(l) => l,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let cat = &st.catalogue;
+    let ctx = context! {
+        lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(),
+        error => error.as_ref().map(|e| e.1.clone()),
+        users => list.iter().map(|u| context! { username => u.username.clone(), role => u.role.as_str(), district => u.district.clone(), department => u.department.clone(), active => u.active }).collect::<Vec<_>>(),
+        districts => cat.served_districts().iter().map(|d| (d.code.clone(), d.names.get(lang).to_string())).collect::<Vec<_>>(),
+        departments => cat.departments.iter().map(|d| (d.code.clone(), d.names.get(lang).to_string())).collect::<Vec<_>>(),
+    };
+    page(
+        error.map(|e| e.0).unwrap_or(StatusCode::OK),
+        "users.html",
+        ctx,
+        &[],
+    )
+}
+
+async fn users(
+    State(st): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    q: QueryPairs,
+) -> Response {
+    if let Err(r) = admin_only(&user) {
+        return r;
+    }
+    let (lang, _) = language(&headers, &q);
+    render_users(&st, &user, lang, None).await
+}
+
+async fn create_user(State(st): State<AppState>, user: PageUser, req: Request) -> Response {
+    if let Err(r) = admin_only(&user) {
+        return r;
+    }
+    let headers = req.headers().clone();
+    let q = QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
+    let (lang, _) = language(&headers, &q);
+    let f = match form(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
+        return forbidden(lang);
+    }
+    let new = sahulat_domain::accounts::NewUser::new(
+        &st.catalogue,
+        f.get("username").unwrap_or(""),
+        f.get("role").unwrap_or(""),
+        f.get("district"),
+        f.get("department"),
+        f.get("password").unwrap_or(""),
+    );
+    let created = match new {
+        Ok(n) => st.store.create_user(&n, st.clock.now()).await,
+        Err(e) => Err(e),
+    };
+    match created {
+        Ok(_) => Redirect::to("/staff/users").into_response(),
+        Err(e) => {
+            let api = ApiError::from(e);
+            render_users(&st, &user, lang, Some((api.status, api.message))).await
+        }
+    }
+}
+
+async fn set_active(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path(username): Path<String>,
+    req: Request,
+) -> Response {
+    if let Err(r) = admin_only(&user) {
+        return r;
+    }
+    let f = match form(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
+        return forbidden(Lang::En);
+    }
+    if username == user.signed.user.username {
+        return ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "you cannot disable your own account",
+        )
+        .into_response();
+    }
+    match st
+        .store
+        .set_user_active(&username, f.get("active") == Some("true"), st.clock.now())
+        .await
+    {
+        Ok(true) => Redirect::to("/staff/users").into_response(),
+        Ok(false) => ApiError::not_found(format!("no account {username:?}")).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
 }

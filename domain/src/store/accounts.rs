@@ -57,4 +57,13 @@ pub trait Accounts: Send + Sync {
     ) -> Result<Option<(User, Session)>>;
     /// Ends one session.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Every account, by username.
+    async fn list_users(&self) -> Result<Vec<User>>;
+    /// Enables or disables an account; disabling ends its sessions.
+    async fn set_user_active(
+        &self,
+        username: &str,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 }

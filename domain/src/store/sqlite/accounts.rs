@@ -183,4 +183,39 @@ impl Accounts for SqliteStore {
         tx.commit().await?;
         Ok(())
     }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u ORDER BY u.username"
+        ))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn set_user_active(
+        &self,
+        username: &str,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let n = sqlx::query("UPDATE users SET active = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE username = ?")
+            .bind(active)
+            .bind(ts(now))
+            .bind(username)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if !active {
+            sqlx::query(
+                "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)",
+            )
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    }
 }
