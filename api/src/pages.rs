@@ -729,7 +729,7 @@ async fn users(
     headers: HeaderMap,
     q: QueryPairs,
 ) -> Response {
-    if let Err(r) = admin_only(&user) {
+    if let Some(r) = not_admin(&user) {
         return r;
     }
     let (lang, _) = language(&headers, &q);
@@ -737,7 +737,7 @@ async fn users(
 }
 
 async fn create_user(State(st): State<AppState>, user: PageUser, req: Request) -> Response {
-    if let Err(r) = admin_only(&user) {
+    if let Some(r) = not_admin(&user) {
         return r;
     }
     let headers = req.headers().clone();
@@ -777,7 +777,7 @@ async fn set_active(
     Path(username): Path<String>,
     req: Request,
 ) -> Response {
-    if let Err(r) = admin_only(&user) {
+    if let Some(r) = not_admin(&user) {
         return r;
     }
     let f = match form(req).await {
