@@ -684,17 +684,16 @@ async fn password(
     }
 }
 
-fn admin_only(user: &PageUser) -> Result<(), Response> {
-    if user.signed.user.role == sahulat_domain::accounts::Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::new(
+/// The refusal for anyone but an admin.
+fn not_admin(user: &PageUser) -> Option<Response> {
+    (user.signed.user.role != sahulat_domain::accounts::Role::Admin).then(|| {
+        ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "only admins manage accounts",
         )
-        .into_response())
-    }
+        .into_response()
+    })
 }
 
 async fn render_users(
