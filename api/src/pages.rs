@@ -202,6 +202,18 @@ fn forbidden(lang: Lang) -> Response {
     )
 }
 
+/// A signed-in form post: the page language and the fields, once the CSRF token matched.
+async fn posted(user: &PageUser, req: Request) -> Result<(Lang, QueryPairs), Response> {
+    let headers = req.headers().clone();
+    let q = QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
+    let (lang, _) = language(&headers, &q);
+    let f = form(req).await?;
+    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
+        return Err(forbidden(lang));
+    }
+    Ok((lang, f))
+}
+
 async fn form(req: Request) -> Result<QueryPairs, Response> {
     let raw = body_bytes(req, BODY_LIMIT)
         .await
@@ -525,16 +537,10 @@ async fn action(
     Path(reference): Path<String>,
     req: Request,
 ) -> Response {
-    let headers = req.headers().clone();
-    let q = QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
-    let (lang, _) = language(&headers, &q);
-    let f = match form(req).await {
-        Ok(f) => f,
+    let (lang, f) = match posted(&user, req).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
-        return forbidden(lang);
-    }
     let text = f.get("text").map(str::to_string);
     let act = f.get("action").unwrap_or("").to_string();
     let body = ActionRequest {
@@ -575,16 +581,10 @@ async fn comment(
     Path(reference): Path<String>,
     req: Request,
 ) -> Response {
-    let headers = req.headers().clone();
-    let q = QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
-    let (lang, _) = language(&headers, &q);
-    let f = match form(req).await {
-        Ok(f) => f,
+    let (lang, f) = match posted(&user, req).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
-        return forbidden(lang);
-    }
     let body = staff::CommentRequest {
         text: f.get("text").unwrap_or("").to_string(),
         public: f.get("public") == Some("true"),
@@ -624,16 +624,10 @@ async fn password(
     user: PageUser,
     req: Request,
 ) -> Response {
-    let headers = req.headers().clone();
-    let q = QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
-    let (lang, _) = language(&headers, &q);
-    let f = match form(req).await {
-        Ok(f) => f,
+    let (lang, f) = match posted(&user, req).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
-        return forbidden(lang);
-    }
     let again = |status: StatusCode, error: String| {
         let ctx = context! { lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(), error => error };
         page(status, "password.html", ctx, &[])
@@ -739,16 +733,10 @@ async fn create_user(State(st): State<AppState>, user: PageUser, req: Request) -
     if let Some(r) = not_admin(&user) {
         return r;
     }
-    let headers = req.headers().clone();
-    let q = QueryPairs::parse(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
-    let (lang, _) = language(&headers, &q);
-    let f = match form(req).await {
-        Ok(f) => f,
+    let (lang, f) = match posted(&user, req).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
-        return forbidden(lang);
-    }
     let new = sahulat_domain::accounts::NewUser::new(
         &st.catalogue,
         f.get("username").unwrap_or(""),
