@@ -33,13 +33,14 @@ DO \$\$ BEGIN
   END IF;
 END \$\$;
 SQL
-if ! su postgres -c "psql -p $port -qtAc \"select 1 from pg_database where datname='sahulat_test'\"" | grep -q 1; then
-  su postgres -c "createdb -p $port -O sahulat sahulat_test" >&2
-fi
 # Each test creates its own database (sahulat_t_*); drop those left by earlier runs so a
-# machine that runs the suite often does not fill its disk.
-su postgres -c "psql -p $port -qtAc \"select datname from pg_database where datname like 'sahulat_t_%'\"" |
+# machine that runs the suite often does not fill its disk. (Compared by prefix, not LIKE:
+# in LIKE '_' matches any character, and 'sahulat_test' itself would match.)
+su postgres -c "psql -p $port -qtAc \"select datname from pg_database where left(datname, 10) = 'sahulat_t_'\"" |
   while read -r db; do
     [ -n "$db" ] && su postgres -c "dropdb -p $port --if-exists '$db'" >&2
   done
+if ! su postgres -c "psql -p $port -qtAc \"select 1 from pg_database where datname='sahulat_test'\"" | grep -q 1; then
+  su postgres -c "createdb -p $port -O sahulat sahulat_test" >&2
+fi
 echo "postgres://sahulat:sahulat@127.0.0.1:$port/sahulat_test"
