@@ -3,7 +3,7 @@
 //! clock hours, day and night.
 
 use crate::request::Priority;
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
 
 /// Working days and hours in a fixed time zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,11 +132,6 @@ pub fn acknowledge_by(
             hours.add_working_hours(start, quarter.min(day))
         }
     }
-}
-
-/// The weekday name, for messages.
-pub fn weekday_code(w: Weekday) -> &'static str {
-    DAYS[w.num_days_from_monday() as usize]
 }
 
 /// Highest escalation level.
