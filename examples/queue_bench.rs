@@ -38,6 +38,7 @@ async fn main() -> anyhow::Result<()> {
         geo.clone(),
         Arc::new(SystemClock),
         Arc::new(RandomIds::from_entropy()),
+        Default::default(),
     )
     .await?;
     let existing = state

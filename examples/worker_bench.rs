@@ -64,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
         geo.clone(),
         Arc::new(SystemClock),
         Arc::new(RandomIds::from_entropy()),
+        Default::default(),
     )
     .await?;
     let lexicon = Arc::new(Lexicon::load(Path::new("fixtures/lexicon.json"), &cat)?);

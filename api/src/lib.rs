@@ -2,8 +2,10 @@
 //! (`/open311/v2/`), operations endpoints and the OpenAPI document. Handlers stay thin: they
 //! parse, call the domain and the `Store`, and render.
 
+mod actions;
 mod auth;
 pub mod bootstrap;
+mod citizen;
 pub mod error;
 pub mod extract;
 mod keys;
@@ -58,6 +60,10 @@ pub struct AppContext {
     pub ids: Arc<dyn IdSource>,
     /// Sign-in attempts per client address.
     pub signin_limiter: limiter::SignInLimiter,
+    /// Wrong phone numbers per report on the citizen endpoints.
+    pub proof_limiter: limiter::ProofLimiter,
+    /// Reopen window and office hours.
+    pub policy: sahulat_domain::citizen::Policy,
 }
 
 /// Cheaply clonable handle on the context.
@@ -91,7 +97,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::routes())
         .merge(pages::routes())
-        .nest("/api/v1", native::routes().merge(auth::routes()).merge(staff::routes()))
+        .nest(
+            "/api/v1",
+            native::routes()
+                .merge(citizen::routes())
+                .merge(auth::routes())
+                .merge(staff::routes()),
+        )
         .nest("/open311/v2", open311::routes())
         .fallback(not_found)
         .with_state(state)

@@ -85,3 +85,43 @@ mod tests {
         assert!(l.attempt(ip, t + Duration::minutes(6)).is_ok());
     }
 }
+
+/// Wrong phone numbers allowed per report in one window before the citizen endpoints pause.
+pub const PROOF_FAILURES: u32 = 5;
+
+/// Wrong-proof counts per report, so nobody can try phone numbers against a reference. Keyed
+/// by the report, not the client address: mobile carriers put many citizens behind one address.
+#[derive(Debug, Default)]
+pub struct ProofLimiter {
+    seen: Mutex<HashMap<i64, Window>>,
+}
+
+impl ProofLimiter {
+    fn window() -> Duration {
+        Duration::minutes(15)
+    }
+
+    /// `Err(seconds)` while the report is paused.
+    pub fn check(&self, report: i64, now: DateTime<Utc>) -> Result<(), i64> {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        match seen.get(&report) {
+            Some((start, n)) if *n >= PROOF_FAILURES && now - *start < Self::window() => {
+                Err((*start + Self::window() - now).num_seconds().max(1))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one wrong proof.
+    pub fn fail(&self, report: i64, now: DateTime<Utc>) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() > 10_000 {
+            seen.retain(|_, (start, _)| now - *start < Self::window());
+        }
+        let entry = seen.entry(report).or_insert((now, 0));
+        if now - entry.0 >= Self::window() {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+    }
+}

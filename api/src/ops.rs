@@ -21,7 +21,8 @@ use utoipa::OpenApi;
         Open311 GeoReport v2 lives under /open311/v2/ (see the README)."),
     paths(native::create_request, native::get_request, native::list_services, native::list_districts, native::locate, healthz, readyz,
         crate::auth::sign_in, crate::auth::sign_out, crate::auth::change_password, crate::auth::me,
-        crate::staff::queue, crate::staff::ticket, crate::staff::act, crate::staff::comment),
+        crate::staff::queue, crate::staff::ticket, crate::actions::act, crate::actions::comment,
+        crate::citizen::reopen, crate::citizen::rate),
     components(schemas(ErrorEnvelope, native::CreateRequest, native::RequestView, native::ServiceView, native::DistrictView, native::LocateView)),
     tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "operations"))
 )]

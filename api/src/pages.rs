@@ -4,10 +4,11 @@
 //! fixation), a CSRF token on every form (a double-submit cookie before sign-in, the session's
 //! token after), and the same authorization and lifecycle rules as the JSON API.
 
+use crate::actions::{self, ActionRequest};
 use crate::auth::{check_credentials, Signed};
 use crate::error::ApiError;
 use crate::extract::{body_bytes, QueryPairs};
-use crate::staff::{self, ActionRequest};
+use crate::staff;
 use crate::{AppState, BODY_LIMIT};
 use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
@@ -497,6 +498,8 @@ async fn render_ticket(
         flags => r.triage_flags.clone(),
         contact => d.contact.as_ref().map(|c| context! { phone => c.phone.clone(), name => c.name.clone() }),
         duplicates => d.duplicates.clone(),
+        templates => template_groups(&d.templates, lang),
+        ratings => d.ratings.iter().map(|x| context! { rating => x.rating, comment => x.comment.clone(), at => pkt(Some(x.at)), reopened => x.reopened }).collect::<Vec<_>>(),
         actions => ["acknowledge", "start", "resolve", "close_not_fixed", "not_responsible", "refer", "mark_duplicate", "reject", "reopen"],
         departments => cat.departments.iter().filter(|x| x.district == r.district).map(|x| (x.code.clone(), x.names.get(lang).to_string())).collect::<Vec<_>>(),
         history => d.history.iter().map(|h| context! { at => pkt(Some(h.at)), actor => h.actor.clone(), status => h.status.clone(), description => h.description.clone(), public => h.public }).collect::<Vec<_>>(),
@@ -554,10 +557,14 @@ async fn action(
         responsible: (act == "not_responsible").then(|| text.clone()).flatten(),
         to_department: f.get("to_department").map(str::to_string),
         of: f.get("of").map(str::to_string),
+        template: f
+            .get("template")
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
         action: act,
     };
     let seen = f.get("seen_status").and_then(Status::parse);
-    match staff::perform(&st, &user.signed, &reference, &body, seen).await {
+    match actions::perform(&st, &user.signed, &reference, &body, seen).await {
         Ok(r) => Redirect::to(&format!("/staff/tickets/{}?done=1", r.reference)).into_response(),
         Err(e) if e.status == StatusCode::NOT_FOUND => e.into_response(),
         Err(e) => {
@@ -585,11 +592,11 @@ async fn comment(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let body = staff::CommentRequest {
+    let body = actions::CommentRequest {
         text: f.get("text").unwrap_or("").to_string(),
         public: f.get("public") == Some("true"),
     };
-    match staff::add_comment(&st, &user.signed, &reference, &body).await {
+    match actions::add_comment(&st, &user.signed, &reference, &body).await {
         Ok(r) => Redirect::to(&format!("/staff/tickets/{}?done=1", r.reference)).into_response(),
         Err(e) if e.status == StatusCode::NOT_FOUND => e.into_response(),
         Err(e) => {
@@ -791,4 +798,24 @@ async fn set_active(
         Ok(false) => ApiError::not_found(format!("no account {username:?}")).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
+}
+
+/// Templates grouped by the status they lead to, titled in the staff member's language.
+fn template_groups(list: &[staff::TemplateView], lang: Lang) -> Vec<minijinja::Value> {
+    let mut groups: Vec<(String, Vec<minijinja::Value>)> = Vec::new();
+    for t in list {
+        let title = t.title[lang.code()]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let item = context! { id => t.id.clone(), title => title, text => t.citizen_text.clone() };
+        match groups.iter_mut().find(|g| g.0 == t.status) {
+            Some(g) => g.1.push(item),
+            None => groups.push((t.status.clone(), vec![item])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(status, items)| context! { status => status, items => items })
+        .collect()
 }

@@ -4,9 +4,10 @@
 //! "not found" (no probing for references), evaluators are refused outright, and the citizen's
 //! phone and name reach only the staff handling the ticket and admins.
 
+use crate::actions;
 use crate::auth::Signed;
 use crate::error::{ApiError, ErrorEnvelope};
-use crate::extract::{JsonBody, QueryPairs};
+use crate::extract::QueryPairs;
 use crate::native::{parse_reference, view, RequestView};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -15,13 +16,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use sahulat_domain::accounts::Role;
-use sahulat_domain::lang::Lang;
-use sahulat_domain::lifecycle::{self, Action, Actor, TicketState};
-use sahulat_domain::messages;
-use sahulat_domain::reference::Reference;
+use sahulat_domain::lifecycle::{Actor, TicketState};
 use sahulat_domain::request::{Priority, ServiceRequest, Status};
-use sahulat_domain::store::{ActionWrite, HistoryEntry, NewMessage, TicketFilter, TicketSort};
-use serde::{Deserialize, Serialize};
+use sahulat_domain::store::{TicketFilter, TicketSort};
+use sahulat_domain::templates;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -29,8 +28,11 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/tickets", get(queue))
         .route("/staff/tickets/{reference}", get(ticket))
-        .route("/staff/tickets/{reference}/actions", post(act))
-        .route("/staff/tickets/{reference}/comments", post(comment))
+        .route("/staff/tickets/{reference}/actions", post(actions::act))
+        .route(
+            "/staff/tickets/{reference}/comments",
+            post(actions::comment),
+        )
 }
 
 pub(crate) fn state_of(r: &ServiceRequest) -> TicketState<'_> {
@@ -271,6 +273,39 @@ pub struct TicketDetail {
     pub duplicates: Vec<String>,
     /// The reporter (only for the staff handling it and admins).
     pub contact: Option<ContactView>,
+    /// Response templates for this ticket's service, with the citizen's text in their language.
+    pub templates: Vec<TemplateView>,
+    /// The citizen's ratings of each closing, oldest first.
+    pub ratings: Vec<RatingEntry>,
+}
+
+/// A citizen's rating of one closing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RatingEntry {
+    /// 1 (very poor) to 5 (very good).
+    pub rating: u8,
+    /// The citizen's words.
+    pub comment: Option<String>,
+    /// How the rated closing ended.
+    pub closed_status: String,
+    /// Whether the rating reopened the ticket.
+    pub reopened: bool,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A response template offered for a ticket.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateView {
+    /// Send this as `template` with the action.
+    pub id: String,
+    /// The status it is for (pick the action that leads there).
+    pub status: String,
+    /// Short label (English, Urdu, Sindhi).
+    #[schema(value_type = Object)]
+    pub title: serde_json::Value,
+    /// What the citizen will read, in the ticket's language.
+    pub citizen_text: String,
 }
 
 pub(crate) async fn detail(
@@ -307,6 +342,36 @@ pub(crate) async fn detail(
     } else {
         None
     };
+    let ratings = st
+        .store
+        .ratings(r.id)
+        .await?
+        .into_iter()
+        .map(|x| RatingEntry {
+            rating: x.rating,
+            comment: x.comment,
+            closed_status: x.closed_status.as_str().into(),
+            reopened: x.reopened,
+            at: x.at,
+        })
+        .collect();
+    let lang = r.language;
+    let dept = r
+        .department
+        .as_deref()
+        .and_then(|d| st.catalogue.department(d))
+        .map(|d| d.names.get(lang).to_string())
+        .unwrap_or_default();
+    let templates = templates::TEMPLATE_STATUSES
+        .iter()
+        .flat_map(|&s| templates::for_ticket(&st.catalogue.templates, &r.service_code, s))
+        .map(|t| TemplateView {
+            id: t.id.clone(),
+            status: t.status.as_str().into(),
+            title: serde_json::json!({"en": t.title.en, "ur": t.title.ur, "sd": t.title.sd}),
+            citizen_text: t.render(lang, &dept),
+        })
+        .collect();
     Ok(TicketDetail {
         ticket: view(&st.catalogue, r, None),
         department_code: r.department.clone(),
@@ -317,6 +382,8 @@ pub(crate) async fn detail(
         history,
         duplicates,
         contact,
+        templates,
+        ratings,
     })
 }
 
@@ -331,321 +398,4 @@ pub(crate) async fn ticket(
     let actor = no_evaluators(&signed)?;
     let r = visible(&st, &actor, &reference).await?;
     Ok(Json(detail(&st, &actor, &r).await?))
-}
-
-/// An action on a ticket.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActionRequest {
-    /// acknowledge, start, resolve, close_not_fixed, not_responsible, refer, mark_duplicate, reject, reopen.
-    pub action: String,
-    /// Resolution note (resolve).
-    pub note: Option<String>,
-    /// Reason (close_not_fixed, refer, reject, reopen).
-    pub reason: Option<String>,
-    /// Department code (refer).
-    pub to_department: Option<String>,
-    /// Reference of the original (mark_duplicate).
-    pub of: Option<String>,
-    /// Who is responsible instead (not_responsible).
-    pub responsible: Option<String>,
-}
-
-const ACTIONS: &str = "acknowledge, start, resolve, close_not_fixed, not_responsible, refer, mark_duplicate, reject, reopen";
-
-fn parse_action(b: &ActionRequest) -> Result<Action, ApiError> {
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    Ok(match b.action.as_str() {
-        "acknowledge" => Action::Acknowledge,
-        "start" => Action::Start,
-        "resolve" => Action::Resolve {
-            note: text(&b.note),
-        },
-        "close_not_fixed" => Action::CloseNotFixed {
-            reason: text(&b.reason),
-        },
-        "not_responsible" => Action::NotResponsible {
-            responsible: text(&b.responsible),
-        },
-        "refer" => Action::Refer {
-            to_department: text(&b.to_department),
-            reason: text(&b.reason),
-        },
-        "mark_duplicate" => Action::MarkDuplicate { of: text(&b.of) },
-        "reject" => Action::Reject {
-            reason: text(&b.reason),
-        },
-        "reopen" => Action::Reopen {
-            reason: text(&b.reason),
-        },
-        other => {
-            return Err(ApiError::from(sahulat_domain::Error::field(
-                "action",
-                format!("{other:?} is not one of {ACTIONS}"),
-            )))
-        }
-    })
-}
-
-fn refusal(e: lifecycle::Refusal) -> ApiError {
-    match e {
-        lifecycle::Refusal::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
-        lifecycle::Refusal::Missing { field, .. } => {
-            ApiError::from(sahulat_domain::Error::field(field, e.to_string()))
-        }
-        other => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "illegal_transition",
-            other.to_string(),
-        ),
-    }
-}
-
-/// Take a lifecycle action; the audit row, the new status and the citizen's SMS are written
-/// together, and only if the ticket is still in the status the caller saw.
-#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/actions", tag = "staff", params(("reference" = String, Path)), request_body = ActionRequest,
-    responses((status = 200, body = TicketDetail), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
-        (status = 409, description = "Changed meanwhile; reload", body = ErrorEnvelope), (status = 422, description = "Illegal transition or missing text", body = ErrorEnvelope)))]
-pub(crate) async fn act(
-    State(st): State<AppState>,
-    signed: Signed,
-    Path(reference): Path<String>,
-    body: JsonBody<ActionRequest>,
-) -> Result<Json<TicketDetail>, ApiError> {
-    let actor = no_evaluators(&signed)?;
-    let r = perform(&st, &signed, &reference, &body.value, None).await?;
-    Ok(Json(detail(&st, &actor, &r).await?))
-}
-
-/// Checks and writes one action (shared by the JSON API and the staff pages). `seen` is the
-/// status the caller's page showed; if the ticket has moved on since, the answer is 409.
-pub(crate) async fn perform(
-    st: &AppState,
-    signed: &Signed,
-    reference: &str,
-    body: &ActionRequest,
-    seen: Option<Status>,
-) -> Result<ServiceRequest, ApiError> {
-    let actor = no_evaluators(signed)?;
-    let r = visible(st, &actor, reference).await?;
-    if seen.is_some_and(|s| s != r.status) {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "conflict",
-            "the ticket changed while you were looking at it; reload and try again",
-        ));
-    }
-    let action = parse_action(body)?;
-    let now = st.clock.now();
-    let to = lifecycle::plan(&actor, &state_of(&r), &action, now).map_err(refusal)?;
-    let cat = &st.catalogue;
-    let mut write = ActionWrite {
-        request_id: r.id,
-        from: r.status,
-        to,
-        department: None,
-        duplicate_of: None,
-        history: Vec::new(),
-        messages: Vec::new(),
-        notify_resolved: false,
-    };
-    let (detail_text, public_text, note) = match &action {
-        Action::Acknowledge => (
-            "acknowledged".to_string(),
-            Some("Seen by the department.".to_string()),
-            String::new(),
-        ),
-        Action::Start => (
-            "work started".into(),
-            Some("Work has started.".into()),
-            String::new(),
-        ),
-        Action::Resolve { note } => {
-            write.notify_resolved = true;
-            (
-                format!("resolved: {note}"),
-                Some(format!("Resolved: {note}")),
-                note.clone(),
-            )
-        }
-        Action::CloseNotFixed { reason } => (
-            format!("closed without a fix: {reason}"),
-            Some(format!("Closed without a fix: {reason}")),
-            reason.clone(),
-        ),
-        Action::NotResponsible { responsible } => (
-            format!("not ours; responsible: {responsible}"),
-            Some(format!(
-                "Not a Sahulat department's work; responsible: {responsible}"
-            )),
-            responsible.clone(),
-        ),
-        Action::Refer {
-            to_department,
-            reason,
-        } => {
-            let dept = cat
-                .department(to_department)
-                .filter(|d| d.district == r.district)
-                .ok_or_else(|| {
-                    ApiError::from(sahulat_domain::Error::field(
-                        "to_department",
-                        format!("{to_department:?} is not a department of this district"),
-                    ))
-                })?;
-            if r.department.as_deref() == Some(dept.code.as_str()) {
-                return Err(ApiError::from(sahulat_domain::Error::field(
-                    "to_department",
-                    "the ticket is already with this department",
-                )));
-            }
-            write.department = Some(dept.code.clone());
-            (
-                format!(
-                    "referred from {} to {}: {reason}",
-                    r.department.as_deref().unwrap_or("-"),
-                    dept.code
-                ),
-                Some(format!("Sent to {}.", dept.names.en)),
-                String::new(),
-            )
-        }
-        Action::MarkDuplicate { of } => {
-            let original = visible(st, &actor, of).await.map_err(|_| {
-                ApiError::from(sahulat_domain::Error::field(
-                    "of",
-                    format!("{of:?} is not a ticket in your queue"),
-                ))
-            })?;
-            if original.id == r.id || !original.status.is_open() {
-                return Err(ApiError::from(sahulat_domain::Error::field(
-                    "of",
-                    "must be another ticket that is still open",
-                )));
-            }
-            write.duplicate_of = Some(original.id);
-            let grouped = Reference::parse(&original.reference)
-                .map(|x| x.grouped())
-                .unwrap_or(original.reference.clone());
-            (
-                format!("duplicate of {grouped}"),
-                Some(format!("Same problem as {grouped}.")),
-                grouped,
-            )
-        }
-        Action::Reject { reason } => (format!("rejected: {reason}"), None, String::new()),
-        Action::Reopen { reason } => (
-            format!("reopened: {reason}"),
-            Some(format!("Reopened: {reason}")),
-            String::new(),
-        ),
-    };
-    write.history.push(HistoryEntry {
-        status: to,
-        public: false,
-        description: format!("{} → {}: {detail_text}", r.status, to),
-        actor: signed.user.username.clone(),
-    });
-    if let Some(text) = public_text {
-        write.history.push(HistoryEntry {
-            status: to,
-            public: true,
-            description: text,
-            actor: signed.user.username.clone(),
-        });
-    }
-    if !matches!(to, Status::Resolved | Status::Rejected) {
-        if let Some(phone) = st.store.contact(r.id).await?.and_then(|c| c.phone) {
-            let lang: Lang = r.language;
-            let dept_code = write.department.clone().or(r.department.clone());
-            let dept = dept_code
-                .as_deref()
-                .and_then(|d| cat.department(d))
-                .map(|d| d.names.get(lang).to_string())
-                .unwrap_or_default();
-            let reference = Reference::parse(&r.reference)
-                .map(|x| x.grouped())
-                .unwrap_or(r.reference.clone());
-            write.messages.push(NewMessage {
-                request_id: Some(r.id),
-                recipient_kind: "citizen".into(),
-                recipient: phone.e164().to_string(),
-                language: lang.code().into(),
-                body: messages::text(
-                    lang,
-                    "sms-status",
-                    &[
-                        ("ref", reference),
-                        ("status", to.as_str().to_string()),
-                        ("dept", dept),
-                        ("note", note),
-                    ],
-                ),
-                dedupe_key: format!("status:{}:{}:{}", r.id, to.as_str(), now.timestamp_micros()),
-            });
-        }
-    }
-    if !st.store.apply_action(&write, now).await? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "conflict",
-            "the ticket changed while you were looking at it; reload and try again",
-        ));
-    }
-    st.store
-        .request_by_id(r.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("ticket"))
-}
-
-/// A comment.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommentRequest {
-    /// The text (3–2000 characters).
-    pub text: String,
-    /// Shown to the citizen (true) or staff-only (false, the default).
-    #[serde(default)]
-    pub public: bool,
-}
-
-/// Add a staff-only comment or a public update.
-#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/comments", tag = "staff", params(("reference" = String, Path)), request_body = CommentRequest,
-    responses((status = 201, body = TicketDetail), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-pub(crate) async fn comment(
-    State(st): State<AppState>,
-    signed: Signed,
-    Path(reference): Path<String>,
-    body: JsonBody<CommentRequest>,
-) -> Result<(StatusCode, Json<TicketDetail>), ApiError> {
-    let actor = no_evaluators(&signed)?;
-    let r = add_comment(&st, &signed, &reference, &body.value).await?;
-    Ok((StatusCode::CREATED, Json(detail(&st, &actor, &r).await?)))
-}
-
-/// Adds a comment (shared by the JSON API and the pages).
-pub(crate) async fn add_comment(
-    st: &AppState,
-    signed: &Signed,
-    reference: &str,
-    body: &CommentRequest,
-) -> Result<ServiceRequest, ApiError> {
-    let actor = no_evaluators(signed)?;
-    let r = visible(st, &actor, reference).await?;
-    let text = body.text.trim();
-    let n = text.chars().count();
-    if !(3..=2000).contains(&n) {
-        return Err(ApiError::from(sahulat_domain::Error::field(
-            "text",
-            format!("must be 3 to 2000 characters (it has {n})"),
-        )));
-    }
-    let entry = HistoryEntry {
-        status: r.status,
-        public: body.public,
-        description: text.to_string(),
-        actor: signed.user.username.clone(),
-    };
-    st.store.add_comment(r.id, &entry, st.clock.now()).await?;
-    Ok(r)
 }

@@ -5,6 +5,7 @@ sms-received = Sahulat { $ref }: your { $service } report is with { $dept }. Due
 sms-duplicate = Sahulat { $ref }: already reported as { $orig }. We will tell you when it is fixed.
 sms-escalation = Sahulat ESCALATION { $level }: { $ref } { $service }, { $place }, overdue { $hours }h. Please act now.
 sms-resolved = Sahulat { $ref }: your report ({ $service }) is marked resolved. Not fixed? Reply or call to reopen.
+sms-update = Sahulat { $ref }: { $text }
 sms-status = Sahulat { $ref }: { $status ->
     [acknowledged] { $dept } has seen your report.
     [in_progress] work on your report has started.
@@ -41,6 +42,10 @@ page-call-back = Call back
 page-duplicates = Duplicates
 page-act = Action
 page-note = Note or reason
+page-template = Response template
+page-ratings = Citizen ratings
+page-rating-reopened = reopened the ticket
+page-template-help = What the citizen reads for each template (in their language). A template can stand in for the note.
 page-refer-to = Refer to
 page-duplicate-of = Duplicate of (reference)
 page-submit = Save

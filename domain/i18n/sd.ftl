@@ -4,6 +4,7 @@ sms-received = سهولت { $ref }: توهان جي شڪايت ({ $service }) { 
 sms-duplicate = سهولت { $ref }: هي مسئلو اڳ ئي { $orig } تي درج آهي. حل ٿيڻ تي توهان کي ٻڌائينداسين.
 sms-escalation = سهولت: { $ref } ({ $service }، { $place }) { $hours } ڪلاڪ دير، درجو { $level }. فوري قدم کڻو.
 sms-resolved = سهولت { $ref }: توهان جي شڪايت ({ $service }) حل ڪئي وئي. مسئلو باقي آهي ته ٻيهر کولرايو.
+sms-update = سهولت { $ref }: { $text }
 sms-status = سهولت { $ref }: { $status ->
     [acknowledged] { $dept } توهان جي شڪايت ڏسي ورتي آهي.
     [in_progress] توهان جي شڪايت تي ڪم شروع ٿي ويو آهي.
@@ -40,6 +41,10 @@ page-call-back = واپس فون ڪريو
 page-duplicates = ساڳيون شڪايتون
 page-act = قدم
 page-note = نوٽ يا سبب
+page-template = جوابي نمونو
+page-ratings = شهري جي درجه بندي
+page-rating-reopened = شڪايت ٻيهر کلي وئي
+page-template-help = هر نموني تي شهري کي سندس ٻولي ۾ هي پيغام ملندو. نمونو نوٽ جي جاءِ تي به ڪم ڏئي ٿو.
 page-refer-to = موڪليو
 page-duplicate-of = اصل شڪايت جو حوالو نمبر
 page-submit = محفوظ ڪريو

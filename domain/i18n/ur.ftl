@@ -4,6 +4,7 @@ sms-received = سہولت { $ref }: آپ کی شکایت ({ $service }) { $dept 
 sms-duplicate = سہولت { $ref }: یہ مسئلہ پہلے ہی { $orig } پر درج ہے۔ حل ہونے پر آپ کو بتائیں گے۔
 sms-escalation = سہولت: { $ref } ({ $service }، { $place }) { $hours } گھنٹے تاخیر، درجہ { $level }۔ فوری کارروائی کریں۔
 sms-resolved = سہولت { $ref }: آپ کی شکایت ({ $service }) حل کر دی گئی۔ مسئلہ باقی ہے تو دوبارہ کھلوائیں۔
+sms-update = سہولت { $ref }: { $text }
 sms-status = سہولت { $ref }: { $status ->
     [acknowledged] { $dept } نے آپ کی شکایت دیکھ لی ہے۔
     [in_progress] آپ کی شکایت پر کام شروع ہو گیا ہے۔
@@ -40,6 +41,10 @@ page-call-back = واپس کال کریں
 page-duplicates = ملتی جلتی شکایات
 page-act = کارروائی
 page-note = نوٹ یا وجہ
+page-template = جوابی نمونہ
+page-ratings = شہری کی درجہ بندی
+page-rating-reopened = شکایت دوبارہ کھل گئی
+page-template-help = ہر نمونے پر شہری کو اس کی زبان میں یہ پیغام ملتا ہے۔ نمونہ نوٹ کی جگہ بھی کام دیتا ہے۔
 page-refer-to = بھیجیں
 page-duplicate-of = اصل شکایت کا حوالہ نمبر
 page-submit = محفوظ کریں

@@ -217,6 +217,8 @@ pub struct Catalogue {
     pub departments: Vec<Department>,
     /// Routing matrix.
     pub routing: Vec<RoutingRule>,
+    /// Response templates (`response_templates.json`; empty when the file is absent).
+    pub templates: Vec<crate::templates::ResponseTemplate>,
     service_index: HashMap<String, usize>,
     district_index: HashMap<String, usize>,
     tehsil_index: HashMap<String, usize>,
@@ -281,7 +283,7 @@ impl Catalogue {
         let services: Vec<Service> = read_json(&dir.join("services.json"))?;
         let departments: Vec<Department> = read_json(&dir.join("departments.json"))?;
         let routing = read_routing(&dir.join("routing.csv"))?;
-        let cat = Catalogue::new(
+        let mut cat = Catalogue::new(
             provinces,
             districts,
             tehsils,
@@ -289,6 +291,8 @@ impl Catalogue {
             departments,
             routing,
         )?;
+        let codes = cat.services.iter().map(|s| s.code.as_str()).collect();
+        cat.templates = crate::templates::load(&dir.join("response_templates.json"), &codes)?;
         Ok((cat, geo))
     }
 
@@ -318,6 +322,7 @@ impl Catalogue {
             services,
             departments,
             routing,
+            templates: Vec::new(),
         };
         cat.check()?;
         Ok(cat)

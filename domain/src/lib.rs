@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod citizen;
 pub mod clock;
 pub mod crypto;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod request;
 pub mod routing;
 pub mod sla;
 pub mod store;
+pub mod templates;
 pub mod triage;
 
 pub use error::{Error, FieldErrors, Result};

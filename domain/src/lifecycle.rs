@@ -71,7 +71,10 @@ pub enum Actor {
     /// Aggregates only: may not act on tickets.
     Evaluator,
     /// The reporter (reopen only).
-    Citizen,
+    Citizen {
+        /// Days after closing the reporter may reopen (the deployment's `Policy`).
+        reopen_days: i64,
+    },
 }
 
 /// Why an action was refused.
@@ -243,7 +246,7 @@ impl Actor {
                 district: district.clone(),
                 department: department.clone(),
             },
-            Actor::Evaluator | Actor::Citizen => Scope::Nothing,
+            Actor::Evaluator | Actor::Citizen { .. } => Scope::Nothing,
         }
     }
 
@@ -288,7 +291,7 @@ pub fn plan(
                 ));
             }
         }
-        Actor::Citizen if matches!(action, Action::Reopen { .. }) => {}
+        Actor::Citizen { .. } if matches!(action, Action::Reopen { .. }) => {}
         Actor::Evaluator => {
             return Err(Refusal::Forbidden(
                 "evaluators see aggregates only and cannot act on tickets".into(),
@@ -313,10 +316,11 @@ pub fn plan(
         });
     }
     action.check_texts()?;
-    if let (Action::Reopen { .. }, Actor::Citizen, Some(closed)) = (action, actor, ticket.closed_at)
+    if let (Action::Reopen { .. }, Actor::Citizen { reopen_days }, Some(closed)) =
+        (action, actor, ticket.closed_at)
     {
-        if now - closed > Duration::days(REOPEN_DAYS) {
-            return Err(Refusal::WindowPassed { days: REOPEN_DAYS });
+        if now - closed > Duration::days(*reopen_days) {
+            return Err(Refusal::WindowPassed { days: *reopen_days });
         }
     }
     Ok(to)
@@ -455,11 +459,20 @@ mod tests {
             reason: "Still no water".into(),
         };
         assert_eq!(
-            plan(&Actor::Citizen, &ticket(Status::Resolved), &reopen, now()),
+            plan(
+                &Actor::Citizen {
+                    reopen_days: REOPEN_DAYS
+                },
+                &ticket(Status::Resolved),
+                &reopen,
+                now()
+            ),
             Ok(Status::Open)
         );
         let late = plan(
-            &Actor::Citizen,
+            &Actor::Citizen {
+                reopen_days: REOPEN_DAYS,
+            },
             &ticket(Status::Resolved),
             &reopen,
             now() + Duration::days(30),
@@ -467,7 +480,9 @@ mod tests {
         assert_eq!(late, Err(Refusal::WindowPassed { days: REOPEN_DAYS }));
         assert!(matches!(
             plan(
-                &Actor::Citizen,
+                &Actor::Citizen {
+                    reopen_days: REOPEN_DAYS
+                },
                 &ticket(Status::Open),
                 &Action::Acknowledge,
                 now()
@@ -475,7 +490,15 @@ mod tests {
             Err(Refusal::Forbidden(_))
         ));
         assert!(
-            plan(&Actor::Citizen, &ticket(Status::Rejected), &reopen, now()).is_err(),
+            plan(
+                &Actor::Citizen {
+                    reopen_days: REOPEN_DAYS
+                },
+                &ticket(Status::Rejected),
+                &reopen,
+                now()
+            )
+            .is_err(),
             "spam stays closed"
         );
     }

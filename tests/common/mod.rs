@@ -114,6 +114,11 @@ impl TestResponse {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        TestApp::with_policy(Default::default()).await
+    }
+
+    /// An application with its own reopen window / office hours.
+    pub async fn with_policy(policy: sahulat_domain::citizen::Policy) -> TestApp {
         let (db_url, dir) = fresh_database_url().await;
         let key = sahulat_domain::crypto::DataKey::from_hex(TEST_DATA_KEY).unwrap();
         let store: Arc<dyn Store> = store::connect(&db_url, Arc::new(key))
@@ -127,6 +132,7 @@ impl TestApp {
             geo,
             clock.clone(),
             Arc::new(RandomIds::seeded(7)),
+            policy,
         )
         .await
         .expect("prepare");

@@ -61,6 +61,68 @@ pub struct ActionWrite {
     pub messages: Vec<NewMessage>,
     /// Queue the `resolved` job (tells every reporter).
     pub notify_resolved: bool,
+    /// A reopened ticket starts a fresh SLA: new acknowledge-by and due times, escalation
+    /// level back to 0, acknowledgement cleared.
+    pub restart_sla: Option<SlaRestart>,
+}
+
+/// New deadlines for a reopened ticket.
+#[derive(Debug, Clone, Copy)]
+pub struct SlaRestart {
+    /// Acknowledge by.
+    pub ack_due_at: DateTime<Utc>,
+    /// Resolve by.
+    pub sla_due_at: DateTime<Utc>,
+}
+
+/// A citizen's rating of how a closed ticket was handled, with the reopen it causes (if poor
+/// and within the window), written together.
+#[derive(Debug, Clone)]
+pub struct RatingWrite {
+    /// The ticket rated.
+    pub request_id: i64,
+    /// Which closing is rated (one rating per closing).
+    pub closed_at: DateTime<Utc>,
+    /// How it was closed.
+    pub closed_status: Status,
+    /// The department that closed it.
+    pub department: Option<String>,
+    /// 1–5.
+    pub rating: u8,
+    /// The citizen's words (staff-only).
+    pub comment: Option<String>,
+    /// `web`, `ussd`, `api`.
+    pub channel: String,
+    /// Internal history entry recording the rating.
+    pub entry: HistoryEntry,
+    /// The reopen, when the rating is poor and the window still open.
+    pub reopen: Option<ActionWrite>,
+}
+
+/// What became of a rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateOutcome {
+    /// Stored (and the ticket reopened, if asked).
+    Stored,
+    /// This closing was already rated; nothing written.
+    AlreadyRated,
+    /// The ticket changed meanwhile; nothing written.
+    Changed,
+}
+
+/// A stored rating.
+#[derive(Debug, Clone)]
+pub struct StoredRating {
+    /// 1–5.
+    pub rating: u8,
+    /// The citizen's words.
+    pub comment: Option<String>,
+    /// How the rated closing ended.
+    pub closed_status: Status,
+    /// Whether it reopened the ticket.
+    pub reopened: bool,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// Ticket queues and actions.
@@ -85,6 +147,10 @@ pub trait Tickets: Send + Sync {
     ) -> Result<()>;
     /// Open tickets marked duplicate of this one.
     async fn duplicates_of(&self, request_id: i64) -> Result<Vec<ServiceRequest>>;
+    /// Stores a rating, and its reopen, in one transaction.
+    async fn rate(&self, w: &RatingWrite, now: DateTime<Utc>) -> Result<RateOutcome>;
+    /// A ticket's ratings, oldest first.
+    async fn ratings(&self, request_id: i64) -> Result<Vec<StoredRating>>;
 }
 
 /// `ORDER BY` for a sort.

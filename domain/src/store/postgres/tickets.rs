@@ -6,7 +6,10 @@ use crate::error::Result;
 use crate::lifecycle::Scope;
 use crate::request::{ServiceRequest, Status};
 use crate::store::tickets::order_by;
-use crate::store::{ActionWrite, HistoryEntry, TicketFilter, Tickets, DEFAULT_MAX_ATTEMPTS};
+use crate::store::{
+    ActionWrite, HistoryEntry, RateOutcome, RatingWrite, StoredRating, TicketFilter, Tickets,
+    DEFAULT_MAX_ATTEMPTS,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Postgres, QueryBuilder, Row};
@@ -78,48 +81,63 @@ impl Tickets for PgStore {
 
     async fn apply_action(&self, w: &ActionWrite, now: DateTime<Utc>) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let closes = !w.to.is_open();
+        if !write_action(&mut tx, w, now).await? {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn rate(&self, w: &RatingWrite, now: DateTime<Utc>) -> Result<RateOutcome> {
+        let mut tx = self.pool.begin().await?;
         let n = sqlx::query(
-            "UPDATE service_requests SET status = $1, department_code = COALESCE($2, department_code), \
-             duplicate_of = COALESCE($3, duplicate_of), \
-             acknowledged_at = CASE WHEN $1 IN ('acknowledged', 'in_progress') AND acknowledged_at IS NULL THEN $4 ELSE acknowledged_at END, \
-             closed_at = CASE WHEN $5 THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $6 AND status = $7",
+            "INSERT INTO ratings (request_id, closed_at, closed_status, department_code, rating, comment, channel, reopened, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (request_id, closed_at) DO NOTHING",
         )
-        .bind(w.to.as_str())
-        .bind(&w.department)
-        .bind(w.duplicate_of)
-        .bind(now)
-        .bind(closes)
         .bind(w.request_id)
-        .bind(w.from.as_str())
+        .bind(w.closed_at)
+        .bind(w.closed_status.as_str())
+        .bind(&w.department)
+        .bind(i16::from(w.rating))
+        .bind(&w.comment)
+        .bind(&w.channel)
+        .bind(w.reopen.is_some())
+        .bind(now)
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if n == 0 {
-            return Ok(false);
+            return Ok(RateOutcome::AlreadyRated);
         }
-        if let Some(original) = w.duplicate_of {
-            sqlx::query("UPDATE service_requests SET reporters = reporters + 1, updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(original)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let history: Vec<&HistoryEntry> = w.history.iter().collect();
-        record(&mut tx, w.request_id, &history, &w.messages, now).await?;
-        if w.notify_resolved {
-            sqlx::query(
-                "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-                 VALUES ('resolved', $1, 'queued', 0, $2, $3, $3, $3)",
-            )
-            .bind(serde_json::json!({ "request_id": w.request_id }))
-            .bind(DEFAULT_MAX_ATTEMPTS)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        record(&mut tx, w.request_id, &[&w.entry], &[], now).await?;
+        if let Some(reopen) = &w.reopen {
+            if !write_action(&mut tx, reopen, now).await? {
+                return Ok(RateOutcome::Changed);
+            }
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(RateOutcome::Stored)
+    }
+
+    async fn ratings(&self, request_id: i64) -> Result<Vec<StoredRating>> {
+        let rows = sqlx::query(
+            "SELECT rating, comment, closed_status, reopened, created_at FROM ratings WHERE request_id = $1 ORDER BY id",
+        )
+        .bind(request_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredRating {
+                    rating: u8::try_from(r.try_get::<i16, _>("rating")?).unwrap_or(0),
+                    comment: r.try_get("comment")?,
+                    closed_status: Status::parse(r.try_get("closed_status")?)
+                        .unwrap_or(Status::Resolved),
+                    reopened: r.try_get("reopened")?,
+                    at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
     }
 
     async fn add_comment(
@@ -148,4 +166,61 @@ impl Tickets for PgStore {
         .await?;
         rows.iter().map(request_from_row).collect()
     }
+}
+
+/// The status change with its audit rows, messages and jobs, inside the caller's transaction;
+/// false (and nothing written) if the ticket is no longer in the status the actor saw.
+async fn write_action(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    w: &ActionWrite,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let closes = !w.to.is_open();
+    let n = sqlx::query(
+        "UPDATE service_requests SET status = $1, department_code = COALESCE($2, department_code), \
+         duplicate_of = COALESCE($3, duplicate_of), \
+         acknowledged_at = CASE WHEN $8::timestamptz IS NOT NULL THEN NULL \
+           WHEN $1 IN ('acknowledged', 'in_progress') AND acknowledged_at IS NULL THEN $4 ELSE acknowledged_at END, \
+         ack_due_at = COALESCE($8, ack_due_at), sla_due_at = COALESCE($9, sla_due_at), \
+         escalation_level = CASE WHEN $8::timestamptz IS NOT NULL THEN 0 ELSE escalation_level END, \
+         closed_at = CASE WHEN $5 THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $6 AND status = $7",
+    )
+    .bind(w.to.as_str())
+    .bind(&w.department)
+    .bind(w.duplicate_of)
+    .bind(now)
+    .bind(closes)
+    .bind(w.request_id)
+    .bind(w.from.as_str())
+    .bind(w.restart_sla.map(|r| r.ack_due_at))
+    .bind(w.restart_sla.map(|r| r.sla_due_at))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(false);
+    }
+    if let Some(original) = w.duplicate_of {
+        sqlx::query(
+            "UPDATE service_requests SET reporters = reporters + 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now)
+        .bind(original)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let history: Vec<&HistoryEntry> = w.history.iter().collect();
+    record(tx, w.request_id, &history, &w.messages, now).await?;
+    if w.notify_resolved {
+        sqlx::query(
+            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+             VALUES ('resolved', $1, 'queued', 0, $2, $3, $3, $3)",
+        )
+        .bind(serde_json::json!({ "request_id": w.request_id }))
+        .bind(DEFAULT_MAX_ATTEMPTS)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(true)
 }

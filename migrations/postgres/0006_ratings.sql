@@ -1,0 +1,16 @@
+-- Citizens rate how a closed ticket was handled (1-5), once per closing; a poor rating
+-- within the reopen window reopens the ticket in the same transaction.
+CREATE TABLE ratings (
+    id BIGSERIAL PRIMARY KEY,
+    request_id BIGINT NOT NULL REFERENCES service_requests(id),
+    closed_at TIMESTAMPTZ NOT NULL,
+    closed_status TEXT NOT NULL,
+    department_code TEXT,
+    rating SMALLINT NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment TEXT,
+    channel TEXT NOT NULL,
+    reopened BOOLEAN NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (request_id, closed_at)
+);
+CREATE INDEX ratings_department ON ratings(department_code, created_at);
