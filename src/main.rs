@@ -257,7 +257,7 @@ async fn open(db: &DbArgs) -> anyhow::Result<(sahulat_api::AppState, store::Refe
         geo,
         Arc::new(SystemClock),
         Arc::new(RandomIds::from_entropy()),
-        sahulat_domain::citizen::Policy::from_env()?,
+        sahulat_domain::citizen::Settings::from_env()?,
     )
     .await
 }

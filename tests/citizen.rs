@@ -158,7 +158,7 @@ async fn a_wrong_phone_is_refused_and_five_wrong_numbers_pause_the_report_for_fi
 #[tokio::test]
 async fn after_the_configured_window_a_reopen_is_refused_and_a_poor_rating_is_kept_without_reopening(
 ) {
-    let app = TestApp::with_policy(sahulat_domain::citizen::Policy {
+    let app = TestApp::with_settings(sahulat_domain::citizen::Settings {
         reopen_days: 3,
         ..Default::default()
     })

@@ -4,7 +4,7 @@
 use crate::{AppContext, AppState};
 use anyhow::Context;
 use sahulat_domain::catalogue::Catalogue;
-use sahulat_domain::citizen::Policy;
+use sahulat_domain::citizen::Settings;
 use sahulat_domain::clock::Clock;
 use sahulat_domain::geo::GeoIndex;
 use sahulat_domain::ids::IdSource;
@@ -26,7 +26,7 @@ pub async fn prepare(
     geo: Arc<GeoIndex>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdSource>,
-    policy: Policy,
+    settings: Settings,
 ) -> anyhow::Result<(AppState, ReferenceCounts)> {
     store.migrate().await.context("migrating the database")?;
     let counts = store
@@ -42,7 +42,7 @@ pub async fn prepare(
             ids,
             signin_limiter: Default::default(),
             proof_limiter: Default::default(),
-            policy,
+            settings,
         }),
         counts,
     ))

@@ -72,7 +72,7 @@ pub struct RatingView {
 }
 
 /// Loads the report, checks the phone, and returns (the report named, the ticket acted on).
-async fn proven(
+pub(crate) async fn proven(
     st: &AppState,
     reference: &str,
     phone: &str,
@@ -200,7 +200,7 @@ pub(crate) fn restart(st: &AppState, t: &ServiceRequest, now: DateTime<Utc>) -> 
         .service(&t.service_code)
         .map(|s| s.sla_hours.for_priority(t.priority))
         .unwrap_or(72);
-    let wh = &st.policy.working_hours;
+    let wh = &st.settings.working_hours;
     SlaRestart {
         ack_due_at: sla::acknowledge_by(wh, now, t.priority, hours),
         sla_due_at: sla::due_at(wh, now, t.priority, hours),
@@ -238,7 +238,7 @@ pub(crate) async fn reopen(
         reason: b.reason.trim().to_string(),
     };
     let actor = Actor::Citizen {
-        reopen_days: st.policy.reopen_days,
+        reopen_days: st.settings.reopen_days,
     };
     lifecycle::plan(&actor, &state_of(&t), &action, now).map_err(refusal)?;
     let w = reopen_write(&st, &reporter, &t, b.reason.trim(), now).await?;
@@ -295,7 +295,7 @@ pub(crate) async fn rate(
             ))
         }
     };
-    let reopens = rating.is_poor() && st.policy.within_window(closed_at, now);
+    let reopens = rating.is_poor() && st.settings.within_window(closed_at, now);
     let reopen = if reopens {
         let why = format!(
             "rated {}/5{}",

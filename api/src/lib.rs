@@ -14,6 +14,7 @@ mod native;
 mod open311;
 mod ops;
 mod pages;
+mod photos;
 mod staff;
 
 pub use keys::{hash_api_key, new_api_key};
@@ -63,7 +64,7 @@ pub struct AppContext {
     /// Wrong phone numbers per report on the citizen endpoints.
     pub proof_limiter: limiter::ProofLimiter,
     /// Reopen window and office hours.
-    pub policy: sahulat_domain::citizen::Policy,
+    pub settings: sahulat_domain::citizen::Settings,
 }
 
 /// Cheaply clonable handle on the context.
@@ -97,10 +98,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::routes())
         .merge(pages::routes())
+        .merge(photos::media_routes())
         .nest(
             "/api/v1",
             native::routes()
                 .merge(citizen::routes())
+                .merge(photos::api_routes())
                 .merge(auth::routes())
                 .merge(staff::routes()),
         )

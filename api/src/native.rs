@@ -144,6 +144,9 @@ pub struct RequestView {
     /// Public history (only on single-request reads).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updates: Option<Vec<UpdateView>>,
+    /// Photos, except those staff hid (only on single-request reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photos: Option<Vec<crate::photos::PhotoView>>,
 }
 
 pub(crate) fn view(
@@ -199,6 +202,7 @@ pub(crate) fn view(
                 })
                 .collect()
         }),
+        photos: None,
     }
 }
 
@@ -346,7 +350,17 @@ pub(crate) async fn get_request(
             ..Default::default()
         })
         .await?;
-    Ok(Json(view(&st.catalogue, &r, Some(updates))))
+    let photos = st
+        .store
+        .photos(r.id)
+        .await?
+        .iter()
+        .filter(|p| !p.hidden)
+        .map(|p| crate::photos::public_view(p, "/media"))
+        .collect();
+    let mut v = view(&st.catalogue, &r, Some(updates));
+    v.photos = Some(photos);
+    Ok(Json(v))
 }
 
 /// A question of a service.

@@ -22,7 +22,8 @@ use utoipa::OpenApi;
     paths(native::create_request, native::get_request, native::list_services, native::list_districts, native::locate, healthz, readyz,
         crate::auth::sign_in, crate::auth::sign_out, crate::auth::change_password, crate::auth::me,
         crate::staff::queue, crate::staff::ticket, crate::actions::act, crate::actions::comment,
-        crate::citizen::reopen, crate::citizen::rate),
+        crate::citizen::reopen, crate::citizen::rate,
+        crate::photos::citizen_upload, crate::photos::staff_upload, crate::photos::set_visibility),
     components(schemas(ErrorEnvelope, native::CreateRequest, native::RequestView, native::ServiceView, native::DistrictView, native::LocateView)),
     tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "operations"))
 )]

@@ -25,6 +25,8 @@ use sahulat_domain::request::{Priority, ServiceRequest, Status};
 use std::sync::OnceLock;
 
 const SESSION: &str = "sahulat_session";
+mod photos;
+
 const LOGIN_CSRF: &str = "sahulat_csrf";
 const LANG: &str = "sahulat_lang";
 /// Cookie sessions last a working day.
@@ -41,6 +43,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff/password", get(password_form).post(password))
         .route("/staff/users", get(users).post(create_user))
         .route("/staff/users/{username}/active", post(set_active))
+        .merge(photos::routes())
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -499,6 +502,7 @@ async fn render_ticket(
         contact => d.contact.as_ref().map(|c| context! { phone => c.phone.clone(), name => c.name.clone() }),
         duplicates => d.duplicates.clone(),
         templates => template_groups(&d.templates, lang),
+        photos => d.photos.iter().map(|p| context! { id => p.id, url => p.photo.url.clone(), thumb => p.photo.thumbnail_url.clone(), hidden => p.hidden, by => p.uploaded_by.clone(), width => p.photo.width, height => p.photo.height }).collect::<Vec<_>>(),
         ratings => d.ratings.iter().map(|x| context! { rating => x.rating, comment => x.comment.clone(), at => pkt(Some(x.at)), reopened => x.reopened }).collect::<Vec<_>>(),
         actions => ["acknowledge", "start", "resolve", "close_not_fixed", "not_responsible", "refer", "mark_duplicate", "reject", "reopen"],
         departments => cat.departments.iter().filter(|x| x.district == r.district).map(|x| (x.code.clone(), x.names.get(lang).to_string())).collect::<Vec<_>>(),

@@ -277,6 +277,8 @@ pub struct TicketDetail {
     pub templates: Vec<TemplateView>,
     /// The citizen's ratings of each closing, oldest first.
     pub ratings: Vec<RatingEntry>,
+    /// Photos, hidden ones included (served under `/staff/media/`).
+    pub photos: Vec<crate::photos::StaffPhotoView>,
 }
 
 /// A citizen's rating of one closing.
@@ -342,6 +344,13 @@ pub(crate) async fn detail(
     } else {
         None
     };
+    let photos = st
+        .store
+        .photos(r.id)
+        .await?
+        .iter()
+        .map(crate::photos::staff_view)
+        .collect();
     let ratings = st
         .store
         .ratings(r.id)
@@ -384,6 +393,7 @@ pub(crate) async fn detail(
         contact,
         templates,
         ratings,
+        photos,
     })
 }
 

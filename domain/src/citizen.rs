@@ -7,34 +7,38 @@ use crate::error::{Error, Result};
 use crate::lifecycle::REOPEN_DAYS;
 use crate::sla::WorkingHours;
 use chrono::{DateTime, Duration, Utc};
+use std::path::PathBuf;
 
 /// A rating at or below this reopens a closed ticket (within the window).
 pub const POOR_RATING: u8 = 2;
 /// Longest rating comment, in characters.
 pub const MAX_COMMENT: usize = 500;
 
-/// Rules that vary by deployment, read once at start.
+/// Deployment settings the API needs, read once at start.
 #[derive(Debug, Clone)]
-pub struct Policy {
+pub struct Settings {
     /// Days after closing during which the citizen may reopen (`SAHULAT_REOPEN_DAYS`, 14).
     pub reopen_days: i64,
     /// Office hours for SLA due times of reopened tickets (`SAHULAT_WORKING_HOURS`).
     pub working_hours: WorkingHours,
+    /// Where photos are written (`SAHULAT_MEDIA_DIR`, `data/media`).
+    pub media_dir: PathBuf,
 }
 
-impl Default for Policy {
+impl Default for Settings {
     fn default() -> Self {
-        Policy {
+        Settings {
             reopen_days: REOPEN_DAYS,
             working_hours: WorkingHours::default(),
+            media_dir: PathBuf::from("data/media"),
         }
     }
 }
 
-impl Policy {
+impl Settings {
     /// Reads the environment; a malformed value is an error naming the variable.
-    pub fn from_env() -> anyhow::Result<Policy> {
-        let mut p = Policy::default();
+    pub fn from_env() -> anyhow::Result<Settings> {
+        let mut p = Settings::default();
         if let Ok(v) = std::env::var("SAHULAT_REOPEN_DAYS") {
             if !v.trim().is_empty() {
                 let days: i64 = v.trim().parse().map_err(|_| {
@@ -51,6 +55,11 @@ impl Policy {
             if !v.trim().is_empty() {
                 p.working_hours = WorkingHours::parse(&v)
                     .map_err(|e| anyhow::anyhow!("SAHULAT_WORKING_HOURS: {e}"))?;
+            }
+        }
+        if let Ok(v) = std::env::var("SAHULAT_MEDIA_DIR") {
+            if !v.trim().is_empty() {
+                p.media_dir = PathBuf::from(v.trim());
             }
         }
         Ok(p)
@@ -118,9 +127,9 @@ mod tests {
     #[test]
     fn the_window_is_counted_from_closing() {
         let closed = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
-        let p = Policy {
+        let p = Settings {
             reopen_days: 7,
-            ..Policy::default()
+            ..Settings::default()
         };
         assert!(p.within_window(closed, closed + Duration::days(7)));
         assert!(!p.within_window(closed, closed + Duration::days(7) + Duration::seconds(1)));

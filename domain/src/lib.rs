@@ -13,6 +13,7 @@ pub mod lang;
 pub mod lifecycle;
 pub mod messages;
 pub mod phone;
+pub mod photo;
 pub mod reference;
 pub mod request;
 pub mod routing;

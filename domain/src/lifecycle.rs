@@ -72,7 +72,7 @@ pub enum Actor {
     Evaluator,
     /// The reporter (reopen only).
     Citizen {
-        /// Days after closing the reporter may reopen (the deployment's `Policy`).
+        /// Days after closing the reporter may reopen (the deployment's `Settings`).
         reopen_days: i64,
     },
 }

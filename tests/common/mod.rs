@@ -3,6 +3,8 @@
 //! go through the router in-process; `spawn_socket` serves it on a real port when needed.
 #![allow(dead_code)]
 
+pub mod pages;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
@@ -78,6 +80,8 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub db_url: String,
+    /// Where this app writes photos.
+    pub media: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -114,11 +118,13 @@ impl TestResponse {
 
 impl TestApp {
     pub async fn new() -> TestApp {
-        TestApp::with_policy(Default::default()).await
+        TestApp::with_settings(Default::default()).await
     }
 
     /// An application with its own reopen window / office hours.
-    pub async fn with_policy(policy: sahulat_domain::citizen::Policy) -> TestApp {
+    pub async fn with_settings(mut settings: sahulat_domain::citizen::Settings) -> TestApp {
+        let media = tempfile::tempdir().expect("media dir");
+        settings.media_dir = media.path().to_path_buf();
         let (db_url, dir) = fresh_database_url().await;
         let key = sahulat_domain::crypto::DataKey::from_hex(TEST_DATA_KEY).unwrap();
         let store: Arc<dyn Store> = store::connect(&db_url, Arc::new(key))
@@ -132,7 +138,7 @@ impl TestApp {
             geo,
             clock.clone(),
             Arc::new(RandomIds::seeded(7)),
-            policy,
+            settings,
         )
         .await
         .expect("prepare");
@@ -141,6 +147,7 @@ impl TestApp {
             state,
             clock,
             db_url,
+            media,
             _dir: dir,
         }
     }

@@ -4,12 +4,14 @@
 //! property of the method, not of the caller's discipline.
 
 mod accounts;
+mod photos;
 mod postgres;
 mod sqlite;
 mod tickets;
 mod work;
 
 pub use accounts::*;
+pub use photos::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use tickets::*;
@@ -119,7 +121,9 @@ pub struct ReferenceCounts {
 
 /// The storage contract shared by SQLite and PostgreSQL.
 #[async_trait]
-pub trait Store: JobQueue + Workflow + Accounts + Tickets + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    JobQueue + Workflow + Accounts + Tickets + Photos + Send + Sync + std::fmt::Debug
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Applies pending migrations.

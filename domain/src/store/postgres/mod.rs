@@ -4,6 +4,7 @@
 
 mod accounts;
 mod jobs;
+mod photos;
 mod tickets;
 mod workflow;
 

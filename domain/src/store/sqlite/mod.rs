@@ -5,6 +5,7 @@
 mod accounts;
 mod intake;
 mod jobs;
+mod photos;
 mod tickets;
 mod workflow;
 

@@ -1,0 +1,371 @@
+//! Photos over HTTP: the reporter adds pictures to their request (proof: the phone number,
+//! as for reopening), staff add pictures of the work and hide a picture from the public,
+//! and `/media/` serves the processed JPEGs. Decoding and shrinking run on a blocking thread;
+//! the files are written before the row and removed again if the row is not written, so a
+//! failed upload leaves nothing behind that a reader could see.
+
+use crate::auth::Signed;
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{body_bytes, JsonBody};
+use crate::staff::{no_evaluators, visible};
+use crate::AppState;
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use sahulat_domain::photo::{self, PhotoKind, ProcessedPhoto, MAX_PER_REQUEST};
+use sahulat_domain::request::ServiceRequest;
+use sahulat_domain::store::{HistoryEntry, NewPhoto, Photo, PhotoOutcome};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use utoipa::ToSchema;
+
+/// Body limit of the upload routes: the largest picture plus form overhead.
+pub const UPLOAD_LIMIT: usize = photo::MAX_UPLOAD_BYTES + 64 * 1024;
+
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/requests/{reference}/photos",
+            post(citizen_upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/staff/tickets/{reference}/photos",
+            post(staff_upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/staff/tickets/{reference}/photos/{id}/visibility",
+            post(set_visibility),
+        )
+}
+
+pub(crate) fn media_routes() -> Router<AppState> {
+    Router::new().route("/media/{file}", get(public_media))
+}
+
+/// A photo as the public sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhotoView {
+    /// The picture (at most 1600 px on its longest side).
+    pub url: String,
+    /// A small version (320 px).
+    pub thumbnail_url: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `report` (the citizen's) or `staff` (for example of the repair).
+    pub kind: String,
+    /// Added.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A photo as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffPhotoView {
+    /// Row id (for hiding).
+    pub id: i64,
+    /// The public view.
+    #[serde(flatten)]
+    pub photo: PhotoView,
+    /// Hidden from the public.
+    pub hidden: bool,
+    /// `citizen` or a username.
+    pub uploaded_by: String,
+}
+
+fn names(file: &str) -> (String, String) {
+    (format!("{file}.jpg"), format!("{file}_t.jpg"))
+}
+
+/// The public view of a photo; `base` is `/media` or `/staff/media`.
+pub(crate) fn public_view(p: &Photo, base: &str) -> PhotoView {
+    let (big, small) = names(&p.file);
+    PhotoView {
+        url: format!("{base}/{big}"),
+        thumbnail_url: format!("{base}/{small}"),
+        width: p.width,
+        height: p.height,
+        kind: p.kind.as_str().into(),
+        created_at: p.created_at,
+    }
+}
+
+/// The staff view (served under `/staff/media`, which checks the viewer may see the ticket).
+pub(crate) fn staff_view(p: &Photo) -> StaffPhotoView {
+    StaffPhotoView {
+        id: p.id,
+        photo: public_view(p, "/staff/media"),
+        hidden: p.hidden,
+        uploaded_by: p.uploaded_by.clone(),
+    }
+}
+
+fn path_of(st: &AppState, name: &str) -> PathBuf {
+    st.settings.media_dir.join(&name[..2]).join(name)
+}
+
+async fn write_files(st: &AppState, p: &ProcessedPhoto) -> Result<String, ApiError> {
+    let file = st.ids.token();
+    let (big, small) = names(&file);
+    for (name, bytes) in [(&big, &p.display), (&small, &p.thumb)] {
+        let path = path_of(st, name);
+        let tmp = path.with_extension("part");
+        let write = async {
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir).await?;
+            }
+            tokio::fs::write(&tmp, bytes).await?;
+            tokio::fs::rename(&tmp, &path).await
+        };
+        if let Err(e) = write.await {
+            remove_files(st, &file).await;
+            return Err(ApiError::from(sahulat_domain::Error::Internal(
+                anyhow::anyhow!("writing photo {}: {e}", path.display()),
+            )));
+        }
+    }
+    Ok(file)
+}
+
+async fn remove_files(st: &AppState, file: &str) {
+    let (big, small) = names(file);
+    for name in [big, small] {
+        let _ = tokio::fs::remove_file(path_of(st, &name)).await;
+    }
+}
+
+/// Processes and records one upload for `r`; `Ok((photo, created))`.
+pub(crate) async fn attach(
+    st: &AppState,
+    r: &ServiceRequest,
+    bytes: axum::body::Bytes,
+    kind: PhotoKind,
+    by: &str,
+) -> Result<(Photo, bool), ApiError> {
+    let processed = tokio::task::spawn_blocking(move || photo::process(&bytes))
+        .await
+        .map_err(|e| {
+            ApiError::from(sahulat_domain::Error::Internal(anyhow::anyhow!(
+                "photo task: {e}"
+            )))
+        })??;
+    let file = write_files(st, &processed).await?;
+    let new = NewPhoto {
+        request_id: r.id,
+        file: file.clone(),
+        source_sha256: processed.source_sha256.clone(),
+        kind,
+        width: processed.width,
+        height: processed.height,
+        bytes: processed.display.len() as i64,
+        uploaded_by: by.to_string(),
+        entry: HistoryEntry {
+            status: r.status,
+            public: false,
+            description: format!("photo added ({}×{})", processed.width, processed.height),
+            actor: by.to_string(),
+        },
+    };
+    let (store, now) = (st.store.clone(), st.clock.now());
+    // Detached, like intake: a client hanging up cannot cut the transaction in half.
+    let outcome = tokio::spawn(async move { store.add_photo(&new, MAX_PER_REQUEST, now).await })
+        .await
+        .map_err(|e| sahulat_domain::Error::Internal(anyhow::anyhow!("photo row task: {e}")));
+    match outcome {
+        Ok(Ok(PhotoOutcome::Stored(p))) => {
+            metrics::counter!("sahulat_photos_total", "kind" => kind.as_str()).increment(1);
+            Ok((p, true))
+        }
+        Ok(Ok(PhotoOutcome::Existing(p))) => {
+            remove_files(st, &file).await;
+            Ok((p, false))
+        }
+        Ok(Ok(PhotoOutcome::TooMany)) => {
+            remove_files(st, &file).await;
+            Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "too_many_photos",
+                format!("this request already has {MAX_PER_REQUEST} photos, the most allowed"),
+            ))
+        }
+        Ok(Err(e)) | Err(e) => {
+            remove_files(st, &file).await;
+            Err(ApiError::from(e))
+        }
+    }
+}
+
+fn picture_body(headers: &HeaderMap) -> Result<(), ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let ok = ct.starts_with("image/") || ct.starts_with("application/octet-stream");
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("send the picture itself as the body with Content-Type image/jpeg, image/png or image/webp (got {ct:?})"),
+        ))
+    }
+}
+
+fn answer(p: &Photo, created: bool, base: &str) -> Response {
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(public_view(p, base))).into_response()
+}
+
+/// Add a photo to your own request (the body is the picture; `X-Reporter-Phone` is the number
+/// the request was made with).
+#[utoipa::path(post, path = "/api/v1/requests/{reference}/photos", tag = "requests",
+    params(("reference" = String, Path), ("X-Reporter-Phone" = String, Header, description = "The mobile number the request was made with")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG, PNG or WebP picture, at most 10 MB and 50 megapixels; camera metadata (GPS) is removed"),
+    responses(
+        (status = 201, body = PhotoView), (status = 200, description = "The same picture was already added (a retry)", body = PhotoView),
+        (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "Already six photos", body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope),
+        (status = 422, description = "Not a picture, damaged, or too many pixels; `fields.photo` says which", body = ErrorEnvelope),
+    ))]
+pub(crate) async fn citizen_upload(
+    State(st): State<AppState>,
+    Path(reference): Path<String>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let headers = req.headers().clone();
+    picture_body(&headers)?;
+    let phone = headers
+        .get("x-reporter-phone")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::from(sahulat_domain::Error::field(
+                "X-Reporter-Phone",
+                "send the mobile number the request was made with in this header",
+            ))
+        })?
+        .to_string();
+    let (reporter, _) = crate::citizen::proven(&st, &reference, &phone).await?;
+    let bytes = body_bytes(req, photo::MAX_UPLOAD_BYTES).await?;
+    let (p, created) = attach(&st, &reporter, bytes, PhotoKind::Report, "citizen").await?;
+    Ok(answer(&p, created, "/media"))
+}
+
+/// Add a photo to a ticket in your queue (for example of the finished repair).
+#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/photos", tag = "staff", params(("reference" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG, PNG or WebP picture, at most 10 MB"),
+    responses((status = 201, body = PhotoView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub(crate) async fn staff_upload(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path(reference): Path<String>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    picture_body(req.headers())?;
+    let actor = no_evaluators(&signed)?;
+    let r = visible(&st, &actor, &reference).await?;
+    let bytes = body_bytes(req, photo::MAX_UPLOAD_BYTES).await?;
+    let (p, created) = attach(&st, &r, bytes, PhotoKind::Staff, &signed.user.username).await?;
+    Ok(answer(&p, created, "/staff/media"))
+}
+
+/// Hide a photo from the public (faces, number plates, a home) or show it again.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisibilityRequest {
+    /// true hides it from the public pages and API; staff still see it.
+    pub hidden: bool,
+}
+
+/// Hide or show a photo of a ticket in your queue.
+#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/photos/{id}/visibility", tag = "staff",
+    params(("reference" = String, Path), ("id" = i64, Path)), request_body = VisibilityRequest,
+    responses((status = 204), (status = 404, body = ErrorEnvelope)))]
+pub(crate) async fn set_visibility(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path((reference, id)): Path<(String, i64)>,
+    body: JsonBody<VisibilityRequest>,
+) -> Result<StatusCode, ApiError> {
+    hide(&st, &signed, &reference, id, body.value.hidden).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Shared by the API and the pages.
+pub(crate) async fn hide(
+    st: &AppState,
+    signed: &Signed,
+    reference: &str,
+    id: i64,
+    hidden: bool,
+) -> Result<ServiceRequest, ApiError> {
+    let actor = no_evaluators(signed)?;
+    let r = visible(st, &actor, reference).await?;
+    let entry = HistoryEntry {
+        status: r.status,
+        public: false,
+        description: format!(
+            "photo {id} {}",
+            if hidden {
+                "hidden from the public"
+            } else {
+                "shown to the public"
+            }
+        ),
+        actor: signed.user.username.clone(),
+    };
+    if !st
+        .store
+        .set_photo_hidden(r.id, id, hidden, &entry, st.clock.now())
+        .await?
+    {
+        return Err(ApiError::not_found(format!("photo {id} of this ticket")));
+    }
+    Ok(r)
+}
+
+/// Splits `abc….jpg` / `abc…_t.jpg` into the stem, refusing anything else (no paths).
+pub(crate) fn stem(name: &str) -> Option<&str> {
+    let base = name.strip_suffix(".jpg")?;
+    let base = base.strip_suffix("_t").unwrap_or(base);
+    (base.len() == 32 && base.bytes().all(|b| b.is_ascii_hexdigit())).then_some(base)
+}
+
+/// Reads a media file; the caller has decided the viewer may see it.
+pub(crate) async fn serve_file(st: &AppState, name: &str, cache: &'static str) -> Response {
+    match tokio::fs::read(path_of(st, name)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+                (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+                (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => ApiError::not_found("photo").into_response(),
+    }
+}
+
+async fn public_media(State(st): State<AppState>, Path(name): Path<String>) -> Response {
+    let Some(file) = stem(&name) else {
+        return ApiError::not_found("photo").into_response();
+    };
+    match st.store.photo_by_file(file).await {
+        Ok(Some(p)) if !p.hidden => serve_file(&st, &name, "public, max-age=3600").await,
+        Ok(_) => ApiError::not_found("photo").into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}

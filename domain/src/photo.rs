@@ -1,0 +1,193 @@
+//! Photos attached to a request: decode what a phone sent (JPEG, PNG or WebP, whatever the
+//! client called it), turn it upright by its EXIF orientation, shrink it for a slow link and
+//! re-encode it as JPEG. Re-encoding keeps only pixels, so the camera's metadata — GPS
+//! position, phone model, time — never reaches the server's disk or anyone who views it.
+//! Pure functions: the API writes the files, the store writes the rows.
+
+use crate::error::{Error, Result};
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use sha2::{Digest, Sha256};
+use std::io::Cursor;
+
+/// Largest upload accepted, in bytes (a 12-megapixel phone JPEG is 3–6 MB).
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+/// Largest picture accepted, in pixels (decompression bombs stop here, before decoding).
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// Longest side of the stored picture.
+pub const DISPLAY_SIDE: u32 = 1600;
+/// Longest side of the thumbnail shown in lists.
+pub const THUMB_SIDE: u32 = 320;
+/// Photos a request may carry (citizen and staff together).
+pub const MAX_PER_REQUEST: i64 = 6;
+
+/// Who added a photo and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoKind {
+    /// The citizen's picture of the problem.
+    Report,
+    /// Staff's picture (for example of the repair).
+    Staff,
+}
+
+impl PhotoKind {
+    /// Stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhotoKind::Report => "report",
+            PhotoKind::Staff => "staff",
+        }
+    }
+    /// Parses the stored spelling.
+    pub fn parse(s: &str) -> Option<PhotoKind> {
+        match s {
+            "report" => Some(PhotoKind::Report),
+            "staff" => Some(PhotoKind::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// A processed photo, ready to be written.
+#[derive(Debug, Clone)]
+pub struct ProcessedPhoto {
+    /// The display JPEG.
+    pub display: Vec<u8>,
+    /// The thumbnail JPEG.
+    pub thumb: Vec<u8>,
+    /// Display width.
+    pub width: u32,
+    /// Display height.
+    pub height: u32,
+    /// SHA-256 of the bytes uploaded (a retry of the same file is recognised).
+    pub source_sha256: String,
+}
+
+fn refuse(message: impl Into<String>) -> Error {
+    Error::field("photo", message)
+}
+
+/// Decodes, orients, shrinks and re-encodes an upload. Errors name the `photo` field and say
+/// what is accepted; nothing here touches the disk.
+pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto> {
+    if bytes.is_empty() {
+        return Err(refuse(
+            "the upload is empty; send a JPEG, PNG or WebP picture",
+        ));
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(refuse(format!(
+            "the picture is {} MB; at most {} MB is accepted",
+            bytes.len() / (1024 * 1024),
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        )));
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| refuse(format!("could not read the upload: {e}")))?;
+    match reader.format() {
+        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => {}
+        _ => {
+            return Err(refuse(
+                "this is not a picture Sahulat can read; send a JPEG, PNG or WebP photo",
+            ))
+        }
+    }
+    if reader.format() == Some(ImageFormat::Jpeg) && !jpeg_complete(bytes) {
+        return Err(refuse(
+            "the picture is incomplete (the upload was cut short); please send it again",
+        ));
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| refuse(format!("the picture is damaged or incomplete ({e})")))?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(refuse(format!(
+            "the picture is {w}×{h} pixels; at most {} megapixels is accepted",
+            MAX_PIXELS / 1_000_000
+        )));
+    }
+    let orientation = decoder.orientation().ok();
+    let mut img = DynamicImage::from_decoder(decoder)
+        .map_err(|e| refuse(format!("the picture is damaged or incomplete ({e})")))?;
+    if let Some(o) = orientation {
+        img.apply_orientation(o);
+    }
+    let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
+    let display = fit(&rgb, DISPLAY_SIDE, FilterType::Triangle);
+    let thumb = fit(&display, THUMB_SIDE, FilterType::Triangle);
+    Ok(ProcessedPhoto {
+        width: display.width(),
+        height: display.height(),
+        display: jpeg(&display, 82)?,
+        thumb: jpeg(&thumb, 75)?,
+        source_sha256: hex::encode(Sha256::digest(bytes)),
+    })
+}
+
+/// Whether a JPEG's last scan is followed by its end marker. Inside scan data every 0xFF byte
+/// is escaped, so an end-of-image marker after the last start-of-scan means the file is whole
+/// (the JPEG decoder itself quietly fills a cut-off picture with grey).
+fn jpeg_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    let end = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
+    matches!((last_scan, end), (Some(s), Some(e)) if e > s)
+}
+
+fn fit(img: &DynamicImage, side: u32, filter: FilterType) -> DynamicImage {
+    if img.width() <= side && img.height() <= side {
+        img.clone()
+    } else {
+        img.resize(side, side, filter)
+    }
+}
+
+fn jpeg(img: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, quality)
+        .encode_image(img)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("encoding a JPEG: {e}")))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageBuffer, Rgb};
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = ImageBuffer::from_fn(w, h, |x, _| Rgb([(x % 256) as u8, 80, 160]));
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_large_png_becomes_a_jpeg_that_fits_the_display_size_with_a_thumbnail() {
+        let p = process(&png(3000, 1500)).unwrap();
+        assert_eq!((p.width, p.height), (1600, 800));
+        assert_eq!(&p.display[..2], &[0xFF, 0xD8], "JPEG");
+        let t = image::load_from_memory(&p.thumb).unwrap();
+        assert_eq!((t.width(), t.height()), (320, 160));
+    }
+
+    #[test]
+    fn text_and_truncated_pictures_are_refused_naming_the_photo_field() {
+        let e = process(b"hello, this is not a picture").unwrap_err();
+        assert!(e.to_string().contains("JPEG, PNG or WebP"), "{e}");
+        let mut cut = png(200, 200);
+        cut.truncate(cut.len() / 2);
+        let e = process(&cut).unwrap_err();
+        assert!(e.to_string().contains("damaged"), "{e}");
+        assert!(matches!(process(&[]), Err(Error::Validation(_))));
+    }
+}
