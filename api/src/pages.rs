@@ -25,7 +25,9 @@ use sahulat_domain::request::{Priority, ServiceRequest, Status};
 use std::sync::OnceLock;
 
 const SESSION: &str = "sahulat_session";
+mod account;
 mod photos;
+mod ticket;
 
 const LOGIN_CSRF: &str = "sahulat_csrf";
 const LANG: &str = "sahulat_lang";
@@ -37,12 +39,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff/signin", get(signin_form).post(signin))
         .route("/staff/signout", post(signout))
         .route("/staff", get(queue))
-        .route("/staff/tickets/{reference}", get(ticket))
-        .route("/staff/tickets/{reference}/action", post(action))
-        .route("/staff/tickets/{reference}/comment", post(comment))
-        .route("/staff/password", get(password_form).post(password))
-        .route("/staff/users", get(users).post(create_user))
-        .route("/staff/users/{username}/active", post(set_active))
+        .route("/staff/tickets/{reference}", get(ticket::ticket))
+        .route("/staff/tickets/{reference}/action", post(ticket::action))
+        .route("/staff/tickets/{reference}/comment", post(ticket::comment))
+        .route(
+            "/staff/password",
+            get(account::password_form).post(account::password),
+        )
+        .route(
+            "/staff/users",
+            get(account::users).post(account::create_user),
+        )
+        .route("/staff/users/{username}/active", post(account::set_active))
         .merge(photos::routes())
 }
 
@@ -367,7 +375,7 @@ async fn queue(
         Err(e) => return e.into_response(),
     };
     let now = st.clock.now();
-    let f = match staff::filter(&q, now) {
+    let f = match staff::filter(&q, now, &st.catalogue) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
@@ -378,6 +386,10 @@ async fn queue(
     ) {
         Ok(x) => x,
         Err(e) => return ApiError::from(e).into_response(),
+    };
+    let (overdue, unassigned) = match staff::attention(&st, &scope, now).await {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
     };
     let cat = &st.catalogue;
     let tickets: Vec<minijinja::Value> = rows
@@ -405,12 +417,13 @@ async fn queue(
     let ctx = context! {
         lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(),
         counts => counts.iter().map(|(s, n)| (s.as_str(), *n)).collect::<Vec<_>>(),
+        overdue => overdue, unassigned => unassigned,
         statuses => Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         priorities => Priority::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         services => cat.services.iter().map(|s| (s.code.clone(), s.names.get(lang).to_string())).collect::<Vec<_>>(),
         tehsils => tehsils,
         f => context! { status => q.get("status").unwrap_or(""), priority => q.get("priority").unwrap_or(""), service => q.get("service").unwrap_or(""),
-                        tehsil => q.get("tehsil").unwrap_or(""), overdue => q.get("overdue") == Some("true"), sort => q.get("sort").unwrap_or("due") },
+                        tehsil => q.get("tehsil").unwrap_or(""), overdue => q.get("overdue") == Some("true"), unassigned => q.get("unassigned") == Some("true"), sort => q.get("sort").unwrap_or("due") },
         tickets => tickets,
     };
     page(
@@ -419,407 +432,4 @@ async fn queue(
         ctx,
         &lang_cookie.into_iter().collect::<Vec<_>>(),
     )
-}
-
-/// A small SVG of the tehsil (or district) outline with the reported point.
-fn map_svg(st: &AppState, r: &ServiceRequest) -> Option<String> {
-    let (lat, lon) = (r.lat?, r.lon?);
-    let area = r
-        .tehsil
-        .as_deref()
-        .and_then(|t| st.geo.tehsil(t))
-        .or_else(|| st.geo.district(&r.district))?;
-    use geo::{BoundingRect, CoordsIter};
-    let rect = area.shape.bounding_rect()?;
-    let (w, h) = (rect.width().max(1e-6), rect.height().max(1e-6));
-    let mut path = String::new();
-    for poly in &area.shape.0 {
-        for (i, c) in poly.exterior().coords_iter().enumerate() {
-            path.push_str(&format!(
-                "{}{:.3} {:.3}",
-                if i == 0 { "M" } else { "L" },
-                c.x - rect.min().x,
-                rect.max().y - c.y
-            ));
-        }
-        path.push('Z');
-    }
-    let stroke = w.max(h) / 150.0;
-    Some(format!(
-        "<svg viewBox=\"0 0 {w:.3} {h:.3}\" role=\"img\" aria-label=\"{name}\"><path d=\"{path}\" fill=\"#eef5ef\" stroke=\"#0b5d3b\" stroke-width=\"{stroke:.4}\"/><circle cx=\"{:.4}\" cy=\"{:.4}\" r=\"{:.4}\" fill=\"#b00020\"/></svg>",
-        lon - rect.min().x,
-        rect.max().y - lat,
-        stroke * 3.0,
-        name = area.name,
-    ))
-}
-
-async fn render_ticket(
-    st: &AppState,
-    user: &PageUser,
-    lang: Lang,
-    reference: &str,
-    flash: Option<String>,
-    error: Option<(StatusCode, String)>,
-    cookies: &[String],
-) -> Response {
-    let actor = match staff::no_evaluators(&user.signed) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let r = match staff::visible(st, &actor, reference).await {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let d = match staff::detail(st, &actor, &r).await {
-        Ok(d) => d,
-        Err(e) => return e.into_response(),
-    };
-    let cat = &st.catalogue;
-    let place = [
-        r.tehsil
-            .as_deref()
-            .and_then(|t| cat.tehsil(t))
-            .map(|t| t.names.get(lang).to_string()),
-        cat.district(&r.district)
-            .map(|x| x.names.get(lang).to_string()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ");
-    let ctx = context! {
-        lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(), flash => flash,
-        error => error.as_ref().map(|e| e.1.clone()),
-        k => context! {
-            reference => r.reference.clone(), grouped => grouped(&r.reference),
-            service => cat.service(&r.service_code).map(|s| s.names.get(lang).to_string()).unwrap_or_default(),
-            status => r.status.as_str(), priority => r.priority.as_str(), due => pkt(r.sla_due_at), reporters => r.reporters,
-            description => r.description.clone(), place => place, lat => r.lat, lon => r.lon, address => r.address.clone(),
-        },
-        map => map_svg(st, &r),
-        flags => r.triage_flags.clone(),
-        contact => d.contact.as_ref().map(|c| context! { phone => c.phone.clone(), name => c.name.clone() }),
-        duplicates => d.duplicates.clone(),
-        templates => template_groups(&d.templates, lang),
-        photos => d.photos.iter().map(|p| context! { id => p.id, url => p.photo.url.clone(), thumb => p.photo.thumbnail_url.clone(), hidden => p.hidden, by => p.uploaded_by.clone(), width => p.photo.width, height => p.photo.height }).collect::<Vec<_>>(),
-        ratings => d.ratings.iter().map(|x| context! { rating => x.rating, comment => x.comment.clone(), at => pkt(Some(x.at)), reopened => x.reopened }).collect::<Vec<_>>(),
-        actions => ["acknowledge", "start", "resolve", "close_not_fixed", "not_responsible", "refer", "mark_duplicate", "reject", "reopen"],
-        departments => cat.departments.iter().filter(|x| x.district == r.district).map(|x| (x.code.clone(), x.names.get(lang).to_string())).collect::<Vec<_>>(),
-        history => d.history.iter().map(|h| context! { at => pkt(Some(h.at)), actor => h.actor.clone(), status => h.status.clone(), description => h.description.clone(), public => h.public }).collect::<Vec<_>>(),
-    };
-    page(
-        error.map(|e| e.0).unwrap_or(StatusCode::OK),
-        "ticket.html",
-        ctx,
-        cookies,
-    )
-}
-
-async fn ticket(
-    State(st): State<AppState>,
-    user: PageUser,
-    headers: HeaderMap,
-    q: QueryPairs,
-    Path(reference): Path<String>,
-) -> Response {
-    let (lang, lang_cookie) = language(&headers, &q);
-    let flash = (q.get("done") == Some("1"))
-        .then(|| sahulat_domain::messages::text(lang, "page-done", &[]));
-    render_ticket(
-        &st,
-        &user,
-        lang,
-        &reference,
-        flash,
-        None,
-        &lang_cookie.into_iter().collect::<Vec<_>>(),
-    )
-    .await
-}
-
-async fn action(
-    State(st): State<AppState>,
-    user: PageUser,
-    Path(reference): Path<String>,
-    req: Request,
-) -> Response {
-    let (lang, f) = match posted(&user, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let text = f.get("text").map(str::to_string);
-    let act = f.get("action").unwrap_or("").to_string();
-    let body = ActionRequest {
-        note: (act == "resolve").then(|| text.clone()).flatten(),
-        reason: matches!(
-            act.as_str(),
-            "close_not_fixed" | "refer" | "reject" | "reopen"
-        )
-        .then(|| text.clone())
-        .flatten(),
-        responsible: (act == "not_responsible").then(|| text.clone()).flatten(),
-        to_department: f.get("to_department").map(str::to_string),
-        of: f.get("of").map(str::to_string),
-        template: f
-            .get("template")
-            .filter(|t| !t.is_empty())
-            .map(str::to_string),
-        action: act,
-    };
-    let seen = f.get("seen_status").and_then(Status::parse);
-    match actions::perform(&st, &user.signed, &reference, &body, seen).await {
-        Ok(r) => Redirect::to(&format!("/staff/tickets/{}?done=1", r.reference)).into_response(),
-        Err(e) if e.status == StatusCode::NOT_FOUND => e.into_response(),
-        Err(e) => {
-            render_ticket(
-                &st,
-                &user,
-                lang,
-                &reference,
-                None,
-                Some((e.status, e.message)),
-                &[],
-            )
-            .await
-        }
-    }
-}
-
-async fn comment(
-    State(st): State<AppState>,
-    user: PageUser,
-    Path(reference): Path<String>,
-    req: Request,
-) -> Response {
-    let (lang, f) = match posted(&user, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let body = actions::CommentRequest {
-        text: f.get("text").unwrap_or("").to_string(),
-        public: f.get("public") == Some("true"),
-    };
-    match actions::add_comment(&st, &user.signed, &reference, &body).await {
-        Ok(r) => Redirect::to(&format!("/staff/tickets/{}?done=1", r.reference)).into_response(),
-        Err(e) if e.status == StatusCode::NOT_FOUND => e.into_response(),
-        Err(e) => {
-            render_ticket(
-                &st,
-                &user,
-                lang,
-                &reference,
-                None,
-                Some((e.status, e.message)),
-                &[],
-            )
-            .await
-        }
-    }
-}
-
-async fn password_form(user: PageUser, headers: HeaderMap, q: QueryPairs) -> Response {
-    let (lang, lang_cookie) = language(&headers, &q);
-    let ctx = context! { lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone() };
-    page(
-        StatusCode::OK,
-        "password.html",
-        ctx,
-        &lang_cookie.into_iter().collect::<Vec<_>>(),
-    )
-}
-
-async fn password(
-    State(st): State<AppState>,
-    client: crate::limiter::ClientIp,
-    user: PageUser,
-    req: Request,
-) -> Response {
-    let (lang, f) = match posted(&user, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let again = |status: StatusCode, error: String| {
-        let ctx = context! { lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(), error => error };
-        page(status, "password.html", ctx, &[])
-    };
-    if let Err(e) = check_credentials(
-        &st,
-        client,
-        &user.signed.user.username,
-        f.get("current").unwrap_or(""),
-    )
-    .await
-    {
-        return again(
-            e.status,
-            sahulat_domain::messages::text(lang, "page-wrong", &[]),
-        );
-    }
-    let new = f.get("new").unwrap_or("");
-    if let Err(m) = accounts::check_password(new) {
-        return again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "{}: {m}",
-                sahulat_domain::messages::text(lang, "page-password-new", &[])
-            ),
-        );
-    }
-    let result = match accounts::hash_password(new) {
-        Ok(hash) => {
-            st.store
-                .set_password(user.signed.user.id, &hash, st.clock.now())
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => {
-            let mut res = Redirect::to("/staff/signin").into_response();
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                HeaderValue::from_static(
-                    "sahulat_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
-                ),
-            );
-            res
-        }
-        Err(e) => ApiError::from(e).into_response(),
-    }
-}
-
-/// The refusal for anyone but an admin.
-fn not_admin(user: &PageUser) -> Option<Response> {
-    (user.signed.user.role != sahulat_domain::accounts::Role::Admin).then(|| {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "only admins manage accounts",
-        )
-        .into_response()
-    })
-}
-
-async fn render_users(
-    st: &AppState,
-    user: &PageUser,
-    lang: Lang,
-    error: Option<(StatusCode, String)>,
-) -> Response {
-    let list = match st.store.list_users().await {
-        Ok(l) => l,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let cat = &st.catalogue;
-    let ctx = context! {
-        lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(),
-        error => error.as_ref().map(|e| e.1.clone()),
-        users => list.iter().map(|u| context! { username => u.username.clone(), role => u.role.as_str(), district => u.district.clone(), department => u.department.clone(), active => u.active }).collect::<Vec<_>>(),
-        districts => cat.served_districts().iter().map(|d| (d.code.clone(), d.names.get(lang).to_string())).collect::<Vec<_>>(),
-        departments => cat.departments.iter().map(|d| (d.code.clone(), d.names.get(lang).to_string())).collect::<Vec<_>>(),
-    };
-    page(
-        error.map(|e| e.0).unwrap_or(StatusCode::OK),
-        "users.html",
-        ctx,
-        &[],
-    )
-}
-
-async fn users(
-    State(st): State<AppState>,
-    user: PageUser,
-    headers: HeaderMap,
-    q: QueryPairs,
-) -> Response {
-    if let Some(r) = not_admin(&user) {
-        return r;
-    }
-    let (lang, _) = language(&headers, &q);
-    render_users(&st, &user, lang, None).await
-}
-
-async fn create_user(State(st): State<AppState>, user: PageUser, req: Request) -> Response {
-    if let Some(r) = not_admin(&user) {
-        return r;
-    }
-    let (lang, f) = match posted(&user, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let new = sahulat_domain::accounts::NewUser::new(
-        &st.catalogue,
-        f.get("username").unwrap_or(""),
-        f.get("role").unwrap_or(""),
-        f.get("district"),
-        f.get("department"),
-        f.get("password").unwrap_or(""),
-    );
-    let created = match new {
-        Ok(n) => st.store.create_user(&n, st.clock.now()).await,
-        Err(e) => Err(e),
-    };
-    match created {
-        Ok(_) => Redirect::to("/staff/users").into_response(),
-        Err(e) => {
-            let api = ApiError::from(e);
-            render_users(&st, &user, lang, Some((api.status, api.message))).await
-        }
-    }
-}
-
-async fn set_active(
-    State(st): State<AppState>,
-    user: PageUser,
-    Path(username): Path<String>,
-    req: Request,
-) -> Response {
-    if let Some(r) = not_admin(&user) {
-        return r;
-    }
-    let f = match form(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    if !f.get("csrf").is_some_and(|c| same(c, &user.csrf)) {
-        return forbidden(Lang::En);
-    }
-    if username == user.signed.user.username {
-        return ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "you cannot disable your own account",
-        )
-        .into_response();
-    }
-    match st
-        .store
-        .set_user_active(&username, f.get("active") == Some("true"), st.clock.now())
-        .await
-    {
-        Ok(true) => Redirect::to("/staff/users").into_response(),
-        Ok(false) => ApiError::not_found(format!("no account {username:?}")).into_response(),
-        Err(e) => ApiError::from(e).into_response(),
-    }
-}
-
-/// Templates grouped by the status they lead to, titled in the staff member's language.
-fn template_groups(list: &[staff::TemplateView], lang: Lang) -> Vec<minijinja::Value> {
-    let mut groups: Vec<(String, Vec<minijinja::Value>)> = Vec::new();
-    for t in list {
-        let title = t.title[lang.code()]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let item = context! { id => t.id.clone(), title => title, text => t.citizen_text.clone() };
-        match groups.iter_mut().find(|g| g.0 == t.status) {
-            Some(g) => g.1.push(item),
-            None => groups.push((t.status.clone(), vec![item])),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(status, items)| context! { status => status, items => items })
-        .collect()
 }

@@ -110,11 +110,49 @@ pub struct Queue {
     /// Tickets in scope per status (all, not only this page).
     #[schema(value_type = Object)]
     pub counts: BTreeMap<String, i64>,
+    /// Open tickets in scope past their due time.
+    pub overdue: i64,
+    /// Open tickets in scope that no operating department has yet (at the coordinator's desk
+    /// or unrouted): the coordinator's to send on.
+    pub unassigned: i64,
     /// This page.
     pub tickets: Vec<TicketSummary>,
 }
 
-pub(crate) fn filter(q: &QueryPairs, now: DateTime<Utc>) -> Result<TicketFilter, ApiError> {
+/// The coordinator desks of every district (where routing sends what the matrix misses).
+pub(crate) fn desks(cat: &sahulat_domain::catalogue::Catalogue) -> Vec<String> {
+    cat.departments
+        .iter()
+        .filter(|d| d.coordinator)
+        .map(|d| d.code.clone())
+        .collect()
+}
+
+/// (overdue, unassigned) counts within `scope`.
+pub(crate) async fn attention(
+    st: &AppState,
+    scope: &sahulat_domain::lifecycle::Scope,
+    now: DateTime<Utc>,
+) -> Result<(i64, i64), ApiError> {
+    let overdue = TicketFilter {
+        overdue_at: Some(now),
+        ..Default::default()
+    };
+    let unassigned = TicketFilter {
+        unassigned_in: Some(desks(&st.catalogue)),
+        ..Default::default()
+    };
+    Ok(tokio::try_join!(
+        st.store.count_tickets(scope, &overdue),
+        st.store.count_tickets(scope, &unassigned)
+    )?)
+}
+
+pub(crate) fn filter(
+    q: &QueryPairs,
+    now: DateTime<Utc>,
+    cat: &sahulat_domain::catalogue::Catalogue,
+) -> Result<TicketFilter, ApiError> {
     let mut f = TicketFilter {
         limit: 50,
         ..Default::default()
@@ -157,6 +195,16 @@ pub(crate) fn filter(q: &QueryPairs, now: DateTime<Utc>) -> Result<TicketFilter,
             ))
         }
     }
+    match q.get("unassigned") {
+        None | Some("false") => {}
+        Some("true") => f.unassigned_in = Some(desks(cat)),
+        Some(o) => {
+            return Err(ApiError::bad_param(
+                "unassigned",
+                format!("{o:?} is not true or false"),
+            ))
+        }
+    }
     f.sort = match q.get("sort") {
         None | Some("due") => TicketSort::Due,
         Some("priority") => TicketSort::Priority,
@@ -186,7 +234,8 @@ pub(crate) fn filter(q: &QueryPairs, now: DateTime<Utc>) -> Result<TicketFilter,
 /// all (admins); with filters, sort and counts per status.
 #[utoipa::path(get, path = "/api/v1/staff/tickets", tag = "staff",
     params(("status" = Option<String>, Query, description = "comma list"), ("priority" = Option<String>, Query), ("service" = Option<String>, Query),
-        ("tehsil" = Option<String>, Query), ("overdue" = Option<bool>, Query), ("sort" = Option<String>, Query, description = "due (default), priority, newest"),
+        ("tehsil" = Option<String>, Query), ("overdue" = Option<bool>, Query),
+        ("unassigned" = Option<bool>, Query, description = "only open tickets at the coordinator's desk or unrouted"), ("sort" = Option<String>, Query, description = "due (default), priority, newest"),
         ("limit" = Option<u32>, Query), ("offset" = Option<u32>, Query)),
     responses((status = 200, body = Queue), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn queue(
@@ -196,9 +245,10 @@ pub(crate) async fn queue(
 ) -> Result<Json<Queue>, ApiError> {
     let actor = no_evaluators(&signed)?;
     let now = st.clock.now();
-    let f = filter(&q, now)?;
+    let f = filter(&q, now, &st.catalogue)?;
     let scope = actor.scope();
     let rows = st.store.list_tickets(&scope, &f).await?;
+    let (overdue, unassigned) = attention(&st, &scope, now).await?;
     let counts = st
         .store
         .ticket_counts(&scope)
@@ -223,7 +273,12 @@ pub(crate) async fn queue(
             created_at: r.created_at,
         })
         .collect();
-    Ok(Json(Queue { counts, tickets }))
+    Ok(Json(Queue {
+        counts,
+        overdue,
+        unassigned,
+        tickets,
+    }))
 }
 
 /// A history entry as staff see it.

@@ -1,7 +1,8 @@
 //! Photos on the staff pages: the pictures of a ticket (hidden ones too) served only to staff
 //! who may see the ticket, an upload form (multipart, no JavaScript) and hide/show buttons.
 
-use super::{language, posted, render_ticket, same, PageUser};
+use super::ticket::render_ticket;
+use super::{language, posted, same, PageUser};
 use crate::error::ApiError;
 use crate::extract::QueryPairs;
 use crate::photos::{attach, hide, serve_file, stem, UPLOAD_LIMIT};

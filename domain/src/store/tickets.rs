@@ -34,6 +34,9 @@ pub struct TicketFilter {
     pub tehsil: Option<String>,
     /// Only open tickets past their due time at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
+    /// Only open tickets no operating department has yet: no department, or one of these
+    /// coordinator desks (where routing sends what the matrix does not cover).
+    pub unassigned_in: Option<Vec<String>>,
     /// Order.
     pub sort: TicketSort,
     /// At most this many.
@@ -134,6 +137,8 @@ pub trait Tickets: Send + Sync {
         scope: &Scope,
         filter: &TicketFilter,
     ) -> Result<Vec<ServiceRequest>>;
+    /// How many tickets within `scope` match `filter` (order and paging ignored).
+    async fn count_tickets(&self, scope: &Scope, filter: &TicketFilter) -> Result<i64>;
     /// Tickets within `scope` per status.
     async fn ticket_counts(&self, scope: &Scope) -> Result<Vec<(Status, i64)>>;
     /// Writes an action; false if the ticket's status changed meanwhile.

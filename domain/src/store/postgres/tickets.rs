@@ -32,6 +32,32 @@ fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
     }
 }
 
+/// The filter's conditions (everything but order and paging).
+fn push_filter(b: &mut QueryBuilder<'_, Postgres>, f: &TicketFilter) {
+    if !f.statuses.is_empty() {
+        let s: Vec<String> = f.statuses.iter().map(|s| s.as_str().to_string()).collect();
+        b.push(" AND status = ANY(").push_bind(s).push(")");
+    }
+    if let Some(p) = f.priority {
+        b.push(" AND priority = ").push_bind(p.as_str());
+    }
+    if let Some(s) = &f.service {
+        b.push(" AND service_code = ").push_bind(s.clone());
+    }
+    if let Some(t) = &f.tehsil {
+        b.push(" AND tehsil_code = ").push_bind(t.clone());
+    }
+    if let Some(at) = f.overdue_at {
+        b.push(" AND sla_due_at < ").push_bind(at);
+        b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred')");
+    }
+    if let Some(desks) = &f.unassigned_in {
+        b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred') AND (department_code IS NULL OR department_code = ANY(")
+            .push_bind(desks.clone())
+            .push("))");
+    }
+}
+
 #[async_trait]
 impl Tickets for PgStore {
     async fn list_tickets(&self, scope: &Scope, f: &TicketFilter) -> Result<Vec<ServiceRequest>> {
@@ -39,28 +65,21 @@ impl Tickets for PgStore {
             "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE status <> 'submitted'"
         ));
         push_scope(&mut b, scope);
-        if !f.statuses.is_empty() {
-            let s: Vec<String> = f.statuses.iter().map(|s| s.as_str().to_string()).collect();
-            b.push(" AND status = ANY(").push_bind(s).push(")");
-        }
-        if let Some(p) = f.priority {
-            b.push(" AND priority = ").push_bind(p.as_str());
-        }
-        if let Some(s) = &f.service {
-            b.push(" AND service_code = ").push_bind(s.clone());
-        }
-        if let Some(t) = &f.tehsil {
-            b.push(" AND tehsil_code = ").push_bind(t.clone());
-        }
-        if let Some(at) = f.overdue_at {
-            b.push(" AND sla_due_at < ").push_bind(at);
-            b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred')");
-        }
+        push_filter(&mut b, f);
         b.push(order_by(f.sort));
         b.push(" LIMIT ").push_bind(i64::from(f.limit.max(1)));
         b.push(" OFFSET ").push_bind(i64::from(f.offset));
         let rows = b.build().fetch_all(&self.pool).await?;
         rows.iter().map(request_from_row).collect()
+    }
+
+    async fn count_tickets(&self, scope: &Scope, f: &TicketFilter) -> Result<i64> {
+        let mut b = QueryBuilder::<Postgres>::new(
+            "SELECT COUNT(*) FROM service_requests WHERE status <> 'submitted'",
+        );
+        push_scope(&mut b, scope);
+        push_filter(&mut b, f);
+        Ok(b.build_query_scalar::<i64>().fetch_one(&self.pool).await?)
     }
 
     async fn ticket_counts(&self, scope: &Scope) -> Result<Vec<(Status, i64)>> {

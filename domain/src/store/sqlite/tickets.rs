@@ -32,6 +32,38 @@ fn push_scope(b: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
     }
 }
 
+/// The filter's conditions (everything but order and paging).
+fn push_filter(b: &mut QueryBuilder<'_, Sqlite>, f: &TicketFilter) {
+    if !f.statuses.is_empty() {
+        b.push(" AND status IN (");
+        let mut sep = b.separated(", ");
+        for s in &f.statuses {
+            sep.push_bind(s.as_str());
+        }
+        b.push(")");
+    }
+    if let Some(p) = f.priority {
+        b.push(" AND priority = ").push_bind(p.as_str());
+    }
+    if let Some(s) = &f.service {
+        b.push(" AND service_code = ").push_bind(s.clone());
+    }
+    if let Some(t) = &f.tehsil {
+        b.push(" AND tehsil_code = ").push_bind(t.clone());
+    }
+    if let Some(at) = f.overdue_at {
+        b.push(" AND sla_due_at < ").push_bind(ts(at));
+        b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred')");
+    }
+    if let Some(desks) = &f.unassigned_in {
+        b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred') AND (department_code IS NULL");
+        for d in desks {
+            b.push(" OR department_code = ").push_bind(d.clone());
+        }
+        b.push(")");
+    }
+}
+
 #[async_trait]
 impl Tickets for SqliteStore {
     async fn list_tickets(&self, scope: &Scope, f: &TicketFilter) -> Result<Vec<ServiceRequest>> {
@@ -39,32 +71,23 @@ impl Tickets for SqliteStore {
             "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE status <> 'submitted'"
         ));
         push_scope(&mut b, scope);
-        if !f.statuses.is_empty() {
-            b.push(" AND status IN (");
-            let mut sep = b.separated(", ");
-            for s in &f.statuses {
-                sep.push_bind(s.as_str());
-            }
-            b.push(")");
-        }
-        if let Some(p) = f.priority {
-            b.push(" AND priority = ").push_bind(p.as_str());
-        }
-        if let Some(s) = &f.service {
-            b.push(" AND service_code = ").push_bind(s.clone());
-        }
-        if let Some(t) = &f.tehsil {
-            b.push(" AND tehsil_code = ").push_bind(t.clone());
-        }
-        if let Some(at) = f.overdue_at {
-            b.push(" AND sla_due_at < ").push_bind(ts(at));
-            b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred')");
-        }
+        push_filter(&mut b, f);
         b.push(order_by(f.sort));
         b.push(" LIMIT ").push_bind(i64::from(f.limit.max(1)));
         b.push(" OFFSET ").push_bind(i64::from(f.offset));
         let rows = b.build().fetch_all(&self.reader).await?;
         rows.iter().map(request_from_row).collect()
+    }
+
+    async fn count_tickets(&self, scope: &Scope, f: &TicketFilter) -> Result<i64> {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "SELECT COUNT(*) FROM service_requests WHERE status <> 'submitted'",
+        );
+        push_scope(&mut b, scope);
+        push_filter(&mut b, f);
+        Ok(b.build_query_scalar::<i64>()
+            .fetch_one(&self.reader)
+            .await?)
     }
 
     async fn ticket_counts(&self, scope: &Scope) -> Result<Vec<(Status, i64)>> {
