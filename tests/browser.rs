@@ -68,6 +68,11 @@ async fn a_staff_member_resolves_a_ticket_in_headless_chromium_and_the_citizen_s
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/staff_flow.py");
     let base = format!("http://{addr}");
+    let photo = app.media.path().join("upload-drain.jpg");
+    let img = image::RgbImage::from_fn(1200, 900, |x, y| {
+        image::Rgb([(x % 200) as u8, (y % 180) as u8, 90])
+    });
+    img.save(&photo).unwrap();
     let args = [
         script.to_string_lossy().to_string(),
         base,
@@ -76,6 +81,7 @@ async fn a_staff_member_resolves_a_ticket_in_headless_chromium_and_the_citizen_s
         ours.clone(),
         theirs.reference.clone(),
         shots.to_string_lossy().to_string(),
+        photo.to_string_lossy().to_string(),
     ];
     let out =
         tokio::task::spawn_blocking(move || Command::new("python3").args(&args).output().unwrap())
@@ -95,9 +101,21 @@ async fn a_staff_member_resolves_a_ticket_in_headless_chromium_and_the_citizen_s
     ] {
         assert!(shots.join(shot).exists(), "{shot} saved");
     }
-    assert_eq!(
-        app.get(&format!("/api/v1/requests/{ours}")).await.json()["status"],
-        "resolved"
+    let public = app.get(&format!("/api/v1/requests/{ours}")).await.json();
+    assert_eq!(public["status"], "resolved");
+    assert_eq!(public["photos"][0]["kind"], "staff", "{public}");
+    assert!(
+        public["updates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["status"] == "in_progress"
+                && u["description"]
+                    .as_str()
+                    .unwrap()
+                    .chars()
+                    .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))),
+        "the template reached the Sindhi-speaking citizen in Sindhi: {public}"
     );
     let xml = app
         .get(&format!("/open311/v2/requests/{ours}.xml"))

@@ -46,6 +46,7 @@ page-act = Action
 page-note = Note or reason
 page-template = Response template
 page-photos = Photos
+page-upload = Upload
 page-photo-add = Add a photo (JPEG, PNG or WebP, up to 10 MB)
 page-photo-hide = Hide from the public
 page-photo-show = Show to the public

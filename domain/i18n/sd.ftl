@@ -45,6 +45,7 @@ page-act = قدم
 page-note = نوٽ يا سبب
 page-template = جوابي نمونو
 page-photos = تصويرون
+page-upload = اپ لوڊ ڪريو
 page-photo-add = تصوير شامل ڪريو (JPEG، PNG يا WebP، وڌ ۾ وڌ 10 MB)
 page-photo-hide = عوام کان لڪايو
 page-photo-show = عوام کي ڏيکاريو

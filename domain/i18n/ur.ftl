@@ -45,6 +45,7 @@ page-act = کارروائی
 page-note = نوٹ یا وجہ
 page-template = جوابی نمونہ
 page-photos = تصاویر
+page-upload = اپ لوڈ کریں
 page-photo-add = تصویر شامل کریں (JPEG، PNG یا WebP، زیادہ سے زیادہ 10 MB)
 page-photo-hide = عوام سے چھپائیں
 page-photo-show = عوام کو دکھائیں

@@ -1,8 +1,9 @@
 """Headless Chromium (Debian's chromium + chromedriver, driven by Selenium) walks the staff
 pages the way a sub-engineer would: signs in, sees the queue, opens a ticket, acknowledges it,
-resolves it with a note. Screenshots of the queue and ticket pages are saved.
+adds a photo through the file form, starts work with a response template, resolves it with a
+note. Screenshots of the queue and ticket pages are saved.
 
-Usage: staff_flow.py BASE_URL USERNAME PASSWORD REFERENCE OTHER_REFERENCE SCREENSHOT_DIR
+Usage: staff_flow.py BASE_URL USERNAME PASSWORD REFERENCE OTHER_REFERENCE SCREENSHOT_DIR PHOTO
 Exit status 0 when every step behaved; otherwise a message saying which step failed."""
 import os
 import sys
@@ -14,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-base, user, password, ref, other, shots = sys.argv[1:7]
+base, user, password, ref, other, shots, photo = sys.argv[1:8]
 os.makedirs(shots, exist_ok=True)
 opts = webdriver.ChromeOptions()
 opts.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -61,6 +62,26 @@ try:
     save_and_wait()
     if driver.find_element(By.ID, "status").get_dom_attribute("data-status") != "acknowledged":
         fail("acknowledge")
+    old = driver.find_element(By.ID, "status")
+    driver.find_element(By.ID, "photo").send_keys(photo)
+    driver.find_element(By.ID, "upload").click()
+    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+    thumbs = driver.find_elements(By.CSS_SELECTOR, "img[src*='/staff/media/']")
+    if not thumbs:
+        fail("photo thumbnail on the ticket page")
+    loaded = driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", thumbs[0])
+    if not loaded or int(loaded) != 320:
+        fail(f"thumbnail loads 320 px wide (got {loaded})")
+    Select(driver.find_element(By.ID, "action")).select_by_visible_text("start")
+    template = Select(driver.find_element(By.ID, "template"))
+    ids = [o.get_dom_attribute("value") for o in template.options]
+    start = next((i for i in ids if i and i.startswith("water-supply.in_progress")), None)
+    if not start:
+        fail(f"a water-supply in_progress template is offered: {ids}")
+    template.select_by_value(start)
+    save_and_wait()
+    if driver.find_element(By.ID, "status").get_dom_attribute("data-status") != "in_progress":
+        fail("start with a template")
     Select(driver.find_element(By.ID, "action")).select_by_visible_text("resolve")
     driver.find_element(By.ID, "note").send_keys("Valve replaced, supply restored")
     save_and_wait()
