@@ -41,6 +41,16 @@ async fn the_openapi_document_describes_the_native_api_and_the_docs_page_renders
     let app = TestApp::new().await;
     let doc = app.get("/openapi.json").await.json();
     assert!(doc["paths"]["/api/v1/requests"]["post"].is_object());
+    for path in [
+        "/api/v1/requests/{reference}/reopen",
+        "/api/v1/requests/{reference}/rating",
+        "/api/v1/requests/{reference}/photos",
+        "/api/v1/staff/tickets/{reference}/actions",
+        "/api/v1/staff/tickets/{reference}/photos",
+        "/api/v1/staff/tickets/{reference}/photos/{id}/visibility",
+    ] {
+        assert!(doc["paths"][path]["post"].is_object(), "{path} documented");
+    }
     assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
     let page = app.get("/docs").await;
     assert!(page.header("content-type").starts_with("text/html"));
