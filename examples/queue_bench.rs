@@ -2,7 +2,8 @@
 //! department's queue holds them all; with the database's other N/10 in Quetta), then measures
 //! the queue page a PHED engineer opens — bytes on the wire (uncompressed and gzip) and server
 //! time (in-process, median and p95 of 50 renders, the default first page of 50 tickets sorted
-//! by due time). Release build:
+//! by due time) — and the same for the district coordinator, whose page also counts the
+//! district's overdue and unassigned tickets. Release build:
 //!
 //! `DATABASE_URL=sqlite:///tmp/qb.db cargo run --release --example queue_bench -- 1000`
 //! `DATABASE_URL=sqlite:///tmp/qb100k.db cargo run --release --example queue_bench -- 100000`
@@ -136,38 +137,53 @@ async fn main() -> anyhow::Result<()> {
         t0.elapsed().as_secs_f64()
     );
 
-    let user = match state.store.user_by_username("bench.phed").await? {
-        Some(u) => u,
-        None => {
-            state
-                .store
-                .create_user(
-                    &NewUser::new(
-                        &cat,
-                        "bench.phed",
-                        "staff",
-                        None,
-                        Some("phed-larkana"),
-                        "bench passphrase",
-                    )?,
-                    SystemClock.now(),
-                )
-                .await?
-        }
-    };
-    let (token, hash) = accounts::new_token();
-    state
-        .store
-        .create_session(
-            &hash,
-            user.id,
-            "cookie",
-            "csrf",
-            SystemClock.now() + chrono::Duration::hours(1),
-            SystemClock.now(),
-        )
-        .await?;
     let router = sahulat_api::router(state.clone());
+    for (username, role, district, department) in [
+        ("bench.phed", "staff", None, Some("phed-larkana")),
+        ("bench.coord", "coordinator", Some("Larkana"), None),
+    ] {
+        let user = match state.store.user_by_username(username).await? {
+            Some(u) => u,
+            None => {
+                state
+                    .store
+                    .create_user(
+                        &NewUser::new(
+                            &cat,
+                            username,
+                            role,
+                            district,
+                            department,
+                            "bench passphrase",
+                        )?,
+                        SystemClock.now(),
+                    )
+                    .await?
+            }
+        };
+        let (token, hash) = accounts::new_token();
+        state
+            .store
+            .create_session(
+                &hash,
+                user.id,
+                "cookie",
+                "csrf",
+                SystemClock.now() + chrono::Duration::hours(1),
+                SystemClock.now(),
+            )
+            .await?;
+        let (plain, gzip, median, p95) = measure(&router, &token).await?;
+        eprintln!(
+            "{role} queue page at {n} tickets ({}): {plain} bytes ({gzip} gzip); server time median {median:.2} ms, p95 {p95:.2} ms (50 renders)",
+            state.store.backend(),
+        );
+    }
+    Ok(())
+}
+
+/// Renders the queue 60 times (the first 10 warm up); returns (bytes, gzip bytes, median ms, p95 ms).
+async fn measure(router: &axum::Router, token: &str) -> anyhow::Result<(usize, usize, f64, f64)> {
     let mut times = Vec::new();
     let (mut plain, mut gzip) = (0, 0);
     for i in 0..60 {
@@ -191,11 +207,10 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     times.sort_by(f64::total_cmp);
-    eprintln!(
-        "queue page at {n} tickets ({}): {plain} bytes ({gzip} gzip); server time median {:.2} ms, p95 {:.2} ms (50 renders)",
-        state.store.backend(),
+    Ok((
+        plain,
+        gzip,
         times[times.len() / 2],
-        times[times.len() * 95 / 100]
-    );
-    Ok(())
+        times[times.len() * 95 / 100],
+    ))
 }

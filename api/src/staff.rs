@@ -138,13 +138,24 @@ pub(crate) async fn attention(
         overdue_at: Some(now),
         ..Default::default()
     };
+    let desks = desks(&st.catalogue);
+    // A department's own queue holds no unassigned tickets unless it is a coordinator desk.
+    let none = matches!(scope, sahulat_domain::lifecycle::Scope::Department { department, .. }
+        if !desks.contains(department));
     let unassigned = TicketFilter {
-        unassigned_in: Some(desks(&st.catalogue)),
+        unassigned_in: Some(desks),
         ..Default::default()
+    };
+    let count_unassigned = async {
+        if none {
+            Ok(0)
+        } else {
+            st.store.count_tickets(scope, &unassigned).await
+        }
     };
     Ok(tokio::try_join!(
         st.store.count_tickets(scope, &overdue),
-        st.store.count_tickets(scope, &unassigned)
+        count_unassigned
     )?)
 }
 
