@@ -5,8 +5,6 @@
 //! Pure functions: the API writes the files, the store writes the rows.
 
 use crate::error::{Error, Result};
-use image::codecs::jpeg::JpegEncoder;
-use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
@@ -120,9 +118,8 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto> {
     if let Some(o) = orientation {
         img.apply_orientation(o);
     }
-    let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
-    let display = fit(&rgb, DISPLAY_SIDE, FilterType::Triangle);
-    let thumb = fit(&display, THUMB_SIDE, FilterType::Triangle);
+    let display = fit(DynamicImage::ImageRgb8(img.into_rgb8()), DISPLAY_SIDE);
+    let thumb = fit(display.clone(), THUMB_SIDE);
     Ok(ProcessedPhoto {
         width: display.width(),
         height: display.height(),
@@ -141,18 +138,27 @@ fn jpeg_complete(bytes: &[u8]) -> bool {
     matches!((last_scan, end), (Some(s), Some(e)) if e > s)
 }
 
-fn fit(img: &DynamicImage, side: u32, filter: FilterType) -> DynamicImage {
+/// Shrinks to fit `side`; `thumbnail` averages whole pixel areas, which is both quick and
+/// right for large reductions (a 4000 px photo to 1600 px).
+fn fit(img: DynamicImage, side: u32) -> DynamicImage {
     if img.width() <= side && img.height() <= side {
-        img.clone()
+        img
     } else {
-        img.resize(side, side, filter)
+        img.thumbnail(side, side)
     }
 }
 
+/// Baseline JPEG through `jpeg-encoder` (SIMD where the CPU has it), several times quicker
+/// than the `image` crate's encoder on a 1600 px picture.
 fn jpeg(img: &DynamicImage, quality: u8) -> Result<Vec<u8>> {
+    let rgb = img.to_rgb8();
+    let (w, h) = (
+        u16::try_from(rgb.width()).map_err(|_| refuse("the picture is too wide"))?,
+        u16::try_from(rgb.height()).map_err(|_| refuse("the picture is too tall"))?,
+    );
     let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, quality)
-        .encode_image(img)
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(rgb.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(|e| Error::Internal(anyhow::anyhow!("encoding a JPEG: {e}")))?;
     Ok(out)
 }
