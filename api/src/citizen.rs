@@ -7,7 +7,7 @@
 use crate::actions::refusal;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::JsonBody;
-use crate::native::{parse_reference, view, RequestView};
+use crate::native::{by_reference, view, RequestView};
 use crate::staff::state_of;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -77,14 +77,7 @@ pub(crate) async fn proven(
     reference: &str,
     phone: &str,
 ) -> Result<(ServiceRequest, ServiceRequest), ApiError> {
-    let reference = parse_reference(reference)?;
-    let r = st
-        .store
-        .request_by_reference(reference.as_str())
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("no request has reference {}", reference.grouped()))
-        })?;
+    let r = by_reference(st, reference).await?;
     let given = Phone::parse(phone)
         .map_err(|e| ApiError::from(sahulat_domain::Error::field("phone", e.to_string())))?;
     let now = st.clock.now();

@@ -322,6 +322,17 @@ pub(crate) fn parse_reference(input: &str) -> Result<Reference, ApiError> {
     Reference::parse(input).map_err(|e| ApiError::bad_param("reference", e.to_string()))
 }
 
+/// Loads a request by a reference as typed (spaces allowed, check digit verified).
+pub(crate) async fn by_reference(st: &AppState, input: &str) -> Result<ServiceRequest, ApiError> {
+    let reference = parse_reference(input)?;
+    st.store
+        .request_by_reference(reference.as_str())
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("no request has reference {}", reference.grouped()))
+        })
+}
+
 /// Read a request by its reference (public view).
 #[utoipa::path(get, path = "/api/v1/requests/{reference}", tag = "requests",
     params(("reference" = String, Path, description = "Nine-digit reference; spaces allowed")),
@@ -334,14 +345,7 @@ pub(crate) async fn get_request(
     State(st): State<AppState>,
     Path(reference): Path<String>,
 ) -> Result<Json<RequestView>, ApiError> {
-    let reference = parse_reference(&reference)?;
-    let r = st
-        .store
-        .request_by_reference(reference.as_str())
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("no request has reference {}", reference.grouped()))
-        })?;
+    let r = by_reference(&st, &reference).await?;
     let updates = st
         .store
         .list_updates(&UpdateQuery {
