@@ -354,3 +354,85 @@ async fn the_ticket_page_takes_a_photo_through_a_multipart_form_with_its_csrf_to
     assert!(page.text().replace("&#x2f;", "/").contains("/staff/media/"));
     assert_eq!(media_files(&app), 2);
 }
+
+#[tokio::test]
+async fn open311_gives_the_first_public_photo_as_an_absolute_media_url_when_the_public_address_is_set(
+) {
+    let app = TestApp::with_settings(sahulat_domain::citizen::Settings {
+        public_url: Some("https://sahulat.example.pk".into()),
+        ..Default::default()
+    })
+    .await;
+    let reference = app.triaged_larkana_water().await;
+    let photo = upload(&app, &reference, phone_jpeg(50), "image/jpeg", PHONE).await;
+    assert_eq!(photo.status, 201);
+    let path = photo.json()["url"].as_str().unwrap().to_string();
+    let expected = format!("https://sahulat.example.pk{path}");
+    let one = app
+        .get(&format!("/open311/v2/requests/{reference}.json"))
+        .await
+        .json();
+    assert_eq!(one[0]["media_url"], expected.as_str());
+    let list = app.get("/open311/v2/requests.json").await.json();
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["media_url"] == expected.as_str()));
+    let xml = app
+        .get(&format!("/open311/v2/requests/{reference}.xml"))
+        .await
+        .text();
+    assert!(
+        xml.contains(&format!("<media_url>{expected}</media_url>")),
+        "{xml}"
+    );
+
+    let staff = app
+        .signed_in("staff", "phed.larkana", None, Some("phed-larkana"))
+        .await;
+    let detail = app
+        .authed(
+            "GET",
+            &format!("/api/v1/staff/tickets/{reference}"),
+            &staff,
+            None,
+        )
+        .await
+        .json();
+    let id = detail["photos"][0]["id"].as_i64().unwrap();
+    let hide = app
+        .authed(
+            "POST",
+            &format!("/api/v1/staff/tickets/{reference}/photos/{id}/visibility"),
+            &staff,
+            Some(json!({"hidden": true})),
+        )
+        .await;
+    assert_eq!(hide.status, 204);
+    let one = app
+        .get(&format!("/open311/v2/requests/{reference}.json"))
+        .await
+        .json();
+    assert!(
+        one[0]["media_url"].is_null(),
+        "a hidden photo is not offered: {one}"
+    );
+
+    let plain = TestApp::new().await;
+    let r = plain.triaged_larkana_water().await;
+    assert_eq!(
+        upload(&plain, &r, phone_jpeg(51), "image/jpeg", PHONE)
+            .await
+            .status,
+        201
+    );
+    let one = plain
+        .get(&format!("/open311/v2/requests/{r}.json"))
+        .await
+        .json();
+    assert!(
+        one[0]["media_url"].is_null(),
+        "no public address, no absolute link"
+    );
+}

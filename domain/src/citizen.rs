@@ -23,6 +23,9 @@ pub struct Settings {
     pub working_hours: WorkingHours,
     /// Where photos are written (`SAHULAT_MEDIA_DIR`, `data/media`).
     pub media_dir: PathBuf,
+    /// The address citizens and Open311 clients reach this server at (`SAHULAT_PUBLIC_URL`,
+    /// e.g. `https://sahulat.example.pk`), for absolute links such as Open311 `media_url`.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -31,6 +34,7 @@ impl Default for Settings {
             reopen_days: REOPEN_DAYS,
             working_hours: WorkingHours::default(),
             media_dir: PathBuf::from("data/media"),
+            public_url: None,
         }
     }
 }
@@ -60,6 +64,16 @@ impl Settings {
         if let Ok(v) = std::env::var("SAHULAT_MEDIA_DIR") {
             if !v.trim().is_empty() {
                 p.media_dir = PathBuf::from(v.trim());
+            }
+        }
+        if let Ok(v) = std::env::var("SAHULAT_PUBLIC_URL") {
+            let v = v.trim().trim_end_matches('/');
+            if !v.is_empty() {
+                anyhow::ensure!(
+                    (v.starts_with("https://") || v.starts_with("http://")) && !v.contains(char::is_whitespace),
+                    "SAHULAT_PUBLIC_URL={v:?} must be an http:// or https:// address, e.g. https://sahulat.example.pk"
+                );
+                p.public_url = Some(v.to_string());
             }
         }
         Ok(p)

@@ -295,7 +295,21 @@ async fn service_definition(
     Ok(render(format, StatusCode::OK, "service_definition", &body))
 }
 
-fn request_json(st: &AppState, r: &ServiceRequest, extensions: bool) -> Value {
+/// The posted `media_url`, else the first public photo as an absolute link (needs
+/// `SAHULAT_PUBLIC_URL`; without it there is no address to give).
+fn media_url(st: &AppState, r: &ServiceRequest, photo: Option<&String>) -> Option<String> {
+    r.media_url.clone().or_else(|| {
+        let base = st.settings.public_url.as_deref()?;
+        photo.map(|file| format!("{base}/media/{file}.jpg"))
+    })
+}
+
+fn request_json(
+    st: &AppState,
+    r: &ServiceRequest,
+    extensions: bool,
+    photo: Option<&String>,
+) -> Value {
     let cat = &st.catalogue;
     let mut v = json!({
         "service_request_id": r.reference,
@@ -314,7 +328,7 @@ fn request_json(st: &AppState, r: &ServiceRequest, extensions: bool) -> Value {
         "zipcode": Value::Null,
         "lat": r.lat,
         "long": r.lon,
-        "media_url": r.media_url,
+        "media_url": media_url(st, r, photo),
     });
     if extensions {
         v["extended_attributes"] = json!({
@@ -435,9 +449,18 @@ async fn list_requests(
         .list_requests(&query)
         .await
         .map_err(|e| O311Error::from_domain(format, e))?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let photos = if st.settings.public_url.is_some() {
+        st.store
+            .first_public_photos(&ids)
+            .await
+            .map_err(|e| O311Error::from_domain(format, e))?
+    } else {
+        Default::default()
+    };
     let list: Vec<Value> = rows
         .iter()
-        .map(|r| request_json(st, r, extensions))
+        .map(|r| request_json(st, r, extensions, photos.get(&r.id)))
         .collect();
     Ok(render(
         format,
@@ -467,10 +490,16 @@ async fn single_request(
                 format!("no service request {id}"),
             )
         })?;
+    let photos = st
+        .store
+        .first_public_photos(&[r.id])
+        .await
+        .map_err(|e| O311Error::from_domain(format, e))?;
     let body = Value::Array(vec![request_json(
         &st,
         &r,
         q.get("extensions") == Some("true"),
+        photos.get(&r.id),
     )]);
     Ok(render(format, StatusCode::OK, "service_requests", &body))
 }

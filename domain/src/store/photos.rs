@@ -7,6 +7,7 @@ use crate::photo::PhotoKind;
 use crate::store::HistoryEntry;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 /// A processed photo to record.
 #[derive(Debug, Clone)]
@@ -74,6 +75,8 @@ pub trait Photos: Send + Sync {
     async fn add_photo(&self, p: &NewPhoto, max: i64, now: DateTime<Utc>) -> Result<PhotoOutcome>;
     /// A request's photos, oldest first (hidden ones included).
     async fn photos(&self, request_id: i64) -> Result<Vec<Photo>>;
+    /// The first photo the public may see of each of these requests (request id → file stem).
+    async fn first_public_photos(&self, request_ids: &[i64]) -> Result<HashMap<i64, String>>;
     /// A photo by its file stem.
     async fn photo_by_file(&self, file: &str) -> Result<Option<Photo>>;
     /// Hides (or shows again) a photo, with an audit entry; false if no such photo.

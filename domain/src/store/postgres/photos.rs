@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
+use std::collections::HashMap;
 
 const COLUMNS: &str =
     "id, request_id, file, kind, width, height, bytes, uploaded_by, hidden_at, created_at";
@@ -85,6 +86,23 @@ impl Photos for PgStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(photo_from_row).collect()
+    }
+
+    async fn first_public_photos(&self, request_ids: &[i64]) -> Result<HashMap<i64, String>> {
+        let mut out = HashMap::new();
+        if request_ids.is_empty() {
+            return Ok(out);
+        }
+        let rows = sqlx::query(
+            "SELECT request_id, file FROM photos WHERE hidden_at IS NULL AND request_id = ANY($1) ORDER BY id DESC",
+        )
+        .bind(request_ids.to_vec())
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            out.insert(r.try_get("request_id")?, r.try_get("file")?);
+        }
+        Ok(out)
     }
 
     async fn photo_by_file(&self, file: &str) -> Result<Option<Photo>> {

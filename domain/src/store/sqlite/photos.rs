@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
+use std::collections::HashMap;
 
 const COLUMNS: &str =
     "id, request_id, file, kind, width, height, bytes, uploaded_by, hidden_at, created_at";
@@ -79,6 +80,25 @@ impl Photos for SqliteStore {
         .fetch_all(&self.reader)
         .await?;
         rows.iter().map(photo_from_row).collect()
+    }
+
+    async fn first_public_photos(&self, request_ids: &[i64]) -> Result<HashMap<i64, String>> {
+        let mut out = HashMap::new();
+        if request_ids.is_empty() {
+            return Ok(out);
+        }
+        let mut b = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT request_id, file FROM photos WHERE hidden_at IS NULL AND request_id IN (",
+        );
+        let mut sep = b.separated(", ");
+        for id in request_ids {
+            sep.push_bind(*id);
+        }
+        b.push(") ORDER BY id DESC");
+        for r in b.build().fetch_all(&self.reader).await? {
+            out.insert(r.try_get("request_id")?, r.try_get("file")?);
+        }
+        Ok(out)
     }
 
     async fn photo_by_file(&self, file: &str) -> Result<Option<Photo>> {
