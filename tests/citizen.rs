@@ -264,3 +264,153 @@ async fn a_report_without_a_phone_cannot_be_reopened_by_anyone() {
     assert_eq!(res.status, 403);
     assert_eq!(res.error_code(), "no_phone_on_record");
 }
+
+async fn resolve_again(app: &TestApp, reference: &str) {
+    let res = app
+        .authed(
+            "POST",
+            &format!("/api/v1/staff/tickets/{reference}/actions"),
+            &fresh_token(app).await,
+            Some(json!({"action": "resolve", "note": "Pipe joint replaced"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+}
+
+#[tokio::test]
+async fn a_ticket_reopened_and_resolved_again_is_announced_again_and_escalates_again() {
+    let app = TestApp::new().await;
+    let reference = app.triaged_larkana_water().await;
+    app.signed_in("staff", "phed.larkana", None, Some("phed-larkana"))
+        .await;
+    let w = app.worker_with(Arc::new(common::RecordingNotifier::default()), "w");
+    let r = app
+        .store()
+        .request_by_reference(&reference)
+        .await
+        .unwrap()
+        .unwrap();
+    let staff_messages = || async {
+        app.store()
+            .outbox(None, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.message.recipient_kind != "citizen")
+            .count()
+    };
+    // Missed acknowledgement: level 1, staff told.
+    app.clock.set(r.ack_due_at.unwrap() + Duration::minutes(1));
+    w.schedule_escalation().await.unwrap();
+    w.run_until_idle().await.unwrap();
+    assert_eq!(app.reload(r.id).await.escalation_level, 1);
+    let told_once = staff_messages().await;
+    assert!(told_once > 0);
+
+    resolve_again(&app, &reference).await;
+    w.run_until_idle().await.unwrap();
+    app.clock.advance(Duration::days(1));
+    let res = app
+        .post_json(
+            &format!("/api/v1/requests/{reference}/reopen"),
+            &json!({"phone": PHONE, "reason": "Still no water here"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let reopened = app.reload(r.id).await;
+    assert_eq!(reopened.escalation_level, 0);
+
+    // The fresh SLA is missed too: staff are told again.
+    app.clock
+        .set(reopened.ack_due_at.unwrap() + Duration::minutes(1));
+    w.schedule_escalation().await.unwrap();
+    w.run_until_idle().await.unwrap();
+    assert_eq!(app.reload(r.id).await.escalation_level, 1);
+    assert!(
+        staff_messages().await > told_once,
+        "the second escalation reached staff"
+    );
+
+    resolve_again(&app, &reference).await;
+    w.run_until_idle().await.unwrap();
+    let resolved = app
+        .store()
+        .outbox(None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.message.dedupe_key.starts_with("resolved:"))
+        .count();
+    assert_eq!(resolved, 2, "the citizen is told of each resolution");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_wrong_numbers_at_once_get_no_more_tries_than_five_in_a_row() {
+    let app = Arc::new(TestApp::new().await);
+    let (reference, _) = resolved(&app).await;
+    let mut tries = Vec::new();
+    for i in 0..60 {
+        let (app, reference) = (app.clone(), reference.clone());
+        tries.push(tokio::spawn(async move {
+            app.post_json(
+                &format!("/api/v1/requests/{reference}/reopen"),
+                &json!({"phone": format!("0301 {:07}", 1_000_000 + i), "reason": "not fixed"}),
+            )
+            .await
+            .status
+            .as_u16()
+        }));
+    }
+    let mut compared = 0;
+    for t in tries {
+        if t.await.unwrap() == 403 {
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 5, "only five numbers were compared");
+}
+
+#[tokio::test]
+async fn the_reporter_of_a_duplicate_and_of_the_original_each_rate_the_same_closing() {
+    let app = TestApp::new().await;
+    let original = app.triaged_larkana_water().await;
+    let mut second = common::larkana_request();
+    second["phone"] = json!("0333 7654321");
+    let dup = app.create(second).await;
+    let staff = app
+        .signed_in("staff", "phed.larkana", None, Some("phed-larkana"))
+        .await;
+    app.worker_with(Arc::new(common::RecordingNotifier::default()), "w")
+        .run_until_idle()
+        .await
+        .unwrap();
+    let dup_now = app.reload(dup.id).await;
+    if dup_now.status != sahulat_domain::request::Status::Duplicate {
+        let res = app
+            .authed(
+                "POST",
+                &format!("/api/v1/staff/tickets/{}/actions", dup.reference),
+                &staff,
+                Some(json!({"action": "mark_duplicate", "of": original})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+    }
+    resolve_again(&app, &original).await;
+    let by_original = app
+        .post_json(
+            &format!("/api/v1/requests/{original}/rating"),
+            &json!({"phone": PHONE, "rating": 5}),
+        )
+        .await;
+    assert_eq!(by_original.status, 201, "{}", by_original.text());
+    let by_duplicate = app
+        .post_json(
+            &format!("/api/v1/requests/{}/rating", dup.reference),
+            &json!({"phone": "0333 7654321", "rating": 4}),
+        )
+        .await;
+    assert_eq!(by_duplicate.status, 201, "{}", by_duplicate.text());
+    let detail = staff_view(&app, &staff, &original).await;
+    assert_eq!(detail["ratings"].as_array().unwrap().len(), 2);
+}

@@ -216,10 +216,11 @@ async fn broken_mislabelled_huge_and_foreign_uploads_are_refused_and_leave_nothi
 }
 
 #[tokio::test]
-async fn a_seventh_photo_is_refused() {
+async fn a_sixth_photo_from_the_reporter_is_refused_before_decoding_but_staff_can_still_add_theirs()
+{
     let app = TestApp::new().await;
-    let r = app.create(common::larkana_request()).await;
-    for shade in 0..6u8 {
+    let reference = app.triaged_larkana_water().await;
+    for shade in 0..5u8 {
         let small = {
             let img = ImageBuffer::from_pixel(64, 48, Rgb([shade * 40, 10, 10]));
             let mut out = std::io::Cursor::new(Vec::new());
@@ -228,13 +229,90 @@ async fn a_seventh_photo_is_refused() {
                 .unwrap();
             out.into_inner()
         };
-        let res = upload(&app, &r.reference, small, "image/png", PHONE).await;
+        let res = upload(&app, &reference, small, "image/png", PHONE).await;
         assert_eq!(res.status, 201, "{}", res.text());
     }
-    let seventh = upload(&app, &r.reference, phone_jpeg(99), "image/jpeg", PHONE).await;
-    assert_eq!(seventh.status, 409);
-    assert_eq!(seventh.error_code(), "too_many_photos");
-    assert_eq!(media_files(&app), 12);
+    // Not even a picture: refused as "full" without being decoded.
+    let sixth = upload(
+        &app,
+        &reference,
+        b"not decoded".to_vec(),
+        "image/jpeg",
+        PHONE,
+    )
+    .await;
+    assert_eq!(sixth.status, 409, "{}", sixth.text());
+    assert_eq!(sixth.error_code(), "too_many_photos");
+    assert_eq!(media_files(&app), 10);
+    let staff = app
+        .signed_in("staff", "phed.larkana", None, Some("phed-larkana"))
+        .await;
+    let repair = app
+        .send(
+            Request::post(format!("/api/v1/staff/tickets/{reference}/photos"))
+                .header("authorization", format!("Bearer {staff}"))
+                .header("content-type", "image/jpeg")
+                .body(Body::from(phone_jpeg(60)))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(repair.status, 201, "{}", repair.text());
+}
+
+#[tokio::test]
+async fn a_picture_just_over_ten_megabytes_is_413_and_a_revalidation_is_304() {
+    let app = TestApp::new().await;
+    let r = app.create(common::larkana_request()).await;
+    let mut big = vec![0xFF, 0xD8, 0xFF];
+    big.resize(10 * 1024 * 1024 + 10, 0);
+    let res = upload(&app, &r.reference, big, "image/jpeg", PHONE).await;
+    assert_eq!(res.status, 413, "{}", res.text());
+
+    let ok = upload(&app, &r.reference, phone_jpeg(70), "image/jpeg", PHONE).await;
+    let url = ok.json()["url"].as_str().unwrap().to_string();
+    let first = app.get(&url).await;
+    assert_eq!(first.header("cache-control"), "public, no-cache");
+    let etag = first.header("etag").to_string();
+    assert!(!etag.is_empty());
+    let again = app
+        .send(
+            Request::get(&url)
+                .header("if-none-match", &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+}
+
+#[tokio::test]
+async fn photos_of_a_report_rejected_as_abuse_are_not_served_and_no_more_are_taken() {
+    let app = TestApp::new().await;
+    let reference = app.triaged_larkana_water().await;
+    let photo = upload(&app, &reference, phone_jpeg(80), "image/jpeg", PHONE).await;
+    let url = photo.json()["url"].as_str().unwrap().to_string();
+    assert_eq!(app.get(&url).await.status, 200);
+    let coord = app
+        .signed_in("coordinator", "coord.larkana", Some("Larkana"), None)
+        .await;
+    let rejected = app
+        .authed(
+            "POST",
+            &format!("/api/v1/staff/tickets/{reference}/actions"),
+            &coord,
+            Some(json!({"action": "reject", "reason": "Abusive pictures"})),
+        )
+        .await;
+    assert_eq!(rejected.status, 200, "{}", rejected.text());
+    assert_eq!(app.get(&url).await.status, 404);
+    let public = app
+        .get(&format!("/api/v1/requests/{reference}"))
+        .await
+        .json();
+    assert_eq!(public["photos"], json!([]));
+    let more = upload(&app, &reference, phone_jpeg(81), "image/jpeg", PHONE).await;
+    assert_eq!(more.status, 409);
 }
 
 #[tokio::test]

@@ -184,6 +184,7 @@ pub(crate) async fn perform(
         notify_resolved: false,
         restart_sla: matches!(action, Action::Reopen { .. })
             .then(|| crate::citizen::restart(st, &r, now)),
+        closed_at: None,
     };
     let (detail_text, public_text, note) = match &action {
         Action::Acknowledge => (

@@ -43,6 +43,9 @@ pub async fn prepare(
             signin_limiter: Default::default(),
             proof_limiter: Default::default(),
             settings,
+            photo_permits: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         }),
         counts,
     ))

@@ -81,7 +81,9 @@ pub(crate) async fn proven(
     let given = Phone::parse(phone)
         .map_err(|e| ApiError::from(sahulat_domain::Error::field("phone", e.to_string())))?;
     let now = st.clock.now();
-    if let Err(wait) = st.proof_limiter.check(r.id, now) {
+    // The try is counted before the comparison, so a burst of guesses in parallel gets no
+    // more tries than guesses one after another.
+    if let Err(wait) = st.proof_limiter.begin(r.id, now) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
@@ -91,24 +93,30 @@ pub(crate) async fn proven(
             ),
         ));
     }
-    let on_record = st.store.contact(r.id).await?.and_then(|c| c.phone);
+    let on_record = match st.store.contact(r.id).await {
+        Ok(c) => c.and_then(|c| c.phone),
+        Err(e) => {
+            st.proof_limiter.succeeded(r.id);
+            return Err(e.into());
+        }
+    };
     match on_record {
         None => {
+            st.proof_limiter.succeeded(r.id);
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "no_phone_on_record",
                 "this report was made without a phone number, so it cannot be reopened or rated; please report the problem again",
-            ))
+            ));
         }
         Some(p) if p.e164() != given.e164() => {
-            st.proof_limiter.fail(r.id, now);
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "not_the_reporter",
                 "the phone number does not match the one this report was made with",
             ));
         }
-        Some(_) => {}
+        Some(_) => st.proof_limiter.succeeded(r.id),
     }
     let target = match (r.status, r.duplicate_of) {
         (Status::Duplicate, Some(original)) => st
@@ -153,6 +161,7 @@ async fn reopen_write(
         messages: Vec::new(),
         notify_resolved: false,
         restart_sla: Some(restart(st, t, now)),
+        closed_at: t.closed_at,
     };
     if let Some(phone) = st.store.contact(reporter.id).await?.and_then(|c| c.phone) {
         let lang = reporter.language;
@@ -305,6 +314,7 @@ pub(crate) async fn rate(
     let w = RatingWrite {
         request_id: t.id,
         closed_at,
+        reporter_request_id: reporter.id,
         closed_status: t.status,
         department: t.department.clone(),
         rating: rating.value(),

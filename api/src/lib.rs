@@ -63,8 +63,10 @@ pub struct AppContext {
     pub signin_limiter: limiter::SignInLimiter,
     /// Wrong phone numbers per report on the citizen endpoints.
     pub proof_limiter: limiter::ProofLimiter,
-    /// Reopen window and office hours.
+    /// Reopen window, office hours, media folder, public address.
     pub settings: sahulat_domain::citizen::Settings,
+    /// Photo decodes allowed at once (one per core): each may hold a few hundred MB.
+    pub photo_permits: tokio::sync::Semaphore,
 }
 
 /// Cheaply clonable handle on the context.

@@ -101,19 +101,8 @@ impl ProofLimiter {
         Duration::minutes(15)
     }
 
-    /// `Err(seconds)` while the report is paused.
-    pub fn check(&self, report: i64, now: DateTime<Utc>) -> Result<(), i64> {
-        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        match seen.get(&report) {
-            Some((start, n)) if *n >= PROOF_FAILURES && now - *start < Self::window() => {
-                Err((*start + Self::window() - now).num_seconds().max(1))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts one wrong proof.
-    pub fn fail(&self, report: i64, now: DateTime<Utc>) {
+    /// Counts one try before the phone is compared; `Err(seconds)` while the report is paused.
+    pub fn begin(&self, report: i64, now: DateTime<Utc>) -> Result<(), i64> {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         if seen.len() > 10_000 {
             seen.retain(|_, (start, _)| now - *start < Self::window());
@@ -122,6 +111,18 @@ impl ProofLimiter {
         if now - entry.0 >= Self::window() {
             *entry = (now, 0);
         }
+        if entry.1 >= PROOF_FAILURES {
+            return Err((entry.0 + Self::window() - now).num_seconds().max(1));
+        }
         entry.1 += 1;
+        Ok(())
+    }
+
+    /// The try was not a wrong guess (the right number, or nothing to compare): uncount it.
+    pub fn succeeded(&self, report: i64) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = seen.get_mut(&report) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
     }
 }

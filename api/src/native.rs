@@ -359,7 +359,7 @@ pub(crate) async fn get_request(
         .photos(r.id)
         .await?
         .iter()
-        .filter(|p| !p.hidden)
+        .filter(|p| crate::photos::public(p, &r))
         .map(|p| crate::photos::public_view(p, "/media"))
         .collect();
     let mut v = view(&st.catalogue, &r, Some(updates));

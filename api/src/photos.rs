@@ -15,10 +15,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use sahulat_domain::photo::{self, PhotoKind, ProcessedPhoto, MAX_PER_REQUEST};
+use sahulat_domain::photo::{self, PhotoKind, ProcessedPhoto, MAX_PER_KIND};
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::store::{HistoryEntry, NewPhoto, Photo, PhotoOutcome};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use utoipa::ToSchema;
 
@@ -137,7 +138,17 @@ async fn remove_files(st: &AppState, file: &str) {
     }
 }
 
-/// Processes and records one upload for `r`; `Ok((photo, created))`.
+fn too_many() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "too_many_photos",
+        format!("this request already has {MAX_PER_KIND} photos of this kind, the most allowed"),
+    )
+}
+
+/// Processes and records one upload for `r`; `Ok((photo, created))`. The whole pipeline runs
+/// in a task of its own, so a client hanging up cannot leave files without a row or a row
+/// half-written.
 pub(crate) async fn attach(
     st: &AppState,
     r: &ServiceRequest,
@@ -145,6 +156,39 @@ pub(crate) async fn attach(
     kind: PhotoKind,
     by: &str,
 ) -> Result<(Photo, bool), ApiError> {
+    if bytes.len() > photo::MAX_UPLOAD_BYTES {
+        return Err(crate::extract::too_large(photo::MAX_UPLOAD_BYTES));
+    }
+    let (st, r, by) = (st.clone(), r.clone(), by.to_string());
+    tokio::spawn(async move { attach_detached(&st, &r, bytes, kind, &by).await })
+        .await
+        .map_err(|e| {
+            ApiError::from(sahulat_domain::Error::Internal(anyhow::anyhow!(
+                "photo task: {e}"
+            )))
+        })?
+}
+
+async fn attach_detached(
+    st: &AppState,
+    r: &ServiceRequest,
+    bytes: axum::body::Bytes,
+    kind: PhotoKind,
+    by: &str,
+) -> Result<(Photo, bool), ApiError> {
+    // The cheap checks first: a retry or a full request costs no decoding.
+    let sha = hex::encode(Sha256::digest(&bytes));
+    match st.store.photo_slot(r.id, kind, &sha).await? {
+        (Some(p), _) => return Ok((p, false)),
+        (None, n) if n >= MAX_PER_KIND => return Err(too_many()),
+        _ => {}
+    }
+    // At most as many decodes at once as there are cores: each may hold ~250 MB.
+    let _permit = st
+        .photo_permits
+        .acquire()
+        .await
+        .map_err(|e| sahulat_domain::Error::Internal(anyhow::anyhow!("photo permits: {e}")))?;
     let processed = tokio::task::spawn_blocking(move || photo::process(&bytes))
         .await
         .map_err(|e| {
@@ -169,29 +213,20 @@ pub(crate) async fn attach(
             actor: by.to_string(),
         },
     };
-    let (store, now) = (st.store.clone(), st.clock.now());
-    // Detached, like intake: a client hanging up cannot cut the transaction in half.
-    let outcome = tokio::spawn(async move { store.add_photo(&new, MAX_PER_REQUEST, now).await })
-        .await
-        .map_err(|e| sahulat_domain::Error::Internal(anyhow::anyhow!("photo row task: {e}")));
-    match outcome {
-        Ok(Ok(PhotoOutcome::Stored(p))) => {
+    match st.store.add_photo(&new, MAX_PER_KIND, st.clock.now()).await {
+        Ok(PhotoOutcome::Stored(p)) => {
             metrics::counter!("sahulat_photos_total", "kind" => kind.as_str()).increment(1);
             Ok((p, true))
         }
-        Ok(Ok(PhotoOutcome::Existing(p))) => {
+        Ok(PhotoOutcome::Existing(p)) => {
             remove_files(st, &file).await;
             Ok((p, false))
         }
-        Ok(Ok(PhotoOutcome::TooMany)) => {
+        Ok(PhotoOutcome::TooMany) => {
             remove_files(st, &file).await;
-            Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "too_many_photos",
-                format!("this request already has {MAX_PER_REQUEST} photos, the most allowed"),
-            ))
+            Err(too_many())
         }
-        Ok(Err(e)) | Err(e) => {
+        Err(e) => {
             remove_files(st, &file).await;
             Err(ApiError::from(e))
         }
@@ -232,7 +267,7 @@ fn answer(p: &Photo, created: bool, base: &str) -> Response {
     responses(
         (status = 201, body = PhotoView), (status = 200, description = "The same picture was already added (a retry)", body = PhotoView),
         (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
-        (status = 409, description = "Already six photos", body = ErrorEnvelope),
+        (status = 409, description = "Already five photos from the reporter, or the report was rejected", body = ErrorEnvelope),
         (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope),
         (status = 422, description = "Not a picture, damaged, or too many pixels; `fields.photo` says which", body = ErrorEnvelope),
     ))]
@@ -254,6 +289,13 @@ pub(crate) async fn citizen_upload(
         })?
         .to_string();
     let (reporter, _) = crate::citizen::proven(&st, &reference, &phone).await?;
+    if reporter.status == sahulat_domain::request::Status::Rejected {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "rejected",
+            "this report was rejected as spam or abuse; photos cannot be added to it",
+        ));
+    }
     let bytes = body_bytes(req, photo::MAX_UPLOAD_BYTES).await?;
     let (p, created) = attach(&st, &reporter, bytes, PhotoKind::Report, "citizen").await?;
     Ok(answer(&p, created, "/media"))
@@ -340,18 +382,39 @@ pub(crate) fn stem(name: &str) -> Option<&str> {
     (base.len() == 32 && base.bytes().all(|b| b.is_ascii_hexdigit())).then_some(base)
 }
 
-/// Reads a media file; the caller has decided the viewer may see it.
-pub(crate) async fn serve_file(st: &AppState, name: &str, cache: &'static str) -> Response {
+/// Reads a media file; the caller has decided the viewer may see it. A file never changes
+/// under its name, so the name is its ETag and a revalidation is answered 304 without a body.
+pub(crate) async fn serve_file(
+    st: &AppState,
+    name: &str,
+    cache: &'static str,
+    headers: &HeaderMap,
+) -> Response {
+    let etag = format!("\"{}\"", name.trim_end_matches(".jpg"));
+    let common = |etag: &str| {
+        [
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (
+                header::ETAG,
+                HeaderValue::from_str(etag).unwrap_or(HeaderValue::from_static("\"x\"")),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ]
+    };
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if matches {
+        return (StatusCode::NOT_MODIFIED, common(&etag)).into_response();
+    }
     match tokio::fs::read(path_of(st, name)).await {
         Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
-                (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-                (
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ),
-            ],
+            common(&etag),
+            [(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"))],
             bytes,
         )
             .into_response(),
@@ -359,13 +422,30 @@ pub(crate) async fn serve_file(st: &AppState, name: &str, cache: &'static str) -
     }
 }
 
-async fn public_media(State(st): State<AppState>, Path(name): Path<String>) -> Response {
+/// Whether the public may see a photo: not hidden by staff, and its request not rejected.
+pub(crate) fn public(p: &Photo, r: &ServiceRequest) -> bool {
+    !p.hidden && r.status != sahulat_domain::request::Status::Rejected
+}
+
+async fn public_media(
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let not_found = || ApiError::not_found("photo").into_response();
     let Some(file) = stem(&name) else {
-        return ApiError::not_found("photo").into_response();
+        return not_found();
     };
-    match st.store.photo_by_file(file).await {
-        Ok(Some(p)) if !p.hidden => serve_file(&st, &name, "public, max-age=3600").await,
-        Ok(_) => ApiError::not_found("photo").into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+    let p = match st.store.photo_by_file(file).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return not_found(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    match st.store.request_by_id(p.request_id).await {
+        Ok(Some(r)) if public(&p, &r) => {}
+        Ok(_) => return not_found(),
+        Err(e) => return ApiError::from(e).into_response(),
     }
+    // Revalidated every time (cheap: 304 by ETag), so hiding a photo takes effect at once.
+    serve_file(&st, &name, "public, no-cache", &headers).await
 }

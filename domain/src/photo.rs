@@ -17,8 +17,11 @@ pub const MAX_PIXELS: u64 = 50_000_000;
 pub const DISPLAY_SIDE: u32 = 1600;
 /// Longest side of the thumbnail shown in lists.
 pub const THUMB_SIDE: u32 = 320;
-/// Photos a request may carry (citizen and staff together).
-pub const MAX_PER_REQUEST: i64 = 6;
+/// Photos a request may carry of each kind (the reporter's, and staff's): the reporter
+/// filling the request cannot crowd out staff's pictures of the repair.
+pub const MAX_PER_KIND: i64 = 5;
+/// Memory one decode may use: a 50-megapixel 8-bit photo fits, a 16-bit bomb does not.
+pub const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Who added a photo and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +69,16 @@ fn refuse(message: impl Into<String>) -> Error {
     Error::field("photo", message)
 }
 
+fn unreadable(e: image::ImageError) -> Error {
+    match e {
+        image::ImageError::Limits(_) => refuse(format!(
+            "the picture needs more than {} MB of memory to open (very large, or 16 bits per colour); send an ordinary phone photo",
+            MAX_DECODE_BYTES / (1024 * 1024)
+        )),
+        e => refuse(format!("the picture is damaged or incomplete ({e})")),
+    }
+}
+
 /// Decodes, orients, shrinks and re-encodes an upload. Errors name the `photo` field and say
 /// what is accepted; nothing here touches the disk.
 pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto> {
@@ -100,11 +113,9 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(20_000);
     limits.max_image_height = Some(20_000);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| refuse(format!("the picture is damaged or incomplete ({e})")))?;
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
     let (w, h) = decoder.dimensions();
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(refuse(format!(
@@ -112,9 +123,13 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto> {
             MAX_PIXELS / 1_000_000
         )));
     }
+    if decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(unreadable(image::ImageError::Limits(
+            image::error::LimitError::from_kind(image::error::LimitErrorKind::InsufficientMemory),
+        )));
+    }
     let orientation = decoder.orientation().ok();
-    let mut img = DynamicImage::from_decoder(decoder)
-        .map_err(|e| refuse(format!("the picture is damaged or incomplete ({e})")))?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
     if let Some(o) = orientation {
         img.apply_orientation(o);
     }
@@ -195,5 +210,36 @@ mod tests {
         let e = process(&cut).unwrap_err();
         assert!(e.to_string().contains("damaged"), "{e}");
         assert!(matches!(process(&[]), Err(Error::Validation(_))));
+    }
+
+    #[test]
+    fn a_small_file_that_would_need_hundreds_of_megabytes_to_decode_is_refused() {
+        // 6000×6000 16-bit RGBA: 36 MP (under the pixel limit) but 288 MB decoded.
+        // A real 1×1 16-bit RGBA PNG whose header is rewritten to say 6000×6000 (the header
+        // is all the decoder reads before the refusal).
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgba16(image::ImageBuffer::new(1, 1))
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
+        let mut bytes = out.into_inner();
+        assert_eq!(&bytes[12..16], b"IHDR");
+        bytes[16..20].copy_from_slice(&6000u32.to_be_bytes());
+        bytes[20..24].copy_from_slice(&6000u32.to_be_bytes());
+        let crc = bytes[12..29].iter().fold(!0u32, |mut c, &b| {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                };
+            }
+            c
+        });
+        bytes[29..33].copy_from_slice(&(!crc).to_be_bytes());
+        match process(&bytes) {
+            Err(e) => assert!(e.to_string().contains("memory"), "{e}"),
+            Ok(p) => panic!("decoded to {}×{}", p.width, p.height),
+        }
     }
 }

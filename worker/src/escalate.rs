@@ -90,7 +90,13 @@ impl Worker {
                     recipient: code.clone(),
                     language: "en".into(),
                     body: body.clone(),
-                    dedupe_key: format!("escalation:{}:{target}:{code}", r.id),
+                    // The due time tells SLA periods apart: a reopened ticket starts a new
+                    // one at level 0, and its escalations must reach staff again.
+                    dedupe_key: format!(
+                        "escalation:{}:{target}:{code}:{}",
+                        r.id,
+                        r.sla_due_at.map(|d| d.timestamp()).unwrap_or(0)
+                    ),
                 })
                 .collect();
             let e = Escalation {

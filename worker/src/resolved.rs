@@ -1,6 +1,7 @@
 //! The `resolved` job: when a problem is resolved, everyone who reported it — the original
 //! reporter and every reporter whose request was marked its duplicate — is told, in their own
-//! language, once (one message per request, keyed `resolved:ID`). Enqueued by the action that
+//! language, once per resolution (keyed `resolved:ID:CLOSED_AT`, so a ticket reopened and
+//! resolved again is texted again, and a repeated job is not). Enqueued by the action that
 //! resolves a ticket.
 
 use crate::{JobError, Worker};
@@ -17,7 +18,14 @@ impl Worker {
         let Some(original) = self.store.request_by_id(id).await? else {
             return Ok(());
         };
+        if original.status != sahulat_domain::request::Status::Resolved {
+            return Ok(()); // reopened before this job ran: nothing to announce
+        }
         let service = self.catalogue.service(&original.service_code);
+        let closing = original
+            .closed_at
+            .map(|c| c.timestamp_micros())
+            .unwrap_or(0);
         let messages: Vec<NewMessage> = self
             .store
             .reporters(id)
@@ -42,7 +50,7 @@ impl Worker {
                         "sms-resolved",
                         &[("ref", reference), ("service", service)],
                     ),
-                    dedupe_key: format!("resolved:{}", r.request_id),
+                    dedupe_key: format!("resolved:{}:{closing}", r.request_id),
                 })
             })
             .collect();

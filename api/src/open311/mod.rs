@@ -299,6 +299,9 @@ async fn service_definition(
 /// `SAHULAT_PUBLIC_URL`; without it there is no address to give).
 fn media_url(st: &AppState, r: &ServiceRequest, photo: Option<&String>) -> Option<String> {
     r.media_url.clone().or_else(|| {
+        if r.status == sahulat_domain::request::Status::Rejected {
+            return None;
+        }
         let base = st.settings.public_url.as_deref()?;
         photo.map(|file| format!("{base}/media/{file}.jpg"))
     })

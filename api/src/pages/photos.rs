@@ -29,7 +29,12 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// A photo for staff: only if the viewer may see its ticket (hidden photos included).
-async fn media(State(st): State<AppState>, user: PageUser, Path(name): Path<String>) -> Response {
+async fn media(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path(name): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     let not_found = || ApiError::not_found("photo").into_response();
     let Some(file) = stem(&name) else {
         return not_found();
@@ -50,7 +55,7 @@ async fn media(State(st): State<AppState>, user: PageUser, Path(name): Path<Stri
     if visible(&st, &actor, &ticket.reference).await.is_err() {
         return not_found();
     }
-    serve_file(&st, &name, "private, max-age=3600").await
+    serve_file(&st, &name, "private, no-cache", &headers).await
 }
 
 async fn upload(

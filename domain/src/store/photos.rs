@@ -64,15 +64,23 @@ pub enum PhotoOutcome {
     Stored(Photo),
     /// The same upload was recorded before (a retry); nothing new written.
     Existing(Photo),
-    /// The request already has the most photos allowed.
+    /// The request already has the most photos allowed of this kind.
     TooMany,
 }
 
 /// Photo rows.
 #[async_trait]
 pub trait Photos: Send + Sync {
-    /// Records a photo unless it is a repeat or the request is full.
+    /// Records a photo unless it is a repeat or the request has `max` of its kind.
     async fn add_photo(&self, p: &NewPhoto, max: i64, now: DateTime<Utc>) -> Result<PhotoOutcome>;
+    /// Before the costly decoding: the photo already stored from these bytes, if any, and how
+    /// many photos of `kind` the request has.
+    async fn photo_slot(
+        &self,
+        request_id: i64,
+        kind: PhotoKind,
+        source_sha256: &str,
+    ) -> Result<(Option<Photo>, i64)>;
     /// A request's photos, oldest first (hidden ones included).
     async fn photos(&self, request_id: i64) -> Result<Vec<Photo>>;
     /// The first photo the public may see of each of these requests (request id → file stem).

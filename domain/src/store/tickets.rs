@@ -67,6 +67,9 @@ pub struct ActionWrite {
     /// A reopened ticket starts a fresh SLA: new acknowledge-by and due times, escalation
     /// level back to 0, acknowledgement cleared.
     pub restart_sla: Option<SlaRestart>,
+    /// Write only if the ticket was closed at exactly this time (a rating reopens the closing
+    /// it rated, not a later one).
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 /// New deadlines for a reopened ticket.
@@ -84,8 +87,10 @@ pub struct SlaRestart {
 pub struct RatingWrite {
     /// The ticket rated.
     pub request_id: i64,
-    /// Which closing is rated (one rating per closing).
+    /// Which closing is rated (one rating per closing and reporter).
     pub closed_at: DateTime<Utc>,
+    /// The reporter's own request (the original's, or a duplicate's whose reporter rates).
+    pub reporter_request_id: i64,
     /// How it was closed.
     pub closed_status: Status,
     /// The department that closed it.

@@ -50,10 +50,12 @@ impl Photos for PgStore {
         if let Some(row) = existing {
             return Ok(PhotoOutcome::Existing(photo_from_row(&row)?));
         }
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE request_id = $1")
-            .bind(p.request_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE request_id = $1 AND kind = $2")
+                .bind(p.request_id)
+                .bind(p.kind.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
         if n >= max {
             return Ok(PhotoOutcome::TooMany);
         }
@@ -76,6 +78,28 @@ impl Photos for PgStore {
         record(&mut tx, p.request_id, &[&p.entry], &[], now).await?;
         tx.commit().await?;
         Ok(PhotoOutcome::Stored(photo))
+    }
+
+    async fn photo_slot(
+        &self,
+        request_id: i64,
+        kind: PhotoKind,
+        source_sha256: &str,
+    ) -> Result<(Option<Photo>, i64)> {
+        let existing = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM photos WHERE request_id = $1 AND source_sha256 = $2"
+        ))
+        .bind(request_id)
+        .bind(source_sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE request_id = $1 AND kind = $2")
+                .bind(request_id)
+                .bind(kind.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((existing.as_ref().map(photo_from_row).transpose()?, n))
     }
 
     async fn photos(&self, request_id: i64) -> Result<Vec<Photo>> {

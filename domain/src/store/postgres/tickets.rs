@@ -110,11 +110,12 @@ impl Tickets for PgStore {
     async fn rate(&self, w: &RatingWrite, now: DateTime<Utc>) -> Result<RateOutcome> {
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query(
-            "INSERT INTO ratings (request_id, closed_at, closed_status, department_code, rating, comment, channel, reopened, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (request_id, closed_at) DO NOTHING",
+            "INSERT INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (request_id, closed_at, reporter_request_id) DO NOTHING",
         )
         .bind(w.request_id)
         .bind(w.closed_at)
+        .bind(w.reporter_request_id)
         .bind(w.closed_status.as_str())
         .bind(&w.department)
         .bind(i16::from(w.rating))
@@ -202,7 +203,8 @@ async fn write_action(
            WHEN $1 IN ('acknowledged', 'in_progress') AND acknowledged_at IS NULL THEN $4 ELSE acknowledged_at END, \
          ack_due_at = COALESCE($8, ack_due_at), sla_due_at = COALESCE($9, sla_due_at), \
          escalation_level = CASE WHEN $8::timestamptz IS NOT NULL THEN 0 ELSE escalation_level END, \
-         closed_at = CASE WHEN $5 THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $6 AND status = $7",
+         closed_at = CASE WHEN $5 THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $6 AND status = $7 \
+         AND ($10::timestamptz IS NULL OR closed_at = $10)",
     )
     .bind(w.to.as_str())
     .bind(&w.department)
@@ -213,6 +215,7 @@ async fn write_action(
     .bind(w.from.as_str())
     .bind(w.restart_sla.map(|r| r.ack_due_at))
     .bind(w.restart_sla.map(|r| r.sla_due_at))
+    .bind(w.closed_at)
     .execute(&mut **tx)
     .await?
     .rows_affected();

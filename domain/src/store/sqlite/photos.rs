@@ -44,10 +44,12 @@ impl Photos for SqliteStore {
         if let Some(row) = existing {
             return Ok(PhotoOutcome::Existing(photo_from_row(&row)?));
         }
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE request_id = ?")
-            .bind(p.request_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE request_id = ? AND kind = ?")
+                .bind(p.request_id)
+                .bind(p.kind.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
         if n >= max {
             return Ok(PhotoOutcome::TooMany);
         }
@@ -70,6 +72,28 @@ impl Photos for SqliteStore {
         record(&mut tx, p.request_id, &[&p.entry], &[], &now_s).await?;
         tx.commit().await?;
         Ok(PhotoOutcome::Stored(photo))
+    }
+
+    async fn photo_slot(
+        &self,
+        request_id: i64,
+        kind: PhotoKind,
+        source_sha256: &str,
+    ) -> Result<(Option<Photo>, i64)> {
+        let existing = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM photos WHERE request_id = ? AND source_sha256 = ?"
+        ))
+        .bind(request_id)
+        .bind(source_sha256)
+        .fetch_optional(&self.reader)
+        .await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE request_id = ? AND kind = ?")
+                .bind(request_id)
+                .bind(kind.as_str())
+                .fetch_one(&self.reader)
+                .await?;
+        Ok((existing.as_ref().map(photo_from_row).transpose()?, n))
     }
 
     async fn photos(&self, request_id: i64) -> Result<Vec<Photo>> {

@@ -127,11 +127,12 @@ impl Tickets for SqliteStore {
         let now_s = ts(now);
         let mut tx = self.begin().await?;
         let n = sqlx::query(
-            "INSERT INTO ratings (request_id, closed_at, closed_status, department_code, rating, comment, channel, reopened, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, closed_at) DO NOTHING",
+            "INSERT INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, closed_at, reporter_request_id) DO NOTHING",
         )
         .bind(w.request_id)
         .bind(ts(w.closed_at))
+        .bind(w.reporter_request_id)
         .bind(w.closed_status.as_str())
         .bind(&w.department)
         .bind(i64::from(w.rating))
@@ -221,7 +222,8 @@ async fn write_action(
            WHEN ?1 IN ('acknowledged', 'in_progress') AND acknowledged_at IS NULL THEN ?4 ELSE acknowledged_at END, \
          ack_due_at = COALESCE(?8, ack_due_at), sla_due_at = COALESCE(?9, sla_due_at), \
          escalation_level = CASE WHEN ?8 IS NOT NULL THEN 0 ELSE escalation_level END, \
-         closed_at = CASE WHEN ?5 THEN ?4 ELSE NULL END, updated_at = ?4 WHERE id = ?6 AND status = ?7",
+         closed_at = CASE WHEN ?5 THEN ?4 ELSE NULL END, updated_at = ?4 WHERE id = ?6 AND status = ?7 \
+         AND (?10 IS NULL OR closed_at = ?10)",
     )
     .bind(w.to.as_str())
     .bind(&w.department)
@@ -232,6 +234,7 @@ async fn write_action(
     .bind(w.from.as_str())
     .bind(restart.as_ref().map(|r| r.0.clone()))
     .bind(restart.as_ref().map(|r| r.1.clone()))
+    .bind(w.closed_at.map(ts))
     .execute(&mut **tx)
     .await?
     .rows_affected();
