@@ -389,9 +389,54 @@ async fn the_authorization_matrix_holds_for_every_role_and_endpoint() {
             _ => (404, 404, false),
         }
     };
+    // A photo on each ticket, for the visibility endpoint.
+    let mut photo_ids = std::collections::HashMap::new();
+    for (i, ticket) in [&own, &other].into_iter().enumerate() {
+        let res = upload(&app, ticket, &tokens[0].1, 200 + i as u8).await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        let detail = app
+            .authed(
+                "GET",
+                &format!("/api/v1/staff/tickets/{ticket}"),
+                &tokens[0].1,
+                None,
+            )
+            .await
+            .json();
+        photo_ids.insert(ticket.clone(), detail["photos"][0]["id"].as_i64().unwrap());
+    }
+    let mut shade = 0u8;
     for (role, token) in &tokens {
         for (ticket, mine) in [(&own, true), (&other, false)] {
             let (get_code, comment_code, contact) = expect(role, mine);
+            shade += 1;
+            let photo = upload(&app, ticket, token, shade).await;
+            let photo_code = match get_code {
+                200 => 201,
+                other => other,
+            };
+            assert_eq!(
+                photo.status.as_u16(),
+                photo_code,
+                "{role} photo {ticket}: {}",
+                photo.text()
+            );
+            let vis = app
+                .authed(
+                    "POST",
+                    &format!(
+                        "/api/v1/staff/tickets/{ticket}/photos/{}/visibility",
+                        photo_ids[ticket]
+                    ),
+                    token,
+                    Some(json!({"hidden": false})),
+                )
+                .await;
+            let vis_code = match get_code {
+                200 => 204,
+                other => other,
+            };
+            assert_eq!(vis.status.as_u16(), vis_code, "{role} visibility {ticket}");
             let get = app
                 .authed(
                     "GET",
@@ -512,4 +557,19 @@ async fn more_than_twenty_sign_in_attempts_from_one_client_in_five_minutes_are_s
         .status,
         201
     );
+}
+
+/// A small PNG (its colour makes each one different), posted to the staff photo endpoint.
+async fn upload(app: &TestApp, ticket: &str, token: &str, shade: u8) -> common::TestResponse {
+    let img = image::RgbImage::from_pixel(40, 30, image::Rgb([shade, 90, 120]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    app.send(
+        axum::http::Request::post(format!("/api/v1/staff/tickets/{ticket}/photos"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "image/png")
+            .body(axum::body::Body::from(png.into_inner()))
+            .unwrap(),
+    )
+    .await
 }
