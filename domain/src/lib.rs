@@ -18,6 +18,7 @@ pub mod reference;
 pub mod request;
 pub mod routing;
 pub mod sla;
+pub mod status;
 pub mod store;
 pub mod templates;
 pub mod triage;

@@ -7,127 +7,15 @@ use crate::geo::GeoIndex;
 use crate::lang::{Lang, ACCEPTED_LANGS};
 use crate::phone::Phone;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use crate::status::{Channel, Priority, Status};
 use std::collections::BTreeMap;
 
 /// Longest description accepted, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 /// Shortest description accepted where one is required.
 pub const MIN_DESCRIPTION_CHARS: usize = 3;
-
-macro_rules! string_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $variant),+ }
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// The stored/wire spelling.
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),+ } }
-            /// Parses the stored/wire spelling.
-            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some($name::$variant),)+ _ => None } }
-            /// All spellings, comma-separated, for error messages.
-            pub fn accepted() -> String { [$($s),+].join(", ") }
-        }
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
-
-string_enum! {
-    /// Lifecycle status of a request (DESIGN.md, "Statuses").
-    Status {
-        /// Received, not yet triaged.
-        Submitted = "submitted",
-        /// Triaged and routed.
-        Open = "open",
-        /// A department has seen it.
-        Acknowledged = "acknowledged",
-        /// Work has started.
-        InProgress = "in_progress",
-        /// Sent to another department.
-        Referred = "referred",
-        /// Fixed.
-        Resolved = "resolved",
-        /// Closed with no further action (reason required).
-        ClosedNotFixed = "closed_not_fixed",
-        /// No body in Sahulat is responsible.
-        NotResponsible = "not_responsible",
-        /// Same problem as another request.
-        Duplicate = "duplicate",
-        /// Spam or abuse.
-        Rejected = "rejected",
-    }
-}
-
-impl Status {
-    /// Open311 `open` (true) or `closed` (false).
-    pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            Status::Submitted
-                | Status::Open
-                | Status::Acknowledged
-                | Status::InProgress
-                | Status::Referred
-        )
-    }
-    /// The Open311 status word.
-    pub fn open311(self) -> &'static str {
-        if self.is_open() {
-            "open"
-        } else {
-            "closed"
-        }
-    }
-    /// The extended status used by FixMyStreet's Open311 update extension.
-    pub fn extended(self) -> &'static str {
-        match self {
-            Status::Submitted | Status::Open => "OPEN",
-            Status::Acknowledged => "INVESTIGATING",
-            Status::InProgress => "IN_PROGRESS",
-            Status::Referred => "INTERNAL_REFERRAL",
-            Status::Resolved => "FIXED",
-            Status::ClosedNotFixed => "NO_FURTHER_ACTION",
-            Status::NotResponsible => "NOT_COUNCILS_RESPONSIBILITY",
-            Status::Duplicate => "DUPLICATE",
-            Status::Rejected => "CLOSED",
-        }
-    }
-}
-
-string_enum! {
-    /// How urgent a request is.
-    Priority {
-        /// Can wait.
-        Low = "low",
-        /// Ordinary.
-        Normal = "normal",
-        /// Affects many people or a facility.
-        High = "high",
-        /// A hazard to life or health.
-        Urgent = "urgent",
-    }
-}
-
-string_enum! {
-    /// How a request reached Sahulat.
-    Channel {
-        /// The citizen web page.
-        Web = "web",
-        /// A feature phone over USSD.
-        Ussd = "ussd",
-        /// An Open311 GeoReport v2 client.
-        Open311 = "open311",
-        /// The native JSON API.
-        Api = "api",
-        /// Entered by staff (e.g. from a phone call).
-        Staff = "staff",
-    }
-}
 
 /// A client's request as received, before any checks.
 #[derive(Debug, Clone, Default)]
