@@ -407,7 +407,12 @@ pub(crate) async fn serve_file(
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        .is_some_and(|v| {
+            // Weak comparison (RFC 9110 §13.1.2): `W/` is ignored, `*` matches any.
+            v.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.trim_start_matches("W/") == etag)
+        });
     if matches {
         return (StatusCode::NOT_MODIFIED, common(&etag)).into_response();
     }
