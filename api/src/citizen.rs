@@ -82,27 +82,19 @@ pub(crate) async fn proven(
         .map_err(|e| ApiError::from(sahulat_domain::Error::field("phone", e.to_string())))?;
     let now = st.clock.now();
     // The try is counted before the comparison, so a burst of guesses in parallel gets no
-    // more tries than guesses one after another.
-    if let Err(wait) = st.proof_limiter.begin(r.id, now) {
-        return Err(ApiError::new(
+    // more tries than guesses one after another; it is taken back unless the number is wrong.
+    let attempt = st.proof_limiter.begin(r.id, now).map_err(|wait| {
+        ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
             format!(
                 "too many wrong phone numbers for this report; try again in {} minutes",
                 (wait + 59) / 60
             ),
-        ));
-    }
-    let on_record = match st.store.contact(r.id).await {
-        Ok(c) => c.and_then(|c| c.phone),
-        Err(e) => {
-            st.proof_limiter.succeeded(r.id);
-            return Err(e.into());
-        }
-    };
-    match on_record {
+        )
+    })?;
+    match st.store.contact(r.id).await?.and_then(|c| c.phone) {
         None => {
-            st.proof_limiter.succeeded(r.id);
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "no_phone_on_record",
@@ -110,13 +102,14 @@ pub(crate) async fn proven(
             ));
         }
         Some(p) if p.e164() != given.e164() => {
+            attempt.wrong();
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "not_the_reporter",
                 "the phone number does not match the one this report was made with",
             ));
         }
-        Some(_) => st.proof_limiter.succeeded(r.id),
+        Some(_) => drop(attempt),
     }
     let target = match (r.status, r.duplicate_of) {
         (Status::Duplicate, Some(original)) => st
@@ -311,7 +304,7 @@ pub(crate) async fn rate(
     } else {
         None
     };
-    let w = RatingWrite {
+    let mut w = RatingWrite {
         request_id: t.id,
         closed_at,
         reporter_request_id: reporter.id,
@@ -332,7 +325,19 @@ pub(crate) async fn rate(
         },
         reopen,
     };
-    match st.store.rate(&w, now).await? {
+    let mut outcome = st.store.rate(&w, now).await?;
+    let mut reopened = reopens;
+    if outcome == RateOutcome::Changed {
+        // The ticket left that closing meanwhile (another reporter's poor rating reopened it,
+        // or staff acted): the rating of the closing still stands, without a second reopen.
+        w.reopen = None;
+        w.entry
+            .description
+            .push_str(" (the ticket had already moved on)");
+        reopened = false;
+        outcome = st.store.rate(&w, now).await?;
+    }
+    match outcome {
         RateOutcome::Stored => {}
         RateOutcome::AlreadyRated => {
             return Err(ApiError::new(
@@ -349,7 +354,7 @@ pub(crate) async fn rate(
         StatusCode::CREATED,
         Json(RatingView {
             rating: rating.value(),
-            reopened: reopens,
+            reopened,
             request: view(&st.catalogue, &t, None),
         }),
     ))

@@ -129,11 +129,14 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto> {
         )));
     }
     let orientation = decoder.orientation().ok();
-    let mut img = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    let img = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    // Shrink first, then turn and convert the small picture: a full-size copy for the turn
+    // and another for the colour conversion would triple the memory a big photo needs.
+    let mut display = fit(img, DISPLAY_SIDE);
     if let Some(o) = orientation {
-        img.apply_orientation(o);
+        display.apply_orientation(o);
     }
-    let display = fit(DynamicImage::ImageRgb8(img.into_rgb8()), DISPLAY_SIDE);
+    let display = DynamicImage::ImageRgb8(display.into_rgb8());
     let thumb = fit(display.clone(), THUMB_SIDE);
     Ok(ProcessedPhoto {
         width: display.width(),
