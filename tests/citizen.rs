@@ -330,6 +330,17 @@ async fn a_ticket_reopened_and_resolved_again_is_announced_again_and_escalates_a
         staff_messages().await > told_once,
         "the second escalation reached staff"
     );
+    // A full SLA period past the new due time is level 3, counted from the reopen, not from
+    // the first report.
+    let due = reopened.sla_due_at.unwrap();
+    let period = due
+        - reopened
+            .sla_started_at
+            .expect("a reopen starts a new SLA period");
+    app.clock.set(due + period + Duration::minutes(1));
+    w.schedule_escalation().await.unwrap();
+    w.run_until_idle().await.unwrap();
+    assert_eq!(app.reload(r.id).await.escalation_level, 3);
 
     resolve_again(&app, &reference).await;
     w.run_until_idle().await.unwrap();

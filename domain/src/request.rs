@@ -143,6 +143,8 @@ pub struct ServiceRequest {
     pub updated_at: DateTime<Utc>,
     /// Closed.
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the current SLA period began, if a reopen started a new one (else `created_at`).
+    pub sla_started_at: Option<DateTime<Utc>>,
     /// People who reported this problem (1 + linked duplicates).
     pub reporters: i32,
     /// Times escalated for being overdue.

@@ -157,7 +157,8 @@ pub fn escalation_target(r: &crate::request::ServiceRequest, now: DateTime<Utc>)
     if let Some(due) = r.sla_due_at {
         if now > due {
             level = level.max(2);
-            let span = (due - r.created_at).max(Duration::hours(1));
+            let start = r.sla_started_at.unwrap_or(r.created_at);
+            let span = (due - start).max(Duration::hours(1));
             if now > due + span {
                 level = MAX_ESCALATION;
             }

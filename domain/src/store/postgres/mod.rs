@@ -27,7 +27,7 @@ pub struct PgStore {
 pub(super) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
     province_code, district_code, tehsil_code, channel, language, status, priority, department_code, \
     sla_due_at, duplicate_of, attributes, media_url, created_at, updated_at, closed_at, \
-    reporters, escalation_level, ack_due_at, acknowledged_at, triage_flags, filed_service_code";
+    reporters, escalation_level, ack_due_at, acknowledged_at, triage_flags, filed_service_code, sla_started_at";
 
 pub(super) fn enum_col<T>(row: &PgRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
     let s: String = row.try_get(col)?;
@@ -59,6 +59,7 @@ pub(super) fn request_from_row(row: &PgRow) -> Result<ServiceRequest> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         closed_at: row.try_get("closed_at")?,
+        sla_started_at: row.try_get("sla_started_at")?,
         reporters: row.try_get("reporters")?,
         escalation_level: row.try_get("escalation_level")?,
         ack_due_at: row.try_get("ack_due_at")?,

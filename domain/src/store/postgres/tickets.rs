@@ -203,6 +203,7 @@ async fn write_action(
            WHEN $1 IN ('acknowledged', 'in_progress') AND acknowledged_at IS NULL THEN $4 ELSE acknowledged_at END, \
          ack_due_at = COALESCE($8, ack_due_at), sla_due_at = COALESCE($9, sla_due_at), \
          escalation_level = CASE WHEN $8::timestamptz IS NOT NULL THEN 0 ELSE escalation_level END, \
+         sla_started_at = CASE WHEN $8::timestamptz IS NOT NULL THEN $4 ELSE sla_started_at END, \
          closed_at = CASE WHEN $5 THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $6 AND status = $7 \
          AND ($10::timestamptz IS NULL OR closed_at = $10)",
     )

@@ -49,7 +49,7 @@ pub struct SqliteStore {
 pub(super) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
     province_code, district_code, tehsil_code, channel, language, status, priority, department_code, \
     sla_due_at, duplicate_of, attributes, media_url, created_at, updated_at, closed_at, \
-    reporters, escalation_level, ack_due_at, acknowledged_at, triage_flags, filed_service_code";
+    reporters, escalation_level, ack_due_at, acknowledged_at, triage_flags, filed_service_code, sla_started_at";
 
 pub(super) fn enum_col<T>(row: &SqliteRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
     let s: String = row.try_get(col)?;
@@ -82,6 +82,7 @@ pub(super) fn request_from_row(row: &SqliteRow) -> Result<ServiceRequest> {
         created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
         updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
         closed_at: opt_ts(row.try_get("closed_at")?)?,
+        sla_started_at: opt_ts(row.try_get("sla_started_at")?)?,
         reporters: row.try_get::<i64, _>("reporters")? as i32,
         escalation_level: row.try_get::<i64, _>("escalation_level")? as i32,
         ack_due_at: opt_ts(row.try_get("ack_due_at")?)?,
