@@ -28,6 +28,19 @@ driver.implicitly_wait(10)
 driver.set_page_load_timeout(60)
 
 
+def gone(element):
+    """Waits for an element to leave the page. Chromium sometimes answers a check on a node
+    from the page being replaced with a generic inspector error instead of "stale element",
+    so any error means the old page is gone."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except Exception:
+            return True
+    return check
+
+
 def fail(step):
     driver.save_screenshot(os.path.join(shots, "failure.png"))
     print(f"FAILED at {step}: {driver.current_url}\n{driver.page_source[:2000]}")
@@ -55,7 +68,7 @@ try:
     def save_and_wait():  # wait for the form's redirect to replace the page
         old = driver.find_element(By.ID, "status")
         driver.find_element(By.ID, "save").click()
-        WebDriverWait(driver, 15).until(EC.staleness_of(old))
+        WebDriverWait(driver, 15).until(gone(old))
         WebDriverWait(driver, 15).until(EC.presence_of_element_located((By.ID, "status")))
 
     Select(driver.find_element(By.ID, "action")).select_by_visible_text("acknowledge")
@@ -65,7 +78,8 @@ try:
     old = driver.find_element(By.ID, "status")
     driver.find_element(By.ID, "photo").send_keys(photo)
     driver.find_element(By.ID, "upload").click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+    WebDriverWait(driver, 30).until(gone(old))
+    WebDriverWait(driver, 15).until(EC.presence_of_element_located((By.ID, "status")))
     thumbs = driver.find_elements(By.CSS_SELECTOR, "img[src*='/staff/media/']")
     if not thumbs:
         fail("photo thumbnail on the ticket page")
