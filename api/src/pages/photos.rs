@@ -1,7 +1,7 @@
 //! Photos on the staff pages: the pictures of a ticket (hidden ones too) served only to staff
 //! who may see the ticket, an upload form (multipart, no JavaScript) and hide/show buttons.
 
-use super::ticket::render_ticket;
+use super::ticket::after_form;
 use super::{language, posted, same, PageUser};
 use crate::error::ApiError;
 use crate::extract::QueryPairs;
@@ -10,7 +10,7 @@ use crate::staff::{no_evaluators, visible};
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use sahulat_domain::photo::PhotoKind;
@@ -94,46 +94,19 @@ async fn upload(
     if !csrf_ok {
         return super::forbidden(lang);
     }
-    let failure = |status: StatusCode, message: String| {
-        let st = st.clone();
-        let (user, reference) = (&user, reference.clone());
-        async move {
-            render_ticket(
-                &st,
-                user,
-                lang,
-                &reference,
-                None,
-                Some((status, message)),
-                &[],
-            )
-            .await
-        }
-    };
-    let Some(bytes) = picture.filter(|b| !b.is_empty()) else {
-        return failure(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            sahulat_domain::messages::text(lang, "page-photo-missing", &[]),
-        )
-        .await;
-    };
-    let actor = match no_evaluators(&user.signed) {
-        Ok(a) => a,
-        Err(e) => return e.into_response(),
-    };
-    let r = match visible(&st, &actor, &reference).await {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    match attach(&st, &r, bytes, PhotoKind::Staff, &user.signed.user.username).await {
-        Ok(_) => Redirect::to(&format!(
-            "/staff/tickets/{}?done=1&lang={}",
-            r.reference,
-            lang.code()
-        ))
-        .into_response(),
-        Err(e) => failure(e.status, e.message).await,
+    let done = async {
+        let bytes = picture.filter(|b| !b.is_empty()).ok_or_else(|| {
+            ApiError::from(sahulat_domain::Error::field(
+                "photo",
+                sahulat_domain::messages::text(lang, "page-photo-missing", &[]),
+            ))
+        })?;
+        let r = visible(&st, &no_evaluators(&user.signed)?, &reference).await?;
+        attach(&st, &r, bytes, PhotoKind::Staff, &user.signed.user.username).await?;
+        Ok(r)
     }
+    .await;
+    after_form(&st, &user, lang, &reference, done).await
 }
 
 fn too_large_or_bad(e: axum::extract::multipart::MultipartError) -> Response {
@@ -155,13 +128,6 @@ async fn visibility(
         Err(r) => return r,
     };
     let hidden = f.get("hidden") == Some("true");
-    match hide(&st, &user.signed, &reference, id, hidden).await {
-        Ok(r) => Redirect::to(&format!(
-            "/staff/tickets/{}?done=1&lang={}",
-            r.reference,
-            lang.code()
-        ))
-        .into_response(),
-        Err(e) => e.into_response(),
-    }
+    let done = hide(&st, &user.signed, &reference, id, hidden).await;
+    after_form(&st, &user, lang, &reference, done).await
 }

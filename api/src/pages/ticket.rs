@@ -150,15 +150,33 @@ pub(super) async fn action(
         action: act,
     };
     let seen = f.get("seen_status").and_then(Status::parse);
-    match actions::perform(&st, &user.signed, &reference, &body, seen).await {
-        Ok(r) => Redirect::to(&format!("/staff/tickets/{}?done=1", r.reference)).into_response(),
+    let done = actions::perform(&st, &user.signed, &reference, &body, seen).await;
+    after_form(&st, &user, lang, &reference, done).await
+}
+
+/// The answer to any form on the ticket page: back to the ticket with "Saved.", or the ticket
+/// again with the error above the forms; a ticket the user may not see stays a plain 404.
+pub(super) async fn after_form(
+    st: &AppState,
+    user: &PageUser,
+    lang: Lang,
+    reference: &str,
+    done: Result<ServiceRequest, ApiError>,
+) -> Response {
+    match done {
+        Ok(r) => Redirect::to(&format!(
+            "/staff/tickets/{}?done=1&lang={}",
+            r.reference,
+            lang.code()
+        ))
+        .into_response(),
         Err(e) if e.status == StatusCode::NOT_FOUND => e.into_response(),
         Err(e) => {
             render_ticket(
-                &st,
-                &user,
+                st,
+                user,
                 lang,
-                &reference,
+                reference,
                 None,
                 Some((e.status, e.message)),
                 &[],
@@ -182,22 +200,8 @@ pub(super) async fn comment(
         text: f.get("text").unwrap_or("").to_string(),
         public: f.get("public") == Some("true"),
     };
-    match actions::add_comment(&st, &user.signed, &reference, &body).await {
-        Ok(r) => Redirect::to(&format!("/staff/tickets/{}?done=1", r.reference)).into_response(),
-        Err(e) if e.status == StatusCode::NOT_FOUND => e.into_response(),
-        Err(e) => {
-            render_ticket(
-                &st,
-                &user,
-                lang,
-                &reference,
-                None,
-                Some((e.status, e.message)),
-                &[],
-            )
-            .await
-        }
-    }
+    let done = actions::add_comment(&st, &user.signed, &reference, &body).await;
+    after_form(&st, &user, lang, &reference, done).await
 }
 
 /// Templates grouped by the status they lead to, titled in the staff member's language.
