@@ -14,6 +14,7 @@ use axum::Json;
 use sahulat_domain::lang::Lang;
 use sahulat_domain::lifecycle::{self, Action};
 use sahulat_domain::messages;
+use sahulat_domain::phone::Phone;
 use sahulat_domain::reference::Reference;
 use sahulat_domain::request::{ServiceRequest, Status};
 use sahulat_domain::store::{ActionWrite, HistoryEntry, NewMessage};
@@ -304,33 +305,19 @@ pub(crate) async fn perform(
     }
     if !matches!(to, Status::Resolved | Status::Rejected) {
         if let Some(phone) = st.store.contact(r.id).await?.and_then(|c| c.phone) {
-            let reference = Reference::parse(&r.reference)
-                .map(|x| x.grouped())
-                .unwrap_or(r.reference.clone());
-            write.messages.push(NewMessage {
-                request_id: Some(r.id),
-                recipient_kind: "citizen".into(),
-                recipient: phone.e164().to_string(),
-                language: lang.code().into(),
-                body: match &templated {
-                    Some(text) => messages::text(
-                        lang,
-                        "sms-update",
-                        &[("ref", reference), ("text", text.clone())],
-                    ),
-                    None => messages::text(
-                        lang,
-                        "sms-status",
-                        &[
-                            ("ref", reference),
-                            ("status", to.as_str().to_string()),
-                            ("dept", dept_name.clone()),
-                            ("note", note),
-                        ],
-                    ),
-                },
-                dedupe_key: format!("status:{}:{}:{}", r.id, to.as_str(), now.timestamp_micros()),
-            });
+            let (id, args) = match templated {
+                Some(text) => ("sms-update", vec![("text", text)]),
+                None => (
+                    "sms-status",
+                    vec![
+                        ("status", to.as_str().to_string()),
+                        ("dept", dept_name),
+                        ("note", note),
+                    ],
+                ),
+            };
+            let key = format!("status:{}:{}:{}", r.id, to.as_str(), now.timestamp_micros());
+            write.messages.push(citizen_sms(&r, &phone, id, args, key));
         }
     }
     if !st.store.apply_action(&write, now).await? {
@@ -396,4 +383,27 @@ pub(crate) async fn add_comment(
     };
     st.store.add_comment(r.id, &entry, st.clock.now()).await?;
     Ok(r)
+}
+
+/// An SMS to the reporter of `r`, in the language of the report, with its grouped reference
+/// as `ref` besides `args`.
+pub(crate) fn citizen_sms(
+    r: &ServiceRequest,
+    phone: &Phone,
+    id: &str,
+    mut args: Vec<(&'static str, String)>,
+    dedupe_key: String,
+) -> NewMessage {
+    let reference = Reference::parse(&r.reference)
+        .map(|x| x.grouped())
+        .unwrap_or(r.reference.clone());
+    args.push(("ref", reference));
+    NewMessage {
+        request_id: Some(r.id),
+        recipient_kind: "citizen".into(),
+        recipient: phone.e164().to_string(),
+        language: r.language.code().into(),
+        body: messages::text(r.language, id, &args),
+        dedupe_key,
+    }
 }

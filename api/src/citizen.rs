@@ -4,7 +4,7 @@
 //! gateway or an SMS link carries — compared with the sealed contact; repeated wrong numbers
 //! for one report are slowed down. A report merged as a duplicate acts on its original.
 
-use crate::actions::refusal;
+use crate::actions::{citizen_sms, refusal};
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::JsonBody;
 use crate::native::{by_reference, view, RequestView};
@@ -17,14 +17,10 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use sahulat_domain::citizen::{self, Rating};
 use sahulat_domain::lifecycle::{self, Action, Actor};
-use sahulat_domain::messages;
 use sahulat_domain::phone::Phone;
-use sahulat_domain::reference::Reference;
 use sahulat_domain::request::{ServiceRequest, Status};
 use sahulat_domain::sla;
-use sahulat_domain::store::{
-    ActionWrite, HistoryEntry, NewMessage, RateOutcome, RatingWrite, SlaRestart,
-};
+use sahulat_domain::store::{ActionWrite, HistoryEntry, RateOutcome, RatingWrite, SlaRestart};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -71,12 +67,13 @@ pub struct RatingView {
     pub request: RequestView,
 }
 
-/// Loads the report, checks the phone, and returns (the report named, the ticket acted on).
+/// Loads the report, checks the phone, and returns (the report named, the ticket acted on,
+/// the reporter's number).
 pub(crate) async fn proven(
     st: &AppState,
     reference: &str,
     phone: &str,
-) -> Result<(ServiceRequest, ServiceRequest), ApiError> {
+) -> Result<(ServiceRequest, ServiceRequest, Phone), ApiError> {
     let r = by_reference(st, reference).await?;
     let given = Phone::parse(phone)
         .map_err(|e| ApiError::from(sahulat_domain::Error::field("phone", e.to_string())))?;
@@ -119,18 +116,18 @@ pub(crate) async fn proven(
             .ok_or_else(|| ApiError::not_found("the original report"))?,
         _ => r.clone(),
     };
-    Ok((r, target))
+    Ok((r, target, given))
 }
 
 /// The reopen write for `t`: fresh SLA, audit rows (the citizen's words stay internal), and an
-/// SMS to the reporter in their language.
-async fn reopen_write(
+/// SMS to the reporter (whose number was just proven) in their language.
+fn reopen_write(
     st: &AppState,
-    reporter: &ServiceRequest,
+    (reporter, phone): (&ServiceRequest, &Phone),
     t: &ServiceRequest,
     why: &str,
     now: DateTime<Utc>,
-) -> Result<ActionWrite, ApiError> {
+) -> ActionWrite {
     let mut w = ActionWrite {
         request_id: t.id,
         from: t.status,
@@ -156,36 +153,21 @@ async fn reopen_write(
         restart_sla: Some(restart(st, t, now)),
         closed_at: t.closed_at,
     };
-    if let Some(phone) = st.store.contact(reporter.id).await?.and_then(|c| c.phone) {
-        let lang = reporter.language;
-        let dept = t
-            .department
-            .as_deref()
-            .and_then(|d| st.catalogue.department(d))
-            .map(|d| d.names.get(lang).to_string())
-            .unwrap_or_default();
-        let grouped = Reference::parse(&reporter.reference)
-            .map(|x| x.grouped())
-            .unwrap_or(reporter.reference.clone());
-        w.messages.push(NewMessage {
-            request_id: Some(reporter.id),
-            recipient_kind: "citizen".into(),
-            recipient: phone.e164().to_string(),
-            language: lang.code().into(),
-            body: messages::text(
-                lang,
-                "sms-status",
-                &[
-                    ("ref", grouped),
-                    ("status", "open".into()),
-                    ("dept", dept),
-                    ("note", String::new()),
-                ],
-            ),
-            dedupe_key: format!("reopen:{}:{}", t.id, now.timestamp_micros()),
-        });
-    }
-    Ok(w)
+    let dept = t
+        .department
+        .as_deref()
+        .and_then(|d| st.catalogue.department(d))
+        .map(|d| d.names.get(reporter.language).to_string())
+        .unwrap_or_default();
+    let args = vec![
+        ("status", "open".to_string()),
+        ("dept", dept),
+        ("note", String::new()),
+    ];
+    let key = format!("reopen:{}:{}", t.id, now.timestamp_micros());
+    w.messages
+        .push(citizen_sms(reporter, phone, "sms-status", args, key));
+    w
 }
 
 /// Fresh deadlines for a reopened ticket, counted from `now` with its service's SLA.
@@ -227,7 +209,7 @@ pub(crate) async fn reopen(
     body: JsonBody<ReopenRequest>,
 ) -> Result<Json<RequestView>, ApiError> {
     let b = body.value;
-    let (reporter, t) = proven(&st, &reference, &b.phone).await?;
+    let (reporter, t, phone) = proven(&st, &reference, &b.phone).await?;
     let now = st.clock.now();
     let action = Action::Reopen {
         reason: b.reason.trim().to_string(),
@@ -236,7 +218,7 @@ pub(crate) async fn reopen(
         reopen_days: st.settings.reopen_days,
     };
     lifecycle::plan(&actor, &state_of(&t), &action, now).map_err(refusal)?;
-    let w = reopen_write(&st, &reporter, &t, b.reason.trim(), now).await?;
+    let w = reopen_write(&st, (&reporter, &phone), &t, b.reason.trim(), now);
     if !st.store.apply_action(&w, now).await? {
         return Err(changed());
     }
@@ -272,7 +254,7 @@ pub(crate) async fn rate(
             )))
         }
     };
-    let (reporter, t) = proven(&st, &reference, &b.phone).await?;
+    let (reporter, t, phone) = proven(&st, &reference, &b.phone).await?;
     let now = st.clock.now();
     let closed_at = match (t.status, t.closed_at) {
         (Status::Resolved | Status::ClosedNotFixed | Status::NotResponsible, Some(c)) => c,
@@ -300,7 +282,7 @@ pub(crate) async fn rate(
                 .map(|c| format!(": {c}"))
                 .unwrap_or_default()
         );
-        Some(reopen_write(&st, &reporter, &t, &why, now).await?)
+        Some(reopen_write(&st, (&reporter, &phone), &t, &why, now))
     } else {
         None
     };

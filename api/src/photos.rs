@@ -288,7 +288,7 @@ pub(crate) async fn citizen_upload(
             ))
         })?
         .to_string();
-    let (reporter, _) = crate::citizen::proven(&st, &reference, &phone).await?;
+    let (reporter, _, _) = crate::citizen::proven(&st, &reference, &phone).await?;
     if reporter.status == sahulat_domain::request::Status::Rejected {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
