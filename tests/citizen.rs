@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 const PHONE: &str = "+92 300 1234567"; // the same number as "0300 1234567" in larkana_request
 
-async fn resolved(app: &TestApp) -> (String, String) {
+async fn resolved(app: &TestApp) -> String {
     let reference = app.triaged_larkana_water().await;
     let staff = app
         .signed_in("staff", "phed.larkana", None, Some("phed-larkana"))
@@ -25,7 +25,7 @@ async fn resolved(app: &TestApp) -> (String, String) {
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    (reference, staff)
+    reference
 }
 
 /// A fresh token for phed.larkana (sessions end after a working day; tests move the clock).
@@ -39,7 +39,7 @@ async fn fresh_token(app: &TestApp) -> String {
     res.json()["token"].as_str().unwrap().to_string()
 }
 
-async fn staff_view(app: &TestApp, _old: &str, reference: &str) -> Value {
+async fn staff_view(app: &TestApp, reference: &str) -> Value {
     let staff = fresh_token(app).await;
     app.authed(
         "GET",
@@ -55,7 +55,7 @@ async fn staff_view(app: &TestApp, _old: &str, reference: &str) -> Value {
 async fn the_reporter_reopens_within_the_window_and_the_department_gets_it_back_with_a_fresh_due_time(
 ) {
     let app = TestApp::new().await;
-    let (reference, staff) = resolved(&app).await;
+    let reference = resolved(&app).await;
     app.clock.advance(Duration::days(3));
     let res = app
         .post_json(
@@ -83,7 +83,7 @@ async fn the_reporter_reopens_within_the_window_and_the_department_gets_it_back_
         .unwrap()
         .iter()
         .any(|t| t["reference"] == reference.as_str() && t["overdue"] == false));
-    let detail = staff_view(&app, &staff, &reference).await;
+    let detail = staff_view(&app, &reference).await;
     assert!(detail["history"]
         .as_array()
         .unwrap()
@@ -127,7 +127,7 @@ async fn the_reporter_reopens_within_the_window_and_the_department_gets_it_back_
 #[tokio::test]
 async fn a_wrong_phone_is_refused_and_five_wrong_numbers_pause_the_report_for_fifteen_minutes() {
     let app = TestApp::new().await;
-    let (reference, _) = resolved(&app).await;
+    let reference = resolved(&app).await;
     let url = format!("/api/v1/requests/{reference}/reopen");
     for i in 0..5 {
         let res = app
@@ -163,7 +163,7 @@ async fn after_the_configured_window_a_reopen_is_refused_and_a_poor_rating_is_ke
         ..Default::default()
     })
     .await;
-    let (reference, staff) = resolved(&app).await;
+    let reference = resolved(&app).await;
     app.clock.advance(Duration::days(4));
     let late = app
         .post_json(
@@ -184,14 +184,14 @@ async fn after_the_configured_window_a_reopen_is_refused_and_a_poor_rating_is_ke
     assert_eq!(rated.status, 201, "{}", rated.text());
     assert_eq!(rated.json()["reopened"], false);
     assert_eq!(rated.json()["request"]["status"], "resolved");
-    let detail = staff_view(&app, &staff, &reference).await;
+    let detail = staff_view(&app, &reference).await;
     assert_eq!(detail["ratings"][0]["rating"], 1);
 }
 
 #[tokio::test]
 async fn a_poor_rating_reopens_and_each_closing_can_be_rated_once() {
     let app = TestApp::new().await;
-    let (reference, staff) = resolved(&app).await;
+    let reference = resolved(&app).await;
     let rate = |rating: i64, comment: &'static str| {
         let (app, url) = (&app, format!("/api/v1/requests/{reference}/rating"));
         async move {
@@ -216,7 +216,7 @@ async fn a_poor_rating_reopens_and_each_closing_can_be_rated_once() {
         .await
         .text();
     assert!(!public.contains("pipe still leaks"));
-    let detail = staff_view(&app, &staff, &reference).await;
+    let detail = staff_view(&app, &reference).await;
     assert_eq!(detail["ratings"][0]["rating"], 2);
     assert_eq!(detail["ratings"][0]["reopened"], true);
     assert_eq!(
@@ -244,7 +244,7 @@ async fn a_poor_rating_reopens_and_each_closing_can_be_rated_once() {
     let twice = rate(1, "").await;
     assert_eq!(twice.status, 409);
     assert_eq!(twice.error_code(), "already_rated");
-    let detail = staff_view(&app, &staff, &reference).await;
+    let detail = staff_view(&app, &reference).await;
     assert_eq!(detail["ratings"].as_array().unwrap().len(), 2);
     assert_eq!(detail["ticket"]["status"], "resolved");
 }
@@ -358,7 +358,7 @@ async fn a_ticket_reopened_and_resolved_again_is_announced_again_and_escalates_a
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_wrong_numbers_at_once_get_no_more_tries_than_five_in_a_row() {
     let app = Arc::new(TestApp::new().await);
-    let (reference, _) = resolved(&app).await;
+    let reference = resolved(&app).await;
     let mut tries = Vec::new();
     for i in 0..60 {
         let (app, reference) = (app.clone(), reference.clone());
@@ -422,6 +422,6 @@ async fn the_reporter_of_a_duplicate_and_of_the_original_each_rate_the_same_clos
         )
         .await;
     assert_eq!(by_duplicate.status, 201, "{}", by_duplicate.text());
-    let detail = staff_view(&app, &staff, &original).await;
+    let detail = staff_view(&app, &original).await;
     assert_eq!(detail["ratings"].as_array().unwrap().len(), 2);
 }
