@@ -4,7 +4,7 @@
 //! Run: `cargo bench --bench geo_lookup`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use sahulat_domain::geo::GeoIndex;
+use sahulat_domain::geo::{GeoIndex, DISTRICTS_FILE, TEHSILS_FILE};
 use std::path::Path;
 
 fn points() -> Vec<(f64, f64)> {
@@ -26,8 +26,9 @@ fn points() -> Vec<(f64, f64)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let geo = GeoIndex::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/boundaries"))
-        .expect("boundaries");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/boundaries");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("boundaries");
+    let geo = GeoIndex::parse(&read(DISTRICTS_FILE), &read(TEHSILS_FILE)).expect("boundaries");
     let mut g = c.benchmark_group("geo");
     g.throughput(Throughput::Elements(1));
     g.bench_function("locate_larkana_city", |b| {

@@ -11,12 +11,15 @@
 use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
-use sahulat_api::bootstrap;
+use sahulat_api::AppContext;
 use sahulat_domain::accounts::{self, NewUser};
 use sahulat_domain::clock::{Clock, SystemClock};
+use sahulat_domain::effects::HistoryEntry;
 use sahulat_domain::ids::RandomIds;
-use sahulat_domain::request::{Channel, Priority, RequestDraft, ServiceRequest, Status};
-use sahulat_domain::store::{self, HistoryEntry, StoredResponse, TriageOutcome};
+use sahulat_domain::request::{RequestDraft, ServiceRequest};
+use sahulat_domain::status::{Channel, Priority, Status};
+use sahulat_domain::triage::TriageOutcome;
+use sahulat_store::{self as store, reference_data, StoredResponse};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,16 +35,16 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|_| "sqlite:///tmp/sahulat-queue-bench.db".into());
     let key = sahulat_domain::crypto::DataKey::from_bytes([9; 32]);
     let store = store::connect(&url, Arc::new(key)).await?;
-    let (cat, geo) = bootstrap::load_reference(Path::new("fixtures"))?;
-    let (state, _) = bootstrap::prepare(
+    let reference = reference_data::load(Path::new("fixtures"))?;
+    let (cat, geo) = (reference.catalogue.clone(), reference.geo.clone());
+    store::prepare(store.as_ref(), &cat, SystemClock.now()).await?;
+    let state = AppContext::new(
         store,
-        cat.clone(),
-        geo.clone(),
+        &reference,
         Arc::new(SystemClock),
         Arc::new(RandomIds::from_entropy()),
         Default::default(),
-    )
-    .await?;
+    );
     let existing = state
         .store
         .ticket_counts(&sahulat_domain::lifecycle::Scope::All)
@@ -85,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
                 .store
                 .create_request(&new, st.ids.as_ref(), None, render, SystemClock.now())
                 .await?;
-            let sahulat_domain::store::CreateOutcome::Created(r, _) = outcome else {
+            let store::CreateOutcome::Created(r, _) = outcome else {
                 anyhow::bail!("replayed")
             };
             let route = sahulat_domain::routing::route(

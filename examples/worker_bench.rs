@@ -9,12 +9,11 @@
 //! The second argument runs that many workers side by side (PostgreSQL shares the queue).
 
 use async_trait::async_trait;
-use sahulat_api::bootstrap;
-use sahulat_domain::clock::SystemClock;
-use sahulat_domain::ids::RandomIds;
-use sahulat_domain::request::{Channel, RequestDraft, ServiceRequest, Status};
-use sahulat_domain::store::{self, StoredResponse};
-use sahulat_domain::triage::Lexicon;
+use sahulat_domain::clock::{Clock, SystemClock};
+use sahulat_domain::ids::{IdSource, RandomIds};
+use sahulat_domain::request::{RequestDraft, ServiceRequest};
+use sahulat_domain::status::{Channel, Status};
+use sahulat_store::{self as store, reference_data, StoredResponse};
 use sahulat_worker::{Notifier, NotifyError, Worker, WorkerConfig};
 use std::path::Path;
 use std::sync::Arc;
@@ -52,22 +51,15 @@ async fn main() -> anyhow::Result<()> {
     let workers: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
     let url = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "sqlite:///tmp/sahulat-worker-bench.db".into());
-    let key = sahulat_domain::crypto::DataKey::load(
+    let key = sahulat_store::keyfile::load_data_key(
         std::env::var("SAHULAT_DATA_KEY").ok().as_deref(),
         Path::new("/tmp/sahulat-bench.key"),
     )?;
     let store = store::connect(&url, Arc::new(key)).await?;
-    let (cat, geo) = bootstrap::load_reference(Path::new("fixtures"))?;
-    let (state, _) = bootstrap::prepare(
-        store,
-        cat.clone(),
-        geo.clone(),
-        Arc::new(SystemClock),
-        Arc::new(RandomIds::from_entropy()),
-        Default::default(),
-    )
-    .await?;
-    let lexicon = Arc::new(Lexicon::load(Path::new("fixtures/lexicon.json"), &cat)?);
+    let reference = reference_data::load(Path::new("fixtures"))?;
+    let (cat, geo) = (reference.catalogue.clone(), reference.geo.clone());
+    store::prepare(store.as_ref(), &cat, SystemClock.now()).await?;
+    let ids = RandomIds::from_entropy();
     let render: store::Render = Arc::new(|_: &ServiceRequest| StoredResponse {
         status: 201,
         body: serde_json::Value::Null,
@@ -88,11 +80,10 @@ async fn main() -> anyhow::Result<()> {
             ..Default::default()
         };
         let new = draft.validate(&cat, &geo)?;
-        state
-            .store
+        store
             .create_request(
                 &new,
-                state.ids.as_ref(),
+                &ids as &dyn IdSource,
                 None,
                 render.clone(),
                 chrono::Utc::now(),
@@ -108,15 +99,14 @@ async fn main() -> anyhow::Result<()> {
     let t1 = Instant::now();
     let mut handles = Vec::new();
     for w in 0..workers {
-        let worker = Worker {
-            store: state.store.clone(),
-            catalogue: cat.clone(),
-            lexicon: lexicon.clone(),
-            clock: Arc::new(SystemClock),
-            notifier: Arc::new(NullGateway),
-            config: config.clone(),
-            id: format!("bench-{w}"),
-        };
+        let worker = Worker::new(
+            store.clone(),
+            &reference,
+            Arc::new(SystemClock),
+            Arc::new(NullGateway),
+            config.clone(),
+            format!("bench-{w}"),
+        );
         handles.push(tokio::spawn(async move { worker.run_until_idle().await }));
     }
     let mut jobs = 0;
@@ -124,8 +114,7 @@ async fn main() -> anyhow::Result<()> {
         jobs += h.await??;
     }
     let took = t1.elapsed();
-    let open = state
-        .store
+    let open = store
         .list_requests(&store::RequestQuery {
             statuses: vec![Status::Open, Status::Duplicate],
             limit: u32::MAX / 2,
@@ -133,8 +122,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .await?
         .len();
-    let left = state
-        .store
+    let left = store
         .list_requests(&store::RequestQuery {
             statuses: vec![Status::Submitted],
             limit: 10,
@@ -144,7 +132,7 @@ async fn main() -> anyhow::Result<()> {
         .len();
     eprintln!(
         "backend {} | {n} requests stored in {:.2}s | {workers} worker(s) ran {jobs} jobs in {:.2}s | {:.0} requests triaged+routed per second | triaged total {open}, left submitted {left}",
-        state.store.backend(),
+        store.backend(),
         stored.as_secs_f64(),
         took.as_secs_f64(),
         n as f64 / took.as_secs_f64()

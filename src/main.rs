@@ -5,11 +5,11 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use rand::RngCore;
-use sahulat_api::bootstrap;
+use sahulat_api::{AppContext, AppState, Settings};
 use sahulat_domain::clock::{Clock, SystemClock};
 use sahulat_domain::ids::RandomIds;
-use sahulat_domain::store::{self, Store};
-use sahulat_domain::triage::Lexicon;
+use sahulat_store::reference_data::{self, Reference};
+use sahulat_store::{ReferenceCounts, Store};
 use sahulat_worker::{HttpSmsNotifier, LogNotifier, Notifier, Worker, WorkerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -140,8 +140,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { bind, no_worker } => serve(&cli.db, bind, !no_worker).await,
         Command::Worker => {
-            let (state, _) = open(&cli.db).await?;
-            let worker = make_worker(&cli.db, &state)?;
+            let (store, reference, _) = open(&cli.db).await?;
+            let worker = make_worker(store, &reference)?;
             let (tx, rx) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {
                 shutdown_signal().await;
@@ -159,10 +159,10 @@ async fn main() -> anyhow::Result<()> {
                     department,
                 },
         } => {
-            let (state, _) = open(&cli.db).await?;
+            let (store, reference, _) = open(&cli.db).await?;
             let password = read_password()?;
             let new = sahulat_domain::accounts::NewUser::new(
-                &state.catalogue,
+                &reference.catalogue,
                 &username,
                 &role,
                 district.as_deref(),
@@ -170,8 +170,7 @@ async fn main() -> anyhow::Result<()> {
                 &password,
             )
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let user = state
-                .store
+            let user = store
                 .create_user(&new, SystemClock.now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -191,10 +190,10 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let (state, counts) = open(&cli.db).await?;
+            let (store, _, counts) = open(&cli.db).await?;
             eprintln!(
                 "database {} is up to date; reference data: {counts:?}",
-                state.store.backend()
+                store.backend()
             );
             Ok(())
         }
@@ -242,24 +241,29 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn connect(db: &DbArgs) -> anyhow::Result<Arc<dyn Store>> {
-    let key = sahulat_domain::crypto::DataKey::load(db.data_key.as_deref(), &db.key_file)?;
-    store::connect(&db.database_url, Arc::new(key))
+    let key = sahulat_store::keyfile::load_data_key(db.data_key.as_deref(), &db.key_file)?;
+    sahulat_store::connect(&db.database_url, Arc::new(key))
         .await
         .with_context(|| format!("opening the database {}", redact(&db.database_url)))
 }
 
-async fn open(db: &DbArgs) -> anyhow::Result<(sahulat_api::AppState, store::ReferenceCounts)> {
+/// Opens the store, reads the reference data, migrates and loads the reference data.
+async fn open(db: &DbArgs) -> anyhow::Result<(Arc<dyn Store>, Reference, ReferenceCounts)> {
     let store = connect(db).await?;
-    let (catalogue, geo) = bootstrap::load_reference(&db.fixtures)?;
-    bootstrap::prepare(
+    let reference = reference_data::load(&db.fixtures)?;
+    let counts =
+        sahulat_store::prepare(store.as_ref(), &reference.catalogue, SystemClock.now()).await?;
+    Ok((store, reference, counts))
+}
+
+fn app_state(store: Arc<dyn Store>, reference: &Reference) -> anyhow::Result<AppState> {
+    Ok(AppContext::new(
         store,
-        catalogue,
-        geo,
+        reference,
         Arc::new(SystemClock),
         Arc::new(RandomIds::from_entropy()),
-        sahulat_domain::citizen::Settings::from_env()?,
-    )
-    .await
+        Settings::from_env()?,
+    ))
 }
 
 /// Hides a password in a database URL before it is logged.
@@ -274,8 +278,7 @@ fn redact(url: &str) -> String {
     }
 }
 
-fn make_worker(db: &DbArgs, state: &sahulat_api::AppState) -> anyhow::Result<Worker> {
-    let lexicon = Lexicon::load(&db.fixtures.join("lexicon.json"), &state.catalogue)?;
+fn make_worker(store: Arc<dyn Store>, reference: &Reference) -> anyhow::Result<Worker> {
     let notifier: Arc<dyn Notifier> = match HttpSmsNotifier::from_env()? {
         Some(n) => Arc::new(n),
         None => {
@@ -283,15 +286,14 @@ fn make_worker(db: &DbArgs, state: &sahulat_api::AppState) -> anyhow::Result<Wor
             Arc::new(LogNotifier)
         }
     };
-    Ok(Worker {
-        store: state.store.clone(),
-        catalogue: state.catalogue.clone(),
-        lexicon: Arc::new(lexicon),
-        clock: state.clock.clone(),
+    Ok(Worker::new(
+        store,
+        reference,
+        Arc::new(SystemClock),
         notifier,
-        config: WorkerConfig::from_env()?,
-        id: sahulat_worker::worker_id(),
-    })
+        WorkerConfig::from_env()?,
+        sahulat_worker::worker_id(),
+    ))
 }
 
 #[allow(clippy::print_stdout)]
@@ -333,9 +335,10 @@ async fn jobs(db: &DbArgs, command: Option<JobsCommand>) -> anyhow::Result<()> {
 
 async fn serve(db: &DbArgs, bind: SocketAddr, with_worker: bool) -> anyhow::Result<()> {
     sahulat_api::prometheus();
-    let (state, counts) = open(db).await?;
+    let (store, reference, counts) = open(db).await?;
+    let state = app_state(store.clone(), &reference)?;
     tracing::info!(
-        backend = state.store.backend(),
+        backend = store.backend(),
         districts = counts.districts,
         tehsils = counts.tehsils,
         services = counts.services,
@@ -349,7 +352,7 @@ async fn serve(db: &DbArgs, bind: SocketAddr, with_worker: bool) -> anyhow::Resu
     tracing::info!("Sahulat is listening on http://{}", listener.local_addr()?);
     let (tx, rx) = tokio::sync::watch::channel(false);
     let worker = if with_worker {
-        let w = make_worker(db, &state)?;
+        let w = make_worker(store, &reference)?;
         Some(tokio::spawn(async move { w.run(rx).await }))
     } else {
         None

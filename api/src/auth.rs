@@ -6,7 +6,7 @@
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::JsonBody;
 use crate::limiter::ClientIp;
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};

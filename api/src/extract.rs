@@ -5,7 +5,9 @@
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
 use axum::http::{header, request::Parts, StatusCode};
+use sahulat_domain::lang::Lang;
 use serde::de::DeserializeOwned;
 
 /// Reads the whole body, mapping a too-large body to 413.
@@ -69,7 +71,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 ),
             ));
         }
-        let raw = body_bytes(req, crate::BODY_LIMIT).await?;
+        let raw = body_bytes(req, BODY_LIMIT).await?;
         match serde_json::from_slice::<T>(&raw) {
             Ok(value) => Ok(JsonBody { value, raw }),
             Err(e) if e.is_data() => Err(ApiError::new(
@@ -119,4 +121,24 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         QueryPairs::parse(parts.uri.query().unwrap_or("").as_bytes()).map_err(ApiError::bad_request)
     }
+}
+
+/// Largest request body accepted by JSON and form endpoints (photos have their own limit).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// The language a client asks for: `?lang=` (or `locale`), then Accept-Language, then English.
+pub fn lang_param(q: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError> {
+    if let Some(l) = q.get("lang").or_else(|| q.get("locale")) {
+        return Lang::parse(l).ok_or_else(|| {
+            ApiError::bad_param("lang", format!("unknown language {l:?}; use en, ur or sd"))
+        });
+    }
+    let accept = headers
+        .get("accept-language")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(accept
+        .split(',')
+        .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+        .unwrap_or_default())
 }

@@ -1,35 +1,39 @@
 //! Sahulat's HTTP face: the native JSON API (`/api/v1/`), Open311 GeoReport v2
-//! (`/open311/v2/`), operations endpoints and the OpenAPI document. Handlers stay thin: they
-//! parse, call the domain and the `Store`, and render.
+//! (`/open311/v2/`), the staff pages, operations endpoints and the OpenAPI document. One module
+//! per resource; what several share lives in `views` (response shapes), `access` (who may see
+//! what), `intake` (storing a new request), `extract` and `error`. Handlers stay thin: they
+//! parse, call one domain decision and one store use case, and render.
 
-mod actions;
+mod access;
 mod auth;
-pub mod bootstrap;
 mod citizen;
 pub mod error;
 pub mod extract;
+mod intake;
 mod keys;
 mod limiter;
-mod native;
 mod open311;
 mod ops;
 mod pages;
 mod photos;
+mod reference;
+mod requests;
+pub mod settings;
 mod staff;
+pub mod state;
+mod views;
 
+pub use extract::BODY_LIMIT;
 pub use keys::{hash_api_key, new_api_key};
 pub use ops::prometheus;
+pub use settings::Settings;
+pub use state::{AppContext, AppState};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use sahulat_domain::catalogue::Catalogue;
-use sahulat_domain::clock::Clock;
-use sahulat_domain::geo::GeoIndex;
-use sahulat_domain::ids::IdSource;
-use sahulat_domain::store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,36 +45,8 @@ use tower_http::request_id::{
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body accepted by JSON and form endpoints (photos get their own limit later).
-pub const BODY_LIMIT: usize = 256 * 1024;
 /// How long a request may take before it is answered 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Everything a handler may need, shared by all requests.
-#[derive(Debug)]
-pub struct AppContext {
-    /// Storage.
-    pub store: Arc<dyn Store>,
-    /// Reference data.
-    pub catalogue: Arc<Catalogue>,
-    /// Boundaries.
-    pub geo: Arc<GeoIndex>,
-    /// Time.
-    pub clock: Arc<dyn Clock>,
-    /// References and tokens.
-    pub ids: Arc<dyn IdSource>,
-    /// Sign-in attempts per client address.
-    pub signin_limiter: limiter::SignInLimiter,
-    /// Wrong phone numbers per report on the citizen endpoints.
-    pub proof_limiter: limiter::ProofLimiter,
-    /// Reopen window, office hours, media folder, public address.
-    pub settings: sahulat_domain::citizen::Settings,
-    /// Photo decodes allowed at once (one per core): each may hold a few hundred MB.
-    pub photo_permits: tokio::sync::Semaphore,
-}
-
-/// Cheaply clonable handle on the context.
-pub type AppState = Arc<AppContext>;
 
 #[derive(Clone, Default)]
 struct RequestIds {
@@ -103,7 +79,8 @@ pub fn router(state: AppState) -> Router {
         .merge(photos::media_routes())
         .nest(
             "/api/v1",
-            native::routes()
+            requests::routes()
+                .merge(reference::routes())
                 .merge(citizen::routes())
                 .merge(photos::api_routes())
                 .merge(auth::routes())

@@ -3,8 +3,8 @@
 //! rendered from that document on the server — no CDN, no JavaScript.
 
 use crate::error::{ApiError, ErrorEnvelope};
-use crate::native;
-use crate::AppState;
+use crate::state::AppState;
+use crate::{auth, citizen, photos, reference, requests, staff, views};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -19,12 +19,12 @@ use utoipa::OpenApi;
     info(title = "Sahulat API", description = "Citizen service requests for Quetta, Kech, Larkana and Naushahro Feroze. \
         Errors use one envelope: {\"error\":{\"code\":…,\"message\":…,\"fields\":{…}}}. \
         Open311 GeoReport v2 lives under /open311/v2/ (see the README)."),
-    paths(native::create_request, native::get_request, native::list_services, native::list_districts, native::locate, healthz, readyz,
-        crate::auth::sign_in, crate::auth::sign_out, crate::auth::change_password, crate::auth::me,
-        crate::staff::queue, crate::staff::ticket, crate::actions::act, crate::actions::comment,
-        crate::citizen::reopen, crate::citizen::rate,
-        crate::photos::citizen_upload, crate::photos::staff_upload, crate::photos::set_visibility),
-    components(schemas(ErrorEnvelope, native::CreateRequest, native::RequestView, native::ServiceView, native::DistrictView, native::LocateView)),
+    paths(requests::create_request, requests::get_request, reference::list_services, reference::list_districts, reference::locate, healthz, readyz,
+        auth::sign_in, auth::sign_out, auth::change_password, auth::me,
+        staff::queue::queue, staff::ticket::ticket, staff::actions::act, staff::actions::comment,
+        citizen::reopen, citizen::rate,
+        photos::citizen_upload, photos::staff_upload, photos::set_visibility),
+    components(schemas(ErrorEnvelope, requests::CreateRequest, views::RequestView, reference::ServiceView, reference::DistrictView, reference::LocateView)),
     tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "operations"))
 )]
 pub(crate) struct ApiDoc;

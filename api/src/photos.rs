@@ -4,21 +4,22 @@
 //! the files are written before the row and removed again if the row is not written, so a
 //! failed upload leaves nothing behind that a reader could see.
 
+use crate::access::{no_evaluators, proven, public_photo, visible};
 use crate::auth::Signed;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{body_bytes, JsonBody};
-use crate::staff::{no_evaluators, visible};
-use crate::AppState;
+use crate::state::AppState;
+use crate::views::{photo_files, public_view, PhotoView};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
+use sahulat_domain::effects::HistoryEntry;
 use sahulat_domain::photo::{self, PhotoKind, ProcessedPhoto, MAX_PER_KIND};
 use sahulat_domain::request::ServiceRequest;
-use sahulat_domain::store::{HistoryEntry, NewPhoto, Photo, PhotoOutcome};
-use serde::{Deserialize, Serialize};
+use sahulat_store::{NewPhoto, Photo, PhotoOutcome};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use utoipa::ToSchema;
@@ -46,71 +47,13 @@ pub(crate) fn media_routes() -> Router<AppState> {
     Router::new().route("/media/{file}", get(public_media))
 }
 
-/// A photo as the public sees it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PhotoView {
-    /// The picture (at most 1600 px on its longest side).
-    pub url: String,
-    /// A small version (320 px).
-    pub thumbnail_url: String,
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// `report` (the citizen's) or `staff` (for example of the repair).
-    pub kind: String,
-    /// Added.
-    pub created_at: DateTime<Utc>,
-}
-
-/// A photo as staff see it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StaffPhotoView {
-    /// Row id (for hiding).
-    pub id: i64,
-    /// The public view.
-    #[serde(flatten)]
-    pub photo: PhotoView,
-    /// Hidden from the public.
-    pub hidden: bool,
-    /// `citizen` or a username.
-    pub uploaded_by: String,
-}
-
-fn names(file: &str) -> (String, String) {
-    (format!("{file}.jpg"), format!("{file}_t.jpg"))
-}
-
-/// The public view of a photo; `base` is `/media` or `/staff/media`.
-pub(crate) fn public_view(p: &Photo, base: &str) -> PhotoView {
-    let (big, small) = names(&p.file);
-    PhotoView {
-        url: format!("{base}/{big}"),
-        thumbnail_url: format!("{base}/{small}"),
-        width: p.width,
-        height: p.height,
-        kind: p.kind.as_str().into(),
-        created_at: p.created_at,
-    }
-}
-
-/// The staff view (served under `/staff/media`, which checks the viewer may see the ticket).
-pub(crate) fn staff_view(p: &Photo) -> StaffPhotoView {
-    StaffPhotoView {
-        id: p.id,
-        photo: public_view(p, "/staff/media"),
-        hidden: p.hidden,
-        uploaded_by: p.uploaded_by.clone(),
-    }
-}
-
 fn path_of(st: &AppState, name: &str) -> PathBuf {
     st.settings.media_dir.join(&name[..2]).join(name)
 }
 
 async fn write_files(st: &AppState, p: &ProcessedPhoto) -> Result<String, ApiError> {
     let file = st.ids.token();
-    let (big, small) = names(&file);
+    let (big, small) = photo_files(&file);
     for (name, bytes) in [(&big, &p.display), (&small, &p.thumb)] {
         let path = path_of(st, name);
         let tmp = path.with_extension("part");
@@ -132,7 +75,7 @@ async fn write_files(st: &AppState, p: &ProcessedPhoto) -> Result<String, ApiErr
 }
 
 async fn remove_files(st: &AppState, file: &str) {
-    let (big, small) = names(file);
+    let (big, small) = photo_files(file);
     for name in [big, small] {
         let _ = tokio::fs::remove_file(path_of(st, &name)).await;
     }
@@ -288,8 +231,8 @@ pub(crate) async fn citizen_upload(
             ))
         })?
         .to_string();
-    let (reporter, _, _) = crate::citizen::proven(&st, &reference, &phone).await?;
-    if reporter.status == sahulat_domain::request::Status::Rejected {
+    let reporter = proven(&st, &reference, &phone).await?.reporter;
+    if reporter.status == sahulat_domain::status::Status::Rejected {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "rejected",
@@ -427,11 +370,6 @@ pub(crate) async fn serve_file(
     }
 }
 
-/// Whether the public may see a photo: not hidden by staff, and its request not rejected.
-pub(crate) fn public(p: &Photo, r: &ServiceRequest) -> bool {
-    !p.hidden && r.status != sahulat_domain::request::Status::Rejected
-}
-
 async fn public_media(
     State(st): State<AppState>,
     Path(name): Path<String>,
@@ -447,7 +385,7 @@ async fn public_media(
         Err(e) => return ApiError::from(e).into_response(),
     };
     match st.store.request_by_id(p.request_id).await {
-        Ok(Some(r)) if public(&p, &r) => {}
+        Ok(Some(r)) if public_photo(&p, &r) => {}
         Ok(_) => return not_found(),
         Err(e) => return ApiError::from(e).into_response(),
     }

@@ -4,11 +4,10 @@
 
 use crate::geo::GeoIndex;
 use crate::lang::Localized;
-use crate::request::Priority;
+use crate::status::Priority;
 use anyhow::{anyhow, bail, Context};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 /// An Open311 attribute datatype.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,12 +236,32 @@ struct RoutingRow {
     note: String,
 }
 
+/// The texts of the reference-data files in `fixtures/`, read by the store's loader (the
+/// domain itself reads no files).
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// `boundaries/sindh_balochistan_districts.geojson`.
+    pub districts_geojson: String,
+    /// `boundaries/pilot_tehsils.geojson`.
+    pub tehsils_geojson: String,
+    /// `place_names.csv` (Urdu and Sindhi names).
+    pub place_names_csv: String,
+    /// `services.json`.
+    pub services_json: String,
+    /// `departments.json`.
+    pub departments_json: String,
+    /// `routing.csv`.
+    pub routing_csv: String,
+    /// `response_templates.json`, if present.
+    pub templates_json: Option<String>,
+}
+
 impl Catalogue {
-    /// Reads `fixtures/` (boundaries, services, departments, routing, place names) and checks
-    /// that every cross-reference resolves, so a bad edit fails at start-up, loudly.
-    pub fn load(dir: &Path) -> anyhow::Result<(Catalogue, GeoIndex)> {
-        let geo = GeoIndex::load(&dir.join("boundaries"))?;
-        let names = read_place_names(&dir.join("place_names.csv"))?;
+    /// Builds the catalogue and the boundary index from the fixtures' texts and checks that
+    /// every cross-reference resolves, so a bad edit fails at start-up, loudly.
+    pub fn parse(src: &Sources) -> anyhow::Result<(Catalogue, GeoIndex)> {
+        let geo = GeoIndex::parse(&src.districts_geojson, &src.tehsils_geojson)?;
+        let names = read_place_names(&src.place_names_csv)?;
         let localized = |code: &str, en: &str| -> Localized {
             names.get(code).cloned().unwrap_or_else(|| Localized {
                 en: en.to_string(),
@@ -280,9 +299,9 @@ impl Catalogue {
                 pcode: a.pcode.clone(),
             })
             .collect();
-        let services: Vec<Service> = read_json(&dir.join("services.json"))?;
-        let departments: Vec<Department> = read_json(&dir.join("departments.json"))?;
-        let routing = read_routing(&dir.join("routing.csv"))?;
+        let services: Vec<Service> = read_json("services.json", &src.services_json)?;
+        let departments: Vec<Department> = read_json("departments.json", &src.departments_json)?;
+        let routing = read_routing(&src.routing_csv)?;
         let mut cat = Catalogue::new(
             provinces,
             districts,
@@ -292,7 +311,9 @@ impl Catalogue {
             routing,
         )?;
         let codes = cat.services.iter().map(|s| s.code.as_str()).collect();
-        cat.templates = crate::templates::load(&dir.join("response_templates.json"), &codes)?;
+        if let Some(text) = &src.templates_json {
+            cat.templates = crate::templates::parse(text, &codes)?;
+        }
         Ok((cat, geo))
     }
 
@@ -426,24 +447,20 @@ impl Catalogue {
     }
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+fn read_json<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> anyhow::Result<T> {
+    serde_json::from_str(text).with_context(|| format!("parsing {name}"))
 }
 
-fn read_routing(path: &Path) -> anyhow::Result<Vec<RoutingRule>> {
+fn read_routing(text: &str) -> anyhow::Result<Vec<RoutingRule>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
+        .from_reader(text.as_bytes());
     let mut out = Vec::new();
     for (n, row) in reader.deserialize::<RoutingRow>().enumerate() {
-        let row = row.with_context(|| format!("{} row {}", path.display(), n + 2))?;
+        let row = row.with_context(|| format!("routing.csv row {}", n + 2))?;
         if row.district.is_empty() || row.service.is_empty() || row.department.is_empty() {
             bail!(
-                "{} row {}: district, service and department are required",
-                path.display(),
+                "routing.csv row {}: district, service and department are required",
                 n + 2
             );
         }
@@ -466,14 +483,13 @@ struct PlaceNameRow {
     name_sd: String,
 }
 
-fn read_place_names(path: &Path) -> anyhow::Result<BTreeMap<String, Localized>> {
+fn read_place_names(text: &str) -> anyhow::Result<BTreeMap<String, Localized>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
+        .from_reader(text.as_bytes());
     let mut out = BTreeMap::new();
     for row in reader.deserialize::<PlaceNameRow>() {
-        let row = row.with_context(|| format!("parsing {}", path.display()))?;
+        let row = row.context("parsing place_names.csv")?;
         out.insert(
             row.code,
             Localized {

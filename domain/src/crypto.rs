@@ -1,18 +1,17 @@
 //! Personal data at rest. A reporter's phone, name and e-mail are sealed with
 //! ChaCha20-Poly1305 before they reach the database, and the phone also gets a keyed hash
 //! (HMAC-SHA256) so staff can still find every report from one number without decrypting all
-//! of them. The 32-byte key comes from `SAHULAT_DATA_KEY` (64 hex characters) or from a key file
-//! (`SAHULAT_KEY_FILE`, default `data/sahulat.key`) created with mode 0600 on first start.
+//! of them. The 32-byte key is given as 64 hex characters; reading and creating the key file is
+//! the store's job (`sahulat_store::keyfile`).
 //! Every process sharing a database (several API instances, workers) must have the same key;
 //! losing the key makes the stored contact details unreadable.
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, bail};
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
-use std::path::Path;
 
 /// Marks a sealed value (so values written before encryption are still read).
 const PREFIX: &str = "v1:";
@@ -52,28 +51,6 @@ impl DataKey {
         let master: [u8; 32] = bytes
             .try_into()
             .map_err(|_| anyhow!("the data key must be 64 hex characters (32 bytes)"))?;
-        Ok(DataKey::from_bytes(master))
-    }
-
-    /// `SAHULAT_DATA_KEY` if set, else the key file (created, mode 0600, if it does not exist).
-    pub fn load(env_key: Option<&str>, key_file: &Path) -> anyhow::Result<DataKey> {
-        if let Some(k) = env_key.filter(|k| !k.trim().is_empty()) {
-            return DataKey::from_hex(k).context("SAHULAT_DATA_KEY");
-        }
-        if key_file.exists() {
-            let text = std::fs::read_to_string(key_file)
-                .with_context(|| format!("reading the key file {}", key_file.display()))?;
-            return DataKey::from_hex(&text)
-                .with_context(|| format!("key file {}", key_file.display()));
-        }
-        if let Some(dir) = key_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let mut master = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut master);
-        write_private(key_file, &hex::encode(master))
-            .with_context(|| format!("creating the key file {}", key_file.display()))?;
-        tracing::warn!(file = %key_file.display(), "created a new data key for personal data; back it up with the database");
         Ok(DataKey::from_bytes(master))
     }
 
@@ -119,23 +96,6 @@ impl DataKey {
     }
 }
 
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,25 +129,5 @@ mod tests {
             k.lookup_hash("+923001234567"),
             DataKey::from_bytes([4; 32]).lookup_hash("+923001234567")
         );
-    }
-
-    #[test]
-    fn a_key_file_is_created_once_with_private_permissions() {
-        let dir = std::env::temp_dir().join(format!("sahulat-key-{}", std::process::id()));
-        let path = dir.join("k");
-        let _ = std::fs::remove_dir_all(&dir);
-        let a = DataKey::load(None, &path).unwrap();
-        let b = DataKey::load(None, &path).unwrap();
-        assert_eq!(a.lookup_hash("x"), b.lookup_hash("x"));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
-        }
-        assert!(DataKey::from_hex("abc").is_err());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// Field name → human message naming what is accepted.
 pub type FieldErrors = BTreeMap<String, String>;
 
-/// Result alias used across the domain and stores.
+/// Result alias used across the domain and the stores.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Errors a domain operation can end with.
@@ -47,22 +47,5 @@ impl Error {
         let mut m = FieldErrors::new();
         m.insert(field.into(), message.into());
         Error::Validation(m)
-    }
-}
-
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                Error::Unavailable(format!("database: {e}"))
-            }
-            other => Error::Internal(anyhow::Error::new(other).context("database error")),
-        }
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for Error {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        Error::Internal(anyhow::Error::new(e).context("migration failed"))
     }
 }

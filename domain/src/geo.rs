@@ -9,7 +9,6 @@ use geo::{Geometry, MultiPolygon, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// A named area (district or tehsil) with its polygon.
 #[derive(Debug, Clone)]
@@ -77,6 +76,11 @@ pub struct Placement {
     pub tehsil: Option<String>,
 }
 
+/// The districts' boundary file in `fixtures/boundaries/`.
+pub const DISTRICTS_FILE: &str = "sindh_balochistan_districts.geojson";
+/// The pilot tehsils' boundary file in `fixtures/boundaries/`.
+pub const TEHSILS_FILE: &str = "pilot_tehsils.geojson";
+
 /// The in-memory boundary index.
 #[derive(Debug, Default)]
 pub struct GeoIndex {
@@ -86,9 +90,10 @@ pub struct GeoIndex {
 }
 
 impl GeoIndex {
-    /// Loads `sindh_balochistan_districts.geojson` and `pilot_tehsils.geojson` from `dir`.
-    pub fn load(dir: &Path) -> anyhow::Result<GeoIndex> {
-        let districts = read_areas(&dir.join("sindh_balochistan_districts.geojson"), |f| {
+    /// Builds the index from the text of `sindh_balochistan_districts.geojson` and
+    /// `pilot_tehsils.geojson`.
+    pub fn parse(districts_geojson: &str, tehsils_geojson: &str) -> anyhow::Result<GeoIndex> {
+        let districts = read_areas(DISTRICTS_FILE, districts_geojson, |f| {
             Ok((
                 prop(f, "pcode")?,
                 prop(f, "district")?,
@@ -97,10 +102,10 @@ impl GeoIndex {
             ))
         })?;
         let mut provinces = BTreeMap::new();
-        for f in read_features(&dir.join("sindh_balochistan_districts.geojson"))? {
+        for f in read_features(DISTRICTS_FILE, districts_geojson)? {
             provinces.insert(prop(&f, "province_pcode")?, prop(&f, "province")?);
         }
-        let tehsils = read_areas(&dir.join("pilot_tehsils.geojson"), |f| {
+        let tehsils = read_areas(TEHSILS_FILE, tehsils_geojson, |f| {
             let district = prop(f, "district_pcode")?;
             let name = prop(f, "tehsil")?;
             let pcode = f
@@ -113,7 +118,7 @@ impl GeoIndex {
             Ok((code, name, district, pcode))
         })?;
         if districts.is_empty() {
-            bail!("no districts in {}", dir.display());
+            bail!("no districts in {DISTRICTS_FILE}");
         }
         Ok(GeoIndex {
             provinces,
@@ -197,34 +202,31 @@ fn prop(f: &geojson::Feature, key: &str) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow!("feature without string property {key:?}"))
 }
 
-fn read_features(path: &Path) -> anyhow::Result<Vec<geojson::Feature>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let gj: geojson::GeoJson = text
-        .parse()
-        .with_context(|| format!("parsing {}", path.display()))?;
+fn read_features(name: &str, text: &str) -> anyhow::Result<Vec<geojson::Feature>> {
+    let gj: geojson::GeoJson = text.parse().with_context(|| format!("parsing {name}"))?;
     let fc = geojson::FeatureCollection::try_from(gj)
-        .with_context(|| format!("{} is not a FeatureCollection", path.display()))?;
+        .with_context(|| format!("{name} is not a FeatureCollection"))?;
     Ok(fc.features)
 }
 
 type Attrs = (String, String, String, Option<String>);
 
 fn read_areas(
-    path: &Path,
+    file: &str,
+    text: &str,
     attrs: impl Fn(&geojson::Feature) -> anyhow::Result<Attrs>,
 ) -> anyhow::Result<Vec<Area>> {
     let mut out = Vec::new();
-    for f in read_features(path)? {
-        let (code, name, parent, pcode) = attrs(&f).with_context(|| path.display().to_string())?;
+    for f in read_features(file, text)? {
+        let (code, name, parent, pcode) = attrs(&f).with_context(|| file.to_string())?;
         let geometry = f
             .geometry
             .clone()
-            .ok_or_else(|| anyhow!("{}: {code} has no geometry", path.display()))?;
+            .ok_or_else(|| anyhow!("{file}: {code} has no geometry"))?;
         let shape = match Geometry::<f64>::try_from(geometry)? {
             Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
             Geometry::MultiPolygon(m) => m,
-            other => bail!("{}: {code} is a {other:?}, not a polygon", path.display()),
+            other => bail!("{file}: {code} is a {other:?}, not a polygon"),
         };
         out.push(Area {
             code,
@@ -235,4 +237,24 @@ fn read_areas(
         });
     }
     Ok(out)
+}
+
+/// Metres per degree of latitude.
+pub const METRES_PER_DEGREE: f64 = 111_320.0;
+
+/// The bounding box (min_lat, max_lat, min_lon, max_lon) around a point: the cheap first cut of
+/// a radius search, confirmed with `haversine_m`.
+pub fn bbox(lat: f64, lon: f64, radius_m: f64) -> (f64, f64, f64, f64) {
+    let dlat = radius_m / METRES_PER_DEGREE;
+    let dlon = radius_m / (METRES_PER_DEGREE * lat.to_radians().cos().max(0.01));
+    (lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+}
+
+/// Great-circle distance in metres.
+pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * a.sqrt().asin()
 }

@@ -1,14 +1,21 @@
-//! Sahulat domain: the types, validation rules, geography and storage contract that the API,
-//! the worker and the CLI share. Nothing in here knows about HTTP; SQL lives only under `store`.
+//! Sahulat domain: the types, validation rules, geography and decisions that the API, the
+//! worker and the CLI share. Pure: no database, no HTTP, no files, no clock of its own. The
+//! decisions (`triage::decide`, `lifecycle::decide`, `citizen::reopen`/`rate`,
+//! `escalation::decide`) take what the caller looked up and return what the store should write.
+//! CPU-heavy but I/O-free pieces live here too: image decoding (`photo`), sealing of personal
+//! data (`crypto`), password hashing (`accounts`).
 
 pub mod accounts;
 pub mod catalogue;
 pub mod citizen;
 pub mod clock;
 pub mod crypto;
+pub mod effects;
 pub mod error;
+pub mod escalation;
 pub mod geo;
 pub mod ids;
+pub mod jobs;
 pub mod lang;
 pub mod lifecycle;
 pub mod messages;
@@ -19,8 +26,10 @@ pub mod request;
 pub mod routing;
 pub mod sla;
 pub mod status;
-pub mod store;
 pub mod templates;
 pub mod triage;
+
+#[cfg(test)]
+mod testing;
 
 pub use error::{Error, FieldErrors, Result};

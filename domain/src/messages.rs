@@ -2,7 +2,12 @@
 //! (Fluent, one file per language, compiled into the binary), and SMS segment arithmetic:
 //! GSM-7 fits 160 characters in one segment, anything else (Urdu, Sindhi) is UCS-2 with 70.
 
+use crate::effects::NewMessage;
 use crate::lang::Lang;
+use crate::phone::Phone;
+use crate::reference::grouped;
+use crate::request::ServiceRequest;
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use std::sync::OnceLock;
@@ -48,6 +53,32 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
         }
     }
     id.to_string()
+}
+
+/// An SMS to the reporter of `r`, in the language of the report, with its grouped reference
+/// as `ref` besides `args`.
+pub fn citizen_sms(
+    r: &ServiceRequest,
+    phone: &Phone,
+    id: &str,
+    mut args: Vec<(&'static str, String)>,
+    dedupe_key: String,
+) -> NewMessage {
+    args.push(("ref", grouped(&r.reference)));
+    NewMessage {
+        request_id: Some(r.id),
+        recipient_kind: "citizen".into(),
+        recipient: phone.e164().to_string(),
+        language: r.language.code().into(),
+        body: text(r.language, id, &args),
+        dedupe_key,
+    }
+}
+
+/// `28 Nov 14:00` in Pakistan time (UTC+5, no daylight saving), as SMS texts show due times.
+pub fn pkt_date(t: DateTime<Utc>) -> String {
+    let pkt = FixedOffset::east_opt(5 * 3600).unwrap_or_else(|| Utc.fix());
+    t.with_timezone(&pkt).format("%d %b %H:%M").to_string()
 }
 
 /// Replaces typographic punctuation that GSM-7 lacks (dashes, curly quotes, ellipsis) with

@@ -84,6 +84,14 @@ impl Reference {
     }
 }
 
+/// A stored reference grouped in threes (`123 456 785`); anything that is not a reference is
+/// returned as it is.
+pub fn grouped(reference: &str) -> String {
+    Reference::parse(reference)
+        .map(|r| r.grouped())
+        .unwrap_or_else(|_| reference.to_string())
+}
+
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -9,7 +9,7 @@ use crate::phone::Phone;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use crate::status::{Channel, Priority, Status};
+use crate::status::{Channel, Priority, Status};
 use std::collections::BTreeMap;
 
 /// Longest description accepted, in characters.

@@ -2,7 +2,7 @@
 //! 08:00–16:00 Pakistan time, configurable with `SAHULAT_WORKING_HOURS`); urgent hazards count
 //! clock hours, day and night.
 
-use crate::request::Priority;
+use crate::status::Priority;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
 
 /// Working days and hours in a fixed time zone.

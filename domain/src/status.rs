@@ -88,6 +88,15 @@ impl Status {
     }
 }
 
+/// Statuses a request can be escalated or duplicated against (Open311 `open`).
+pub const OPEN_STATUSES: [Status; 5] = [
+    Status::Submitted,
+    Status::Open,
+    Status::Acknowledged,
+    Status::InProgress,
+    Status::Referred,
+];
+
 string_enum! {
     /// How urgent a request is.
     Priority {

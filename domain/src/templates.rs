@@ -4,11 +4,10 @@
 //! works in. A template for service `*` applies to every service.
 
 use crate::lang::{Lang, Localized};
-use crate::request::Status;
+use crate::status::Status;
 use anyhow::{bail, Context};
 use serde::Deserialize;
 use std::collections::HashSet;
-use std::path::Path;
 
 /// One canned update.
 #[derive(Debug, Clone, Deserialize)]
@@ -52,17 +51,13 @@ impl ResponseTemplate {
     }
 }
 
-/// Reads and checks the templates against the known service codes: every language present,
-/// lengths within SMS limits, `{dept}` in all three languages or none, ids unique.
-pub fn load(path: &Path, services: &HashSet<&str>) -> anyhow::Result<Vec<ResponseTemplate>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+/// Parses the text of `response_templates.json` and checks it against the known service
+/// codes: every language present, lengths within SMS limits, `{dept}` in all three languages
+/// or none, ids unique.
+pub fn parse(text: &str, services: &HashSet<&str>) -> anyhow::Result<Vec<ResponseTemplate>> {
     let list: Vec<ResponseTemplate> =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    check(&list, services).with_context(|| format!("checking {}", path.display()))?;
+        serde_json::from_str(text).context("parsing response_templates.json")?;
+    check(&list, services).context("checking response_templates.json")?;
     Ok(list)
 }
 

@@ -7,8 +7,10 @@ mod read;
 mod xml;
 
 use crate::extract::{body_bytes, QueryPairs};
-use crate::native::{idempotency_key, lang_param};
-use crate::{keys::hash_api_key, AppState, BODY_LIMIT};
+use crate::extract::{lang_param, BODY_LIMIT};
+use crate::intake::{idempotency_key, store_detached};
+use crate::keys::hash_api_key;
+use crate::state::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,9 +19,10 @@ use axum::Router;
 use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, Utc};
 use sahulat_domain::lang::Lang;
 use sahulat_domain::reference::Reference;
-use sahulat_domain::request::{Channel, RequestDraft, ServiceRequest, Status};
-use sahulat_domain::store::{CreateOutcome, Render, RequestQuery, StoredResponse, UpdateQuery};
+use sahulat_domain::request::{RequestDraft, ServiceRequest};
+use sahulat_domain::status::{Channel, Status};
 use sahulat_domain::Error;
+use sahulat_store::{CreateOutcome, Render, RequestQuery, StoredResponse, UpdateQuery};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -411,7 +414,7 @@ async fn post_resource(
             "account_id": Value::Null,
         }]),
     });
-    let outcome = crate::native::store_detached(&st, new, idem, render_created)
+    let outcome = store_detached(&st, new, idem, render_created)
         .await
         .map_err(|e| O311Error::from_domain(format, e))?;
     let replayed = matches!(outcome, CreateOutcome::Replayed(_));

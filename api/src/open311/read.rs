@@ -11,7 +11,7 @@ pub(super) fn media_url(
     photo: Option<&String>,
 ) -> Option<String> {
     r.media_url.clone().or_else(|| {
-        if r.status == sahulat_domain::request::Status::Rejected {
+        if r.status == sahulat_domain::status::Status::Rejected {
             return None;
         }
         let base = st.settings.public_url.as_deref()?;

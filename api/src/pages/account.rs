@@ -1,6 +1,18 @@
 //! Account pages: changing one's own password, and the admin's user list (create, disable).
 
-use super::*;
+use super::render::{dir, forbidden, language, page, same, user_ctx};
+use super::session::{form, posted, PageUser};
+use crate::auth::check_credentials;
+use crate::error::ApiError;
+use crate::extract::QueryPairs;
+use crate::state::AppState;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use sahulat_domain::accounts;
+use sahulat_domain::lang::Lang;
 
 pub(super) async fn password_form(user: PageUser, headers: HeaderMap, q: QueryPairs) -> Response {
     let (lang, lang_cookie) = language(&headers, &q);

@@ -1,13 +1,14 @@
 //! Photos on the staff pages: the pictures of a ticket (hidden ones too) served only to staff
 //! who may see the ticket, an upload form (multipart, no JavaScript) and hide/show buttons.
 
+use super::render::{forbidden, language, same};
+use super::session::{posted, PageUser};
 use super::ticket::after_form;
-use super::{language, posted, same, PageUser};
+use crate::access::{no_evaluators, visible};
 use crate::error::ApiError;
 use crate::extract::QueryPairs;
 use crate::photos::{attach, hide, serve_file, stem, UPLOAD_LIMIT};
-use crate::staff::{no_evaluators, visible};
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -92,7 +93,7 @@ async fn upload(
         }
     }
     if !csrf_ok {
-        return super::forbidden(lang);
+        return forbidden(lang);
     }
     let done = async {
         let bytes = picture.filter(|b| !b.is_empty()).ok_or_else(|| {

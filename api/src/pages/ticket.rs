@@ -1,7 +1,21 @@
 //! The ticket page: description, photos, map, call-back number for the handling staff,
 //! duplicates, ratings, history, and the action and comment forms with response templates.
 
-use super::*;
+use super::render::{dir, grouped, language, page, pkt, user_ctx};
+use super::session::{posted, PageUser};
+use crate::access::{no_evaluators, visible};
+use crate::error::ApiError;
+use crate::extract::QueryPairs;
+use crate::staff::actions::{add_comment, perform, ActionRequest, CommentRequest};
+use crate::staff::ticket::{detail, TemplateView};
+use crate::state::AppState;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use sahulat_domain::lang::Lang;
+use sahulat_domain::request::ServiceRequest;
+use sahulat_domain::status::Status;
 
 /// A small SVG of the tehsil (or district) outline with the reported point.
 fn map_svg(st: &AppState, r: &ServiceRequest) -> Option<String> {
@@ -45,15 +59,15 @@ pub(super) async fn render_ticket(
     error: Option<(StatusCode, String)>,
     cookies: &[String],
 ) -> Response {
-    let actor = match staff::no_evaluators(&user.signed) {
+    let actor = match no_evaluators(&user.signed) {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
-    let r = match staff::visible(st, &actor, reference).await {
+    let r = match visible(st, &actor, reference).await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let d = match staff::detail(st, &actor, &r).await {
+    let d = match detail(st, &actor, &r).await {
         Ok(d) => d,
         Err(e) => return e.into_response(),
     };
@@ -150,7 +164,7 @@ pub(super) async fn action(
         action: act,
     };
     let seen = f.get("seen_status").and_then(Status::parse);
-    let done = actions::perform(&st, &user.signed, &reference, &body, seen).await;
+    let done = perform(&st, &user.signed, &reference, &body, seen).await;
     after_form(&st, &user, lang, &reference, done).await
 }
 
@@ -196,16 +210,16 @@ pub(super) async fn comment(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let body = actions::CommentRequest {
+    let body = CommentRequest {
         text: f.get("text").unwrap_or("").to_string(),
         public: f.get("public") == Some("true"),
     };
-    let done = actions::add_comment(&st, &user.signed, &reference, &body).await;
+    let done = add_comment(&st, &user.signed, &reference, &body).await;
     after_form(&st, &user, lang, &reference, done).await
 }
 
 /// Templates grouped by the status they lead to, titled in the staff member's language.
-fn template_groups(list: &[staff::TemplateView], lang: Lang) -> Vec<minijinja::Value> {
+fn template_groups(list: &[TemplateView], lang: Lang) -> Vec<minijinja::Value> {
     let mut groups: Vec<(String, Vec<minijinja::Value>)> = Vec::new();
     for t in list {
         let title = t.title[lang.code()]

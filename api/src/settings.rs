@@ -1,0 +1,85 @@
+//! Deployment settings the API reads once at start: the reopen window, office hours, the
+//! media folder and the public address. Each from its environment variable (see the README).
+
+use sahulat_domain::catalogue::Catalogue;
+use sahulat_domain::citizen::Policy;
+use sahulat_domain::lifecycle::REOPEN_DAYS;
+use sahulat_domain::sla::WorkingHours;
+use std::path::PathBuf;
+
+/// Deployment settings the API needs, read once at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Days after closing during which the citizen may reopen (`SAHULAT_REOPEN_DAYS`, 14).
+    pub reopen_days: i64,
+    /// Office hours for SLA due times of reopened tickets (`SAHULAT_WORKING_HOURS`).
+    pub working_hours: WorkingHours,
+    /// Where photos are written (`SAHULAT_MEDIA_DIR`, `data/media`).
+    pub media_dir: PathBuf,
+    /// The address citizens and Open311 clients reach this server at (`SAHULAT_PUBLIC_URL`,
+    /// e.g. `https://sahulat.example.pk`), for absolute links such as Open311 `media_url`.
+    pub public_url: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            reopen_days: REOPEN_DAYS,
+            working_hours: WorkingHours::default(),
+            media_dir: PathBuf::from("data/media"),
+            public_url: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the environment; a malformed value is an error naming the variable.
+    pub fn from_env() -> anyhow::Result<Settings> {
+        let mut p = Settings::default();
+        if let Ok(v) = std::env::var("SAHULAT_REOPEN_DAYS") {
+            if !v.trim().is_empty() {
+                let days: i64 = v.trim().parse().map_err(|_| {
+                    anyhow::anyhow!("SAHULAT_REOPEN_DAYS={v:?} is not a number of days")
+                })?;
+                anyhow::ensure!(
+                    (1..=365).contains(&days),
+                    "SAHULAT_REOPEN_DAYS must be between 1 and 365 days"
+                );
+                p.reopen_days = days;
+            }
+        }
+        if let Ok(v) = std::env::var("SAHULAT_WORKING_HOURS") {
+            if !v.trim().is_empty() {
+                p.working_hours = WorkingHours::parse(&v)
+                    .map_err(|e| anyhow::anyhow!("SAHULAT_WORKING_HOURS: {e}"))?;
+            }
+        }
+        if let Ok(v) = std::env::var("SAHULAT_MEDIA_DIR") {
+            if !v.trim().is_empty() {
+                p.media_dir = PathBuf::from(v.trim());
+            }
+        }
+        if let Ok(v) = std::env::var("SAHULAT_PUBLIC_URL") {
+            let v = v.trim().trim_end_matches('/');
+            if !v.is_empty() {
+                anyhow::ensure!(
+                    (v.starts_with("https://") || v.starts_with("http://")) && !v.contains(char::is_whitespace),
+                    "SAHULAT_PUBLIC_URL={v:?} must be an http:// or https:// address, e.g. https://sahulat.example.pk"
+                );
+                p.public_url = Some(v.to_string());
+            }
+        }
+        Ok(p)
+    }
+}
+
+impl Settings {
+    /// The rules for citizens' reopen and rating, with this deployment's window and hours.
+    pub fn policy<'a>(&'a self, catalogue: &'a Catalogue) -> Policy<'a> {
+        Policy {
+            catalogue,
+            working_hours: &self.working_hours,
+            reopen_days: self.reopen_days,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Sahulat's storage. One `Store` trait made of use-case traits (intake, reads, tickets, jobs,
+//! outbox, accounts, photos, reference data), two implementations with the same file names
+//! (`sqlite/` for a pilot office, `postgres/` to scale out), and one test suite for both.
+//! Store methods are use cases that own their transactions, so "the request and its triage
+//! job commit together or not at all" is a property of the method, not of the caller's
+//! discipline. This crate also reads the reference data from `fixtures/`, migrates, and loads
+//! that data into the database (`prepare`), for `serve`, `worker` and `migrate` alike.
+
+mod accounts;
+mod intake;
+mod jobs;
+pub mod keyfile;
+mod outbox;
+mod photos;
+mod postgres;
+pub mod reference_data;
+mod requests;
+mod sql;
+mod sqlite;
+mod tickets;
+
+pub use accounts::{Accounts, Session};
+pub use intake::{CreateOutcome, IdempotencyKey, Intake, Render, StoredResponse, RECEIVED_NOTE};
+pub use jobs::{Job, JobCount, JobFate, JobQueue, DEFAULT_MAX_ATTEMPTS};
+pub use outbox::{Outbox, OutboxMessage};
+pub use photos::{NewPhoto, Photo, PhotoOutcome, Photos};
+pub use postgres::PgStore;
+pub use reference_data::{ReferenceCounts, ReferenceData};
+pub use requests::{HistoryRow, Reporter, RequestQuery, Requests, UpdateQuery};
+pub use sqlite::SqliteStore;
+pub use tickets::{RateOutcome, StoredRating, TicketFilter, TicketSort, Tickets};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sahulat_domain::catalogue::Catalogue;
+use sahulat_domain::crypto::DataKey;
+use sahulat_domain::error::{Error, Result};
+use std::sync::Arc;
+
+/// The storage contract shared by SQLite and PostgreSQL.
+#[async_trait]
+pub trait Store:
+    Intake
+    + Requests
+    + Tickets
+    + JobQueue
+    + Outbox
+    + Accounts
+    + Photos
+    + ReferenceData
+    + Send
+    + Sync
+    + std::fmt::Debug
+{
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Applies pending migrations.
+    async fn migrate(&self) -> Result<()>;
+    /// Versions of the applied migrations.
+    async fn applied_migrations(&self) -> Result<Vec<i64>>;
+    /// Checks that the database answers (for `/readyz`).
+    async fn ping(&self) -> Result<()>;
+}
+
+/// The accepted `DATABASE_URL` schemes, for messages.
+pub const ACCEPTED_SCHEMES: &str =
+    "sqlite://PATH (e.g. sqlite://data/sahulat.db), postgres://… or postgresql://…";
+
+/// Opens the store a `DATABASE_URL` names; `key` seals the reporters' contact details.
+pub async fn connect(url: &str, key: Arc<DataKey>) -> Result<Arc<dyn Store>> {
+    let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+    match scheme {
+        "sqlite" => Ok(Arc::new(SqliteStore::connect(url, key).await?)),
+        "postgres" | "postgresql" => Ok(Arc::new(PgStore::connect(url, key).await?)),
+        _ => Err(Error::field(
+            "DATABASE_URL",
+            format!("unsupported scheme {scheme:?}; accepted: {ACCEPTED_SCHEMES}"),
+        )),
+    }
+}
+
+/// Migrates the database and writes the reference data (idempotently): what `serve`,
+/// `worker` and `migrate` do before anything else.
+pub async fn prepare(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    now: DateTime<Utc>,
+) -> anyhow::Result<ReferenceCounts> {
+    use anyhow::Context;
+    store.migrate().await.context("migrating the database")?;
+    store
+        .sync_reference(catalogue, now)
+        .await
+        .context("writing reference data")
+}
+
+/// A database error as the domain's error: a pool that cannot give a connection is
+/// `Unavailable` (503, retry later); anything else is internal (logged, never shown).
+pub(crate) fn db(e: sqlx::Error) -> Error {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            Error::Unavailable(format!("database: {e}"))
+        }
+        other => Error::Internal(anyhow::Error::new(other).context("database error")),
+    }
+}
+
+/// A migration error as the domain's error.
+pub(crate) fn migration(e: sqlx::migrate::MigrateError) -> Error {
+    Error::Internal(anyhow::Error::new(e).context("migration failed"))
+}

@@ -1,0 +1,130 @@
+//! postgres: intake. Without an Idempotency-Key a request is one statement (data-modifying CTEs:
+//! one round trip, one commit); with one, a short transaction that claims the key first.
+
+use super::*;
+
+#[async_trait]
+impl Intake for PgStore {
+    async fn create_request(
+        &self,
+        new: &NewServiceRequest,
+        ids: &dyn IdSource,
+        idempotency: Option<&IdempotencyKey>,
+        render: Render,
+        now: DateTime<Utc>,
+    ) -> Result<CreateOutcome> {
+        let token = ids.token();
+        let candidates = candidate_references(ids);
+        let Some(k) = idempotency else {
+            // No key: one statement, so one round trip and one commit.
+            for reference in &candidates {
+                if let Some(request) =
+                    insert_request(&self.pool, &self.key, new, reference, &token, now).await?
+                {
+                    let response = render(&request);
+                    return Ok(CreateOutcome::Created(Box::new(request), response));
+                }
+            }
+            return Err(references_exhausted());
+        };
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Claim the key first: a concurrent holder makes this wait until it commits or rolls back.
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (scope, key, body_hash, status_code, response, created_at) \
+             VALUES ($1, $2, $3, 0, 'null', $4) ON CONFLICT (scope, key) DO NOTHING",
+        )
+        .bind(&k.scope)
+        .bind(&k.key)
+        .bind(&k.body_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await.map_err(db)?
+        .rows_affected();
+        if claimed == 0 {
+            tx.rollback().await.map_err(db)?;
+            let row = sqlx::query("SELECT body_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2")
+                .bind(&k.scope)
+                .bind(&k.key)
+                .fetch_one(&self.pool)
+                .await.map_err(db)?;
+            let hash: String = row.try_get("body_hash").map_err(db)?;
+            if hash != k.body_hash {
+                return Err(Error::IdempotencyMismatch);
+            }
+            return Ok(CreateOutcome::Replayed(StoredResponse {
+                status: row.try_get::<i32, _>("status_code").map_err(db)? as u16,
+                body: row.try_get("response").map_err(db)?,
+            }));
+        }
+        let mut stored = None;
+        for reference in &candidates {
+            stored = insert_request(&mut *tx, &self.key, new, reference, &token, now).await?;
+            if stored.is_some() {
+                break;
+            }
+        }
+        let request = stored.ok_or_else(references_exhausted)?;
+        let response = render(&request);
+        sqlx::query("UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE scope = $1 AND key = $2")
+            .bind(&k.scope)
+            .bind(&k.key)
+            .bind(response.status as i32)
+            .bind(&response.body)
+            .execute(&mut *tx)
+            .await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(CreateOutcome::Created(Box::new(request), response))
+    }
+}
+
+/// Inserts a request with its contact, first history entry and triage job in one statement
+/// (data-modifying CTEs: atomic even outside a transaction). `None` if the reference is taken.
+async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
+    ex: E,
+    key: &DataKey,
+    new: &NewServiceRequest,
+    reference: &str,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ServiceRequest>> {
+    let c = &new.contact;
+    let row = sqlx::query(&format!(
+        "WITH r AS (INSERT INTO service_requests (reference, token, service_code, description, lat, lon, address, \
+         province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+         ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}), \
+         c AS (INSERT INTO request_contacts (request_id, phone, name, email, phone_hash) SELECT id, $18, $19, $20, $23 FROM r \
+               WHERE $18::text IS NOT NULL OR $19::text IS NOT NULL OR $20::text IS NOT NULL), \
+         u AS (INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) \
+               SELECT id, $13, TRUE, $21, $11, $17 FROM r), \
+         j AS (INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+               SELECT 'triage', jsonb_build_object('request_id', id), 'queued', 0, $22, $17, $17, $17 FROM r) \
+         SELECT * FROM r"
+    ))
+    .bind(reference)
+    .bind(token)
+    .bind(&new.service_code)
+    .bind(&new.description)
+    .bind(new.lat)
+    .bind(new.lon)
+    .bind(&new.address)
+    .bind(&new.province)
+    .bind(&new.district)
+    .bind(&new.tehsil)
+    .bind(new.channel.as_str())
+    .bind(new.language.code())
+    .bind(Status::Submitted.as_str())
+    .bind(new.priority.as_str())
+    .bind(&new.attributes)
+    .bind(&new.media_url)
+    .bind(now)
+    .bind(c.phone.as_ref().map(|p| key.seal(p.e164())))
+    .bind(c.name.as_deref().map(|n| key.seal(n)))
+    .bind(c.email.as_deref().map(|e| key.seal(e)))
+    .bind(RECEIVED_NOTE)
+    .bind(DEFAULT_MAX_ATTEMPTS)
+    .bind(c.phone.as_ref().map(|p| key.lookup_hash(p.e164())))
+    .fetch_optional(ex)
+    .await.map_err(db)?;
+    row.as_ref().map(request_from_row).transpose()
+}

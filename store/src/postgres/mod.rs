@@ -1,0 +1,143 @@
+//! PostgreSQL implementation of `Store`, the scale-out path: many API instances and workers
+//! against one database. Idempotency-Keys are claimed with `INSERT … ON CONFLICT DO NOTHING`,
+//! which makes a concurrent duplicate wait for the first transaction and then replay its answer.
+
+mod accounts;
+mod intake;
+mod jobs;
+mod outbox;
+mod photos;
+mod reference_data;
+mod requests;
+mod tickets;
+
+use crate::requests::open_contact;
+use crate::sql::*;
+use crate::tickets::order_by;
+use crate::{db, migration};
+use crate::{
+    Accounts, CreateOutcome, HistoryRow, IdempotencyKey, Intake, Job, JobCount, JobFate, JobQueue,
+    NewPhoto, Outbox, OutboxMessage, Photo, PhotoOutcome, Photos, RateOutcome, ReferenceCounts,
+    ReferenceData, Render, Reporter, RequestQuery, Requests, Session, Store, StoredRating,
+    StoredResponse, TicketFilter, Tickets, UpdateQuery, DEFAULT_MAX_ATTEMPTS, RECEIVED_NOTE,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use outbox::record;
+use sahulat_domain::accounts::{NewUser, Role, User};
+use sahulat_domain::catalogue::Catalogue;
+use sahulat_domain::citizen::RatingWrite;
+use sahulat_domain::crypto::DataKey;
+use sahulat_domain::effects::{HistoryEntry, NewMessage};
+use sahulat_domain::error::{Error, Result};
+use sahulat_domain::escalation::Escalation;
+use sahulat_domain::geo::bbox;
+use sahulat_domain::ids::IdSource;
+use sahulat_domain::lang::Lang;
+use sahulat_domain::lifecycle::{ActionWrite, Scope};
+use sahulat_domain::photo::PhotoKind;
+use sahulat_domain::request::{Contact, NewServiceRequest, RequestUpdate, ServiceRequest};
+use sahulat_domain::status::{Channel, Priority, Status};
+use sahulat_domain::triage::TriageOutcome;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, QueryBuilder, Row, Transaction};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// The PostgreSQL store.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    key: Arc<DataKey>,
+}
+
+pub(super) fn enum_col<T>(row: &PgRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let s: String = row.try_get(col).map_err(db)?;
+    parse(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown {col} {s:?} in database")))
+}
+
+pub(super) fn request_from_row(row: &PgRow) -> Result<ServiceRequest> {
+    Ok(ServiceRequest {
+        id: row.try_get("id").map_err(db)?,
+        reference: row.try_get("reference").map_err(db)?,
+        token: row.try_get("token").map_err(db)?,
+        service_code: row.try_get("service_code").map_err(db)?,
+        description: row.try_get("description").map_err(db)?,
+        lat: row.try_get("lat").map_err(db)?,
+        lon: row.try_get("lon").map_err(db)?,
+        address: row.try_get("address").map_err(db)?,
+        province: row.try_get("province_code").map_err(db)?,
+        district: row.try_get("district_code").map_err(db)?,
+        tehsil: row.try_get("tehsil_code").map_err(db)?,
+        channel: enum_col(row, "channel", Channel::parse)?,
+        language: enum_col(row, "language", Lang::parse)?,
+        status: enum_col(row, "status", Status::parse)?,
+        priority: enum_col(row, "priority", Priority::parse)?,
+        department: row.try_get("department_code").map_err(db)?,
+        sla_due_at: row.try_get("sla_due_at").map_err(db)?,
+        duplicate_of: row.try_get("duplicate_of").map_err(db)?,
+        attributes: row.try_get("attributes").map_err(db)?,
+        media_url: row.try_get("media_url").map_err(db)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        updated_at: row.try_get("updated_at").map_err(db)?,
+        closed_at: row.try_get("closed_at").map_err(db)?,
+        sla_started_at: row.try_get("sla_started_at").map_err(db)?,
+        reporters: row.try_get("reporters").map_err(db)?,
+        escalation_level: row.try_get("escalation_level").map_err(db)?,
+        ack_due_at: row.try_get("ack_due_at").map_err(db)?,
+        acknowledged_at: row.try_get("acknowledged_at").map_err(db)?,
+        triage_flags: serde_json::from_value(row.try_get("triage_flags").map_err(db)?)
+            .unwrap_or_default(),
+        filed_service_code: row.try_get("filed_service_code").map_err(db)?,
+    })
+}
+
+impl PgStore {
+    /// Connects a pool (size from `SAHULAT_PG_POOL`, default 16).
+    pub async fn connect(url: &str, key: Arc<DataKey>) -> Result<Self> {
+        let size = std::env::var("SAHULAT_PG_POOL")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(16);
+        let pool = PgPoolOptions::new()
+            .max_connections(size)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(db)?;
+        Ok(Self { pool, key })
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.pool).await.map_err(migration)?;
+        Ok(())
+    }
+
+    async fn applied_migrations(&self) -> Result<Vec<i64>> {
+        let rows =
+            sqlx::query("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        rows.iter()
+            .map(|r| r.try_get("version").map_err(db))
+            .collect()
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,54 @@
+//! SQL pieces that are the same in both dialects, written once: the request columns, the list
+//! of open statuses, the exact distance check after a bounding-box search, and the policy for
+//! drawing a free reference.
+
+use sahulat_domain::error::Error;
+use sahulat_domain::geo::haversine_m;
+use sahulat_domain::ids::IdSource;
+use sahulat_domain::request::ServiceRequest;
+use sahulat_domain::status::OPEN_STATUSES;
+
+/// Every column of `service_requests`, in the order the row mappers read them.
+pub(crate) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
+    province_code, district_code, tehsil_code, channel, language, status, priority, department_code, \
+    sla_due_at, duplicate_of, attributes, media_url, created_at, updated_at, closed_at, \
+    reporters, escalation_level, ack_due_at, acknowledged_at, triage_flags, filed_service_code, sla_started_at";
+
+/// The open statuses as an SQL list of literals, for `status IN (…)`.
+pub(crate) fn open_statuses_sql() -> String {
+    OPEN_STATUSES
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Keeps the requests within `radius_m` of the point (the exact check after the SQL bounding
+/// box).
+pub(crate) fn within_radius(
+    found: Vec<ServiceRequest>,
+    lat: f64,
+    lon: f64,
+    radius_m: f64,
+) -> Vec<ServiceRequest> {
+    found
+        .into_iter()
+        .filter(|r| matches!((r.lat, r.lon), (Some(a), Some(b)) if haversine_m(lat, lon, a, b) <= radius_m))
+        .collect()
+}
+
+/// How many random references a new request tries before giving up (one in a hundred million
+/// is taken at a million requests: four tries never all collide in practice).
+pub(crate) const REFERENCE_TRIES: usize = 4;
+
+/// The references a new request will try, in order.
+pub(crate) fn candidate_references(ids: &dyn IdSource) -> Vec<String> {
+    (0..REFERENCE_TRIES)
+        .map(|_| ids.reference().as_str().to_string())
+        .collect()
+}
+
+/// The error when every candidate was taken.
+pub(crate) fn references_exhausted() -> Error {
+    Error::Internal(anyhow::anyhow!("every candidate reference was taken"))
+}

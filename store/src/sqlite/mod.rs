@@ -1,0 +1,196 @@
+//! SQLite implementation of `Store`: WAL journal, `synchronous=FULL` (an acknowledged request
+//! survives a power cut), foreign keys on, one writer connection taking `BEGIN IMMEDIATE` so
+//! writers queue in-process instead of spinning on SQLITE_BUSY, and a pool of readers.
+
+mod accounts;
+mod intake;
+mod jobs;
+mod outbox;
+mod photos;
+mod reference_data;
+mod requests;
+mod tickets;
+
+use crate::requests::open_contact;
+use crate::sql::*;
+use crate::tickets::order_by;
+use crate::{db, migration};
+use crate::{
+    Accounts, CreateOutcome, HistoryRow, IdempotencyKey, Intake, Job, JobCount, JobFate, JobQueue,
+    NewPhoto, Outbox, OutboxMessage, Photo, PhotoOutcome, Photos, RateOutcome, ReferenceCounts,
+    ReferenceData, Render, Reporter, RequestQuery, Requests, Session, Store, StoredRating,
+    StoredResponse, TicketFilter, Tickets, UpdateQuery, DEFAULT_MAX_ATTEMPTS, RECEIVED_NOTE,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use outbox::record;
+use sahulat_domain::accounts::{NewUser, Role, User};
+use sahulat_domain::catalogue::Catalogue;
+use sahulat_domain::citizen::RatingWrite;
+use sahulat_domain::crypto::DataKey;
+use sahulat_domain::effects::{HistoryEntry, NewMessage};
+use sahulat_domain::error::{Error, Result};
+use sahulat_domain::escalation::Escalation;
+use sahulat_domain::geo::bbox;
+use sahulat_domain::ids::IdSource;
+use sahulat_domain::jobs::Task;
+use sahulat_domain::lang::Lang;
+use sahulat_domain::lifecycle::{ActionWrite, Scope};
+use sahulat_domain::photo::PhotoKind;
+use sahulat_domain::request::{Contact, NewServiceRequest, RequestUpdate, ServiceRequest};
+use sahulat_domain::status::{Channel, Priority, Status};
+use sahulat_domain::triage::TriageOutcome;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+/// Fixed-width UTC text, so timestamps compare correctly as strings.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+pub(super) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("bad timestamp {s:?} in database: {e}")))
+}
+
+pub(super) fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    intake: tokio::sync::mpsc::Sender<intake::IntakeCmd>,
+    key: Arc<DataKey>,
+}
+
+pub(super) fn enum_col<T>(row: &SqliteRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let s: String = row.try_get(col).map_err(db)?;
+    parse(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown {col} {s:?} in database")))
+}
+
+pub(super) fn request_from_row(row: &SqliteRow) -> Result<ServiceRequest> {
+    let attributes: String = row.try_get("attributes").map_err(db)?;
+    Ok(ServiceRequest {
+        id: row.try_get("id").map_err(db)?,
+        reference: row.try_get("reference").map_err(db)?,
+        token: row.try_get("token").map_err(db)?,
+        service_code: row.try_get("service_code").map_err(db)?,
+        description: row.try_get("description").map_err(db)?,
+        lat: row.try_get("lat").map_err(db)?,
+        lon: row.try_get("lon").map_err(db)?,
+        address: row.try_get("address").map_err(db)?,
+        province: row.try_get("province_code").map_err(db)?,
+        district: row.try_get("district_code").map_err(db)?,
+        tehsil: row.try_get("tehsil_code").map_err(db)?,
+        channel: enum_col(row, "channel", Channel::parse)?,
+        language: enum_col(row, "language", Lang::parse)?,
+        status: enum_col(row, "status", Status::parse)?,
+        priority: enum_col(row, "priority", Priority::parse)?,
+        department: row.try_get("department_code").map_err(db)?,
+        sla_due_at: opt_ts(row.try_get("sla_due_at").map_err(db)?)?,
+        duplicate_of: row.try_get("duplicate_of").map_err(db)?,
+        attributes: serde_json::from_str(&attributes).unwrap_or_default(),
+        media_url: row.try_get("media_url").map_err(db)?,
+        created_at: parse_ts(&row.try_get::<String, _>("created_at").map_err(db)?)?,
+        updated_at: parse_ts(&row.try_get::<String, _>("updated_at").map_err(db)?)?,
+        closed_at: opt_ts(row.try_get("closed_at").map_err(db)?)?,
+        sla_started_at: opt_ts(row.try_get("sla_started_at").map_err(db)?)?,
+        reporters: row.try_get::<i64, _>("reporters").map_err(db)? as i32,
+        escalation_level: row.try_get::<i64, _>("escalation_level").map_err(db)? as i32,
+        ack_due_at: opt_ts(row.try_get("ack_due_at").map_err(db)?)?,
+        acknowledged_at: opt_ts(row.try_get("acknowledged_at").map_err(db)?)?,
+        triage_flags: serde_json::from_str(&row.try_get::<String, _>("triage_flags").map_err(db)?)
+            .unwrap_or_default(),
+        filed_service_code: row.try_get("filed_service_code").map_err(db)?,
+    })
+}
+
+impl SqliteStore {
+    /// Opens (creating the file and its directory if needed) the database at `url`.
+    pub async fn connect(url: &str, key: Arc<DataKey>) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::field("DATABASE_URL", format!("not a valid SQLite URL: {e}")))?;
+        if let Some(dir) = opts.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::Internal(anyhow::anyhow!(
+                        "cannot create database directory {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+            }
+        }
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(std::time::Duration::from_secs(30))
+            .connect_with(opts.clone())
+            .await
+            .map_err(db)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(db)?;
+        let intake = intake::spawn(writer.clone(), key.clone());
+        Ok(Self {
+            writer,
+            reader,
+            intake,
+            key,
+        })
+    }
+
+    pub(super) async fn begin(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.writer).await.map_err(migration)?;
+        Ok(())
+    }
+
+    async fn applied_migrations(&self) -> Result<Vec<i64>> {
+        let rows =
+            sqlx::query("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+                .fetch_all(&self.reader)
+                .await
+                .map_err(db)?;
+        rows.iter()
+            .map(|r| r.try_get("version").map_err(db))
+            .collect()
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}

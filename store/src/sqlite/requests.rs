@@ -1,0 +1,215 @@
+//! sqlite: reading requests, their history, reporters and open requests nearby.
+
+use super::*;
+
+#[async_trait]
+impl Requests for SqliteStore {
+    async fn request_by_reference(&self, reference: &str) -> Result<Option<ServiceRequest>> {
+        let row = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE reference = ?"
+        ))
+        .bind(reference)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(request_from_row).transpose()
+    }
+
+    async fn request_by_token(&self, token: &str) -> Result<Option<ServiceRequest>> {
+        let row = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE token = ?"
+        ))
+        .bind(token)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(request_from_row).transpose()
+    }
+
+    async fn request_by_id(&self, id: i64) -> Result<Option<ServiceRequest>> {
+        let row = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(request_from_row).transpose()
+    }
+
+    async fn list_requests(&self, q: &RequestQuery) -> Result<Vec<ServiceRequest>> {
+        let mut b = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE 1 = 1"
+        ));
+        if !q.references.is_empty() {
+            b.push(" AND reference IN (");
+            let mut sep = b.separated(", ");
+            for r in &q.references {
+                sep.push_bind(r.clone());
+            }
+            b.push(")");
+        }
+        if !q.service_codes.is_empty() {
+            b.push(" AND service_code IN (");
+            let mut sep = b.separated(", ");
+            for s in &q.service_codes {
+                sep.push_bind(s.clone());
+            }
+            b.push(")");
+        }
+        if !q.statuses.is_empty() {
+            b.push(" AND status IN (");
+            let mut sep = b.separated(", ");
+            for s in &q.statuses {
+                sep.push_bind(s.as_str());
+            }
+            b.push(")");
+        }
+        if let Some(t) = q.start {
+            b.push(" AND created_at >= ").push_bind(ts(t));
+        }
+        if let Some(t) = q.end {
+            b.push(" AND created_at <= ").push_bind(ts(t));
+        }
+        if let Some(d) = &q.district {
+            b.push(" AND district_code = ").push_bind(d.clone());
+        }
+        b.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .push_bind(q.limit as i64);
+        let rows = b.build().fetch_all(&self.reader).await.map_err(db)?;
+        rows.iter().map(request_from_row).collect()
+    }
+
+    async fn list_updates(&self, q: &UpdateQuery) -> Result<Vec<RequestUpdate>> {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "SELECT u.id, r.reference, u.status, u.description, u.created_at FROM request_updates u \
+             JOIN service_requests r ON r.id = u.request_id WHERE u.is_public = 1",
+        );
+        if let Some(t) = q.start {
+            b.push(" AND u.created_at >= ").push_bind(ts(t));
+        }
+        if let Some(t) = q.end {
+            b.push(" AND u.created_at <= ").push_bind(ts(t));
+        }
+        if let Some(r) = &q.reference {
+            b.push(" AND r.reference = ").push_bind(r.clone());
+        }
+        b.push(" ORDER BY u.created_at, u.id LIMIT ")
+            .push_bind(q.limit as i64);
+        let rows = b.build().fetch_all(&self.reader).await.map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(RequestUpdate {
+                    id: row.try_get("id").map_err(db)?,
+                    reference: row.try_get("reference").map_err(db)?,
+                    status: enum_col(row, "status", Status::parse)?,
+                    description: row.try_get("description").map_err(db)?,
+                    created_at: parse_ts(&row.try_get::<String, _>("created_at").map_err(db)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn contact(&self, request_id: i64) -> Result<Option<Contact>> {
+        let row =
+            sqlx::query("SELECT phone, name, email FROM request_contacts WHERE request_id = ?")
+                .bind(request_id)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db)?;
+        row.map(|r| {
+            open_contact(
+                &self.key,
+                r.try_get("phone").map_err(db)?,
+                r.try_get("name").map_err(db)?,
+                r.try_get("email").map_err(db)?,
+            )
+        })
+        .transpose()
+    }
+
+    async fn history(&self, request_id: i64) -> Result<Vec<HistoryRow>> {
+        let rows = sqlx::query("SELECT id, status, is_public, description, actor, created_at FROM request_updates WHERE request_id = ? ORDER BY id")
+            .bind(request_id)
+            .fetch_all(&self.reader)
+            .await.map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(HistoryRow {
+                    id: r.try_get("id").map_err(db)?,
+                    entry: HistoryEntry {
+                        status: enum_col(r, "status", Status::parse)?,
+                        public: r.try_get("is_public").map_err(db)?,
+                        description: r.try_get("description").map_err(db)?,
+                        actor: r.try_get("actor").map_err(db)?,
+                    },
+                    at: parse_ts(&r.try_get::<String, _>("created_at").map_err(db)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn reporters(&self, request_id: i64) -> Result<Vec<Reporter>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.reference, r.language, c.phone FROM service_requests r \
+             LEFT JOIN request_contacts c ON c.request_id = r.id WHERE r.id = ?1 OR r.duplicate_of = ?1 ORDER BY r.id",
+        )
+        .bind(request_id)
+        .fetch_all(&self.reader)
+        .await.map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Reporter {
+                    request_id: r.try_get("id").map_err(db)?,
+                    reference: r.try_get("reference").map_err(db)?,
+                    phone: r
+                        .try_get::<Option<String>, _>("phone")
+                        .map_err(db)?
+                        .map(|p| self.key.open(&p))
+                        .transpose()
+                        .map_err(Error::Internal)?,
+                    language: r.try_get("language").map_err(db)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn nearby_open(
+        &self,
+        service: &str,
+        lat: f64,
+        lon: f64,
+        radius_m: f64,
+        since: DateTime<Utc>,
+        exclude: i64,
+    ) -> Result<Vec<ServiceRequest>> {
+        let (lat0, lat1, lon0, lon1) = bbox(lat, lon, radius_m);
+        let rows = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? \
+             AND service_code = ? AND created_at >= ? AND id <> ? AND status IN ({}) ORDER BY created_at, id",
+            open_statuses_sql()
+        ))
+        .bind(lat0)
+        .bind(lat1)
+        .bind(lon0)
+        .bind(lon1)
+        .bind(service)
+        .bind(ts(since))
+        .bind(exclude)
+        .fetch_all(&self.reader)
+        .await.map_err(db)?;
+        let all: Vec<ServiceRequest> = rows.iter().map(request_from_row).collect::<Result<_>>()?;
+        Ok(within_radius(all, lat, lon, radius_m))
+    }
+
+    async fn duplicates_of(&self, request_id: i64) -> Result<Vec<ServiceRequest>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE duplicate_of = ? ORDER BY id"
+        ))
+        .bind(request_id)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter().map(request_from_row).collect()
+    }
+}

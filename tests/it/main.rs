@@ -1,0 +1,26 @@
+//! Sahulat's integration tests: one binary (one link of the whole server instead of one per
+//! file), a module per area, one harness (`common`). Every test gets a fresh database: a
+//! SQLite temp file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set. `store`
+//! exercises the storage contract directly, on whichever backend the run uses.
+
+mod common;
+
+mod browser;
+mod citizen;
+mod coordinator;
+mod docs;
+mod geo;
+mod idempotency;
+mod native_api;
+mod open311;
+mod operations;
+mod pages;
+mod photos;
+mod privacy;
+mod responses;
+mod sms_gateway;
+mod socket;
+mod staff;
+mod triage_accuracy;
+mod worker;
+mod worker_process;

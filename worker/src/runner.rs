@@ -1,0 +1,147 @@
+//! The worker loop: claim due jobs with a lease, run each outside any transaction, and mark it
+//! done, retry it with exponential backoff, or fail it for good. On shutdown it stops claiming,
+//! finishes the job in hand and hands the rest of its batch back to the queue.
+
+use crate::context::Worker;
+use crate::jobs::{self, JobError};
+use chrono::Duration;
+use sahulat_domain::jobs::Task;
+use sahulat_store::{Job, JobFate};
+use tokio::sync::watch;
+
+/// Backoff before try `attempt + 1`: 5 s, 10 s, 20 s … at most one hour.
+pub fn backoff(attempt: i32) -> Duration {
+    let secs = 5i64.saturating_mul(1i64 << attempt.clamp(0, 20));
+    Duration::seconds(secs.min(3600))
+}
+
+impl Worker {
+    /// Runs one claimed job and acknowledges, retries or fails it.
+    async fn run_job(&self, job: &Job) -> anyhow::Result<()> {
+        let result = jobs::run(self, job).await;
+        let now = self.clock.now();
+        let (error, retry_at) = match result {
+            Ok(()) => {
+                if !self.store.complete(job.id, &self.id, now).await? {
+                    tracing::warn!(
+                        job = job.id,
+                        "lease lost before completion; another worker has it"
+                    );
+                }
+                return Ok(());
+            }
+            Err(JobError::Retry(e)) => (e, Some(now + backoff(job.attempts))),
+            Err(JobError::Fail(e)) => (e, None),
+        };
+        let fate = self
+            .store
+            .fail(job.id, &self.id, &error, retry_at, now)
+            .await?;
+        match fate {
+            JobFate::Failed => {
+                tracing::error!(job = job.id, kind = %job.kind, error = %error, "job failed for good")
+            }
+            _ => {
+                tracing::warn!(job = job.id, kind = %job.kind, error = %error, ?fate, "job will be retried")
+            }
+        }
+        Ok(())
+    }
+
+    /// Claims and runs due jobs until none are left; returns how many ran. For tests, the
+    /// `simulate` command and benchmarks.
+    pub async fn run_until_idle(&self) -> anyhow::Result<usize> {
+        let mut ran = 0;
+        loop {
+            let jobs = self
+                .store
+                .claim(
+                    &self.id,
+                    self.config.batch,
+                    self.config.lease,
+                    self.clock.now(),
+                )
+                .await?;
+            if jobs.is_empty() {
+                return Ok(ran);
+            }
+            for job in &jobs {
+                self.run_job(job).await?;
+                ran += 1;
+            }
+        }
+    }
+
+    /// Enqueues the escalation sweep (at most one queued at a time).
+    pub async fn schedule_escalation(&self) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let task = Task::Escalate;
+        self.store
+            .enqueue(task.kind(), &task.payload(), now, true, now)
+            .await?;
+        Ok(())
+    }
+
+    /// The worker loop: until `shutdown` turns true, claim and run jobs, sleeping when idle,
+    /// and schedule the escalation sweep.
+    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+        tracing::info!(worker = %self.id, "worker started");
+        let mut next_sweep = self.clock.now();
+        while !*shutdown.borrow() {
+            let now = self.clock.now();
+            if now >= next_sweep {
+                if let Err(e) = self.schedule_escalation().await {
+                    tracing::warn!(error = %e, "could not schedule the escalation sweep");
+                }
+                next_sweep = now + self.config.escalation_every;
+            }
+            let jobs = match self
+                .store
+                .claim(&self.id, self.config.batch, self.config.lease, now)
+                .await
+            {
+                Ok(j) => j,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claim failed; retrying");
+                    Vec::new()
+                }
+            };
+            if jobs.is_empty() {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.config.poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+            for (i, job) in jobs.iter().enumerate() {
+                if *shutdown.borrow() {
+                    for rest in &jobs[i..] {
+                        let now = self.clock.now();
+                        let _ = self
+                            .store
+                            .fail(rest.id, &self.id, "handed back at shutdown", Some(now), now)
+                            .await;
+                    }
+                    break;
+                }
+                if let Err(e) = self.run_job(job).await {
+                    tracing::warn!(job = job.id, error = %e, "could not record the job's outcome; its lease will expire");
+                }
+            }
+        }
+        tracing::info!(worker = %self.id, "worker stopped");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_stops_at_an_hour() {
+        assert_eq!(backoff(0), Duration::seconds(5));
+        assert_eq!(backoff(3), Duration::seconds(40));
+        assert_eq!(backoff(30), Duration::seconds(3600));
+    }
+}
