@@ -5,9 +5,8 @@
 //! slowed down), and which photos the public may see.
 
 use crate::auth::Signed;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-use axum::http::StatusCode;
 use sahulat_domain::accounts::Role;
 use sahulat_domain::citizen::Proven;
 use sahulat_domain::lifecycle::{self, state_of, Actor};
@@ -37,8 +36,7 @@ pub(crate) async fn by_reference(st: &AppState, input: &str) -> Result<ServiceRe
 pub(crate) fn no_evaluators(signed: &Signed) -> Result<Actor, ApiError> {
     if signed.user.role == Role::Evaluator {
         return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "evaluators see aggregates only, never individual tickets",
         ));
     }
@@ -101,8 +99,7 @@ pub(crate) async fn proven(
     // more tries than guesses one after another; it is taken back unless the number is wrong.
     let attempt = st.proof_limiter.begin(r.id, now).map_err(|wait| {
         ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
+            ErrorCode::TooManyAttempts,
             format!(
                 "too many wrong phone numbers for this report; try again in {} minutes",
                 (wait + 59) / 60
@@ -111,17 +108,14 @@ pub(crate) async fn proven(
     })?;
     match st.store.contact(r.id).await?.and_then(|c| c.phone) {
         None => {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "no_phone_on_record",
+            return Err(ApiError::new(ErrorCode::NoPhoneOnRecord,
                 "this report was made without a phone number, so it cannot be reopened or rated; please report the problem again",
             ));
         }
         Some(p) if p.e164() != given.e164() => {
             attempt.wrong();
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "not_the_reporter",
+                ErrorCode::NotTheReporter,
                 "the phone number does not match the one this report was made with",
             ));
         }
@@ -145,23 +139,17 @@ pub(crate) async fn proven(
 /// A lifecycle refusal as the API answers it.
 pub(crate) fn refusal(e: lifecycle::Refusal) -> ApiError {
     match e {
-        lifecycle::Refusal::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+        lifecycle::Refusal::Forbidden(m) => ApiError::new(ErrorCode::Forbidden, m),
         lifecycle::Refusal::Missing { field, .. } => {
             ApiError::from(sahulat_domain::Error::field(field, e.to_string()))
         }
         lifecycle::Refusal::Invalid { field, message } => {
             ApiError::from(sahulat_domain::Error::field(field, message))
         }
-        lifecycle::Refusal::WindowPassed { .. } => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "reopen_window_passed",
-            e.to_string(),
-        ),
-        other => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "illegal_transition",
-            other.to_string(),
-        ),
+        lifecycle::Refusal::WindowPassed { .. } => {
+            ApiError::new(ErrorCode::ReopenWindowPassed, e.to_string())
+        }
+        other => ApiError::new(ErrorCode::IllegalTransition, other.to_string()),
     }
 }
 

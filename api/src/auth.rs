@@ -3,7 +3,7 @@
 //! wrong passwords get the same answer in the same time; five failures in a row lock the
 //! account for 15 minutes.
 
-use crate::error::{ApiError, ErrorEnvelope};
+use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::extract::JsonBody;
 use crate::limiter::ClientIp;
 use crate::state::AppState;
@@ -38,7 +38,7 @@ pub struct Signed {
 }
 
 fn unauthorized(message: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    ApiError::new(ErrorCode::Unauthorized, message)
 }
 
 impl FromRequestParts<AppState> for Signed {
@@ -133,8 +133,7 @@ pub(crate) async fn check_credentials(
     let now = st.clock.now();
     if let Err(wait) = st.signin_limiter.attempt(client.0, now) {
         let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!("too many sign-in attempts from this address; wait {wait} seconds"),
         );
         e.fields
@@ -149,8 +148,7 @@ pub(crate) async fn check_credentials(
     if let Some(until) = user.locked_until.filter(|u| *u > now) {
         let minutes = (until - now).num_minutes().max(1);
         let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "account_locked",
+            ErrorCode::AccountLocked,
             format!("too many failed sign-ins: this account is locked for {minutes} more minutes"),
         );
         e.fields.insert(

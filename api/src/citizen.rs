@@ -5,7 +5,7 @@
 //! for one report are slowed down. A report merged as a duplicate acts on its original.
 
 use crate::access::{proven, refusal};
-use crate::error::{ApiError, ErrorEnvelope};
+use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::extract::JsonBody;
 use crate::state::AppState;
 use crate::views::{view, RequestView};
@@ -63,8 +63,7 @@ pub struct RatingView {
 
 fn changed() -> ApiError {
     ApiError::new(
-        StatusCode::CONFLICT,
-        "conflict",
+        ErrorCode::Conflict,
         "the report changed at the same moment; look at its status and try again",
     )
 }
@@ -139,8 +138,7 @@ pub(crate) async fn rate(
                 "a report rejected as spam or abuse cannot be rated",
             )),
             NotRatable::NotClosed => ApiError::new(
-                StatusCode::CONFLICT,
-                "not_closed",
+                ErrorCode::NotClosed,
                 "this report is still being worked on; it can be rated once it is closed",
             ),
         },
@@ -162,8 +160,7 @@ pub(crate) async fn rate(
         RateOutcome::Stored => {}
         RateOutcome::AlreadyRated => {
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "already_rated",
+                ErrorCode::AlreadyRated,
                 "this report was already rated since it was closed",
             ))
         }

@@ -2,7 +2,7 @@
 //! 400 naming the problem, an oversize body a 413, a wrong content type a 415, all in the
 //! error envelope (axum's own rejections are plain text).
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
@@ -26,8 +26,7 @@ pub async fn body_bytes(req: Request, limit_hint: usize) -> Result<Bytes, ApiErr
 /// The 413 answer.
 pub fn too_large(limit: usize) -> ApiError {
     ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ErrorCode::PayloadTooLarge,
         format!(
             "the request body is larger than the {} KiB accepted",
             limit / 1024
@@ -63,8 +62,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let ct = content_type(req.headers());
         if ct != "application/json" && !ct.ends_with("+json") {
             return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 format!(
                     "send the body as JSON with Content-Type: application/json (got {:?})",
                     if ct.is_empty() { "none" } else { &ct }
@@ -75,13 +73,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         match serde_json::from_slice::<T>(&raw) {
             Ok(value) => Ok(JsonBody { value, raw }),
             Err(e) if e.is_data() => Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                ErrorCode::ValidationFailed,
                 format!("the JSON has a field of the wrong type or a missing field: {e}"),
             )),
             Err(e) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
+                ErrorCode::MalformedJson,
                 format!("the body is not valid JSON: {e}"),
             )),
         }

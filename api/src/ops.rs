@@ -2,11 +2,11 @@
 //! `/metrics` (Prometheus text), `/openapi.json` (generated from the code) and `/docs`, a page
 //! rendered from that document on the server — no CDN, no JavaScript.
 
-use crate::error::{ApiError, ErrorEnvelope};
+use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::state::AppState;
 use crate::{auth, citizen, photos, reference, requests, staff, views};
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -69,8 +69,7 @@ pub(crate) async fn readyz(
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "not_ready",
+                ErrorCode::NotReady,
                 "the database is not answering",
             ))
         }

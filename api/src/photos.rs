@@ -6,7 +6,7 @@
 
 use crate::access::{no_evaluators, proven, public_photo, visible};
 use crate::auth::Signed;
-use crate::error::{ApiError, ErrorEnvelope};
+use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::extract::{body_bytes, JsonBody};
 use crate::state::AppState;
 use crate::views::{photo_files, public_view, PhotoView};
@@ -83,8 +83,7 @@ async fn remove_files(st: &AppState, file: &str) {
 
 fn too_many() -> ApiError {
     ApiError::new(
-        StatusCode::CONFLICT,
-        "too_many_photos",
+        ErrorCode::TooManyPhotos,
         format!("this request already has {MAX_PER_KIND} photos of this kind, the most allowed"),
     )
 }
@@ -185,9 +184,7 @@ fn picture_body(headers: &HeaderMap) -> Result<(), ApiError> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        Err(ApiError::new(ErrorCode::UnsupportedMediaType,
             format!("send the picture itself as the body with Content-Type image/jpeg, image/png or image/webp (got {ct:?})"),
         ))
     }
@@ -234,8 +231,7 @@ pub(crate) async fn citizen_upload(
     let reporter = proven(&st, &reference, &phone).await?.reporter;
     if reporter.status == sahulat_domain::status::Status::Rejected {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "rejected",
+            ErrorCode::Rejected,
             "this report was rejected as spam or abuse; photos cannot be added to it",
         ));
     }

@@ -39,3 +39,31 @@ fn every_environment_variable_the_code_reads_is_documented_in_the_readme() {
         .collect();
     assert!(missing.is_empty(), "not in README.md: {missing:?}");
 }
+
+#[test]
+fn every_error_code_is_in_the_readmes_table_with_its_status() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let missing: Vec<String> = sahulat_api::error::ErrorCode::all()
+        .map(|c| format!("| `{}` | {} |", c.as_str(), c.status().as_u16()))
+        .filter(|row| !readme.contains(row.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "README.md lacks the rows {missing:?}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_error_code() {
+    let app = crate::common::TestApp::new().await;
+    let doc = app.get("/openapi.json").await.json();
+    let listed = doc["components"]["schemas"]["ErrorCode"]["enum"].clone();
+    let listed: Vec<&str> = listed
+        .as_array()
+        .unwrap_or_else(|| panic!("no ErrorCode enum in {}", doc["components"]["schemas"]))
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let all: Vec<&str> = sahulat_api::error::ErrorCode::all()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(listed, all);
+}

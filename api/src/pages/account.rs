@@ -3,7 +3,7 @@
 use super::render::{dir, forbidden, language, page, same, user_ctx};
 use super::session::{form, posted, PageUser};
 use crate::auth::check_credentials;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::extract::QueryPairs;
 use crate::state::AppState;
 use axum::extract::{Path, Request, State};
@@ -87,14 +87,8 @@ pub(super) async fn password(
 
 /// The refusal for anyone but an admin.
 fn not_admin(user: &PageUser) -> Option<Response> {
-    (user.signed.user.role != sahulat_domain::accounts::Role::Admin).then(|| {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "only admins manage accounts",
-        )
-        .into_response()
-    })
+    (user.signed.user.role != sahulat_domain::accounts::Role::Admin)
+        .then(|| ApiError::new(ErrorCode::Forbidden, "only admins manage accounts").into_response())
 }
 
 async fn render_users(
@@ -187,8 +181,7 @@ pub(super) async fn set_active(
     }
     if username == user.signed.user.username {
         return ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             "you cannot disable your own account",
         )
         .into_response();

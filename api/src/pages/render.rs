@@ -1,7 +1,6 @@
 //! Rendering the pages: the template set, the page answer with its security headers, the
 //! page language (query, cookie, Accept-Language) and direction, and small formatting helpers.
 
-use super::session::LANG;
 use crate::extract::QueryPairs;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,6 +10,9 @@ use sahulat_domain::accounts::User;
 use sahulat_domain::lang::Lang;
 use sahulat_domain::reference::Reference;
 use std::sync::OnceLock;
+
+/// The page-language cookie.
+pub(crate) const LANG: &str = "sahulat_lang";
 
 pub(crate) fn templates() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();

@@ -3,7 +3,7 @@
 
 use super::render::{cookie, dir, forbidden, language, page, same, secure};
 use crate::auth::{check_credentials, Signed};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::extract::{body_bytes, QueryPairs, BODY_LIMIT};
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
@@ -17,8 +17,6 @@ use sahulat_domain::lang::Lang;
 
 pub(crate) const SESSION: &str = "sahulat_session";
 pub(crate) const LOGIN_CSRF: &str = "sahulat_csrf";
-/// The page-language cookie.
-pub(super) const LANG: &str = "sahulat_lang";
 /// Cookie sessions last a working day.
 pub const SESSION_HOURS: i64 = 10;
 
@@ -90,8 +88,8 @@ pub(crate) async fn signin(
         Err(e) => {
             let (csrf, _) = accounts::new_token();
             let msg = match e.code {
-                "account_locked" => "page-locked",
-                "rate_limited" => "page-rate-limited",
+                ErrorCode::AccountLocked => "page-locked",
+                ErrorCode::RateLimited => "page-rate-limited",
                 _ => "page-wrong",
             };
             let error = sahulat_domain::messages::text(lang, msg, &[]);

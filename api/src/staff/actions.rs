@@ -6,7 +6,7 @@
 use super::ticket::{detail, TicketDetail};
 use crate::access::{no_evaluators, refusal, visible};
 use crate::auth::Signed;
-use crate::error::{ApiError, ErrorEnvelope};
+use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::extract::JsonBody;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -118,8 +118,7 @@ pub(crate) async fn perform(
 
 fn changed() -> ApiError {
     ApiError::new(
-        StatusCode::CONFLICT,
-        "conflict",
+        ErrorCode::Conflict,
         "the ticket changed while you were looking at it; reload and try again",
     )
 }

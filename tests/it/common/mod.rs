@@ -91,6 +91,38 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
+impl Drop for TestApp {
+    /// A PostgreSQL test database is dropped when its test ends (hundreds of them filled the
+    /// disk once); a SQLite one goes with its temp folder.
+    fn drop(&mut self) {
+        let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+            return;
+        };
+        let Some((_, name)) = self.db_url.rsplit_once('/') else {
+            return;
+        };
+        if admin.is_empty() || !name.starts_with("sahulat_t_") {
+            return;
+        }
+        let name = name.to_string();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
 /// A response, fully read.
 #[derive(Debug)]
 pub struct TestResponse {
@@ -421,3 +453,24 @@ impl TestApp {
         r.reference
     }
 }
+
+/// Points in the four pilot districts, far enough apart (> 1 km) not to be duplicates.
+pub const PLACES: [(f64, f64); 10] = [
+    (30.18, 66.99), // Quetta city
+    (30.21, 67.02), // Quetta city, north
+    (26.0, 63.05),  // Turbat
+    (26.12, 62.37), // Tump
+    (27.56, 68.21), // Larkana city
+    (27.8, 68.29),  // Ratodero
+    (27.26, 68.07), // Dokri
+    (26.84, 68.12), // Naushahro Feroze
+    (26.66, 68.0),  // Moro
+    (27.06, 68.21), // Kandiaro
+];
+pub const SERVICES: [&str; 5] = [
+    "water-supply",
+    "sewerage-drainage",
+    "solid-waste",
+    "electricity",
+    "roads",
+];
