@@ -114,12 +114,7 @@ async fn main() -> anyhow::Result<()> {
                         ack_due_at: Some(now + chrono::Duration::hours(4)),
                         duplicate_of: None,
                         flags: vec![],
-                        history: vec![HistoryEntry {
-                            status: Status::Open,
-                            public: true,
-                            description: "Sent to PHED".into(),
-                            actor: "bench".into(),
-                        }],
+                        history: vec![HistoryEntry::public(Status::Open, "bench", "Sent to PHED")],
                         messages: vec![],
                     },
                     now,

@@ -9,12 +9,13 @@ use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use sahulat_domain::accounts::Role;
 use sahulat_domain::citizen::Proven;
+use sahulat_domain::lang::Lang;
 use sahulat_domain::lifecycle::{self, state_of, Actor};
 use sahulat_domain::phone::Phone;
 use sahulat_domain::reference::Reference;
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::Status;
-use sahulat_store::Photo;
+use sahulat_store::{Photo, ReporterProof};
 
 /// Parses a reference from a path, with the keypad-friendly messages.
 pub(crate) fn parse_reference(input: &str) -> Result<Reference, ApiError> {
@@ -72,6 +73,10 @@ pub(crate) struct ProvenReport {
     pub ticket: ServiceRequest,
     /// The number proven.
     pub phone: Phone,
+    /// The language the prover's SMS go out in.
+    pub lang: Lang,
+    /// The voice they added, when they are not the original reporter.
+    pub voice_id: Option<i64>,
 }
 
 impl ProvenReport {
@@ -81,6 +86,8 @@ impl ProvenReport {
             reporter: &self.reporter,
             phone: &self.phone,
             ticket: &self.ticket,
+            lang: self.lang,
+            voice_id: self.voice_id,
         }
     }
 }
@@ -105,22 +112,25 @@ pub(crate) async fn proven(
                 (wait + 59) / 60
             ),
         )
+        .retry_after(u64::try_from(wait).unwrap_or(1))
     })?;
-    match st.store.contact(r.id).await?.and_then(|c| c.phone) {
-        None => {
+    let (lang, voice_id) = match st.store.reporter_proof(r.id, &given).await? {
+        ReporterProof::NoPhoneOnRecord => {
             return Err(ApiError::new(ErrorCode::NoPhoneOnRecord,
                 "this report was made without a phone number, so it cannot be reopened or rated; please report the problem again",
             ));
         }
-        Some(p) if p.e164() != given.e164() => {
+        ReporterProof::Mismatch => {
             attempt.wrong();
             return Err(ApiError::new(
                 ErrorCode::NotTheReporter,
-                "the phone number does not match the one this report was made with",
+                "the phone number does not match the one this report was made with (or that added its voice to it)",
             ));
         }
-        Some(_) => drop(attempt),
-    }
+        ReporterProof::Reporter => (r.language, None),
+        ReporterProof::Voice { id, language } => (language, Some(id)),
+    };
+    drop(attempt);
     let target = match (r.status, r.duplicate_of) {
         (Status::Duplicate, Some(original)) => st
             .store
@@ -133,6 +143,8 @@ pub(crate) async fn proven(
         reporter: r,
         ticket: target,
         phone: given,
+        lang,
+        voice_id,
     })
 }
 

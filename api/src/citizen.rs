@@ -4,7 +4,7 @@
 //! gateway or an SMS link carries — compared with the sealed contact; repeated wrong numbers
 //! for one report are slowed down. A report merged as a duplicate acts on its original.
 
-use crate::access::{proven, refusal};
+use crate::access::{proven, refusal, ProvenReport};
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::extract::JsonBody;
 use crate::state::AppState;
@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use sahulat_domain::citizen::{self, NotRatable, Rating};
+use sahulat_domain::request::ServiceRequest;
 use sahulat_store::RateOutcome;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -86,18 +87,26 @@ pub(crate) async fn reopen(
 ) -> Result<Json<RequestView>, ApiError> {
     let b = body.value;
     let p = proven(&st, &reference, &b.phone).await?;
+    let t = reopen_proven(&st, &p, &b.reason).await?;
+    Ok(Json(view(&st.catalogue, &t, None, None)))
+}
+
+/// Reopens the proven reporter's ticket (shared by the API and the track page).
+pub(crate) async fn reopen_proven(
+    st: &AppState,
+    p: &ProvenReport,
+    reason: &str,
+) -> Result<ServiceRequest, ApiError> {
     let now = st.clock.now();
     let policy = st.settings.policy(&st.catalogue);
-    let w = citizen::reopen(policy, p.as_proven(), &b.reason, now).map_err(refusal)?;
+    let w = citizen::reopen(policy, p.as_proven(), reason, now).map_err(refusal)?;
     if !st.store.apply_action(&w, now).await? {
         return Err(changed());
     }
-    let t = st
-        .store
+    st.store
         .request_by_id(p.ticket.id)
         .await?
-        .ok_or_else(changed)?;
-    Ok(Json(view(&st.catalogue, &t, None)))
+        .ok_or_else(changed)
 }
 
 /// Rate how a closed report was handled; 1 or 2 reopens it within the reopen window.
@@ -129,9 +138,29 @@ pub(crate) async fn rate(
         }
     };
     let p = proven(&st, &reference, &b.phone).await?;
+    let (reopened, t) = rate_proven(&st, &p, rating, comment, &channel).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RatingView {
+            rating: rating.value(),
+            reopened,
+            request: view(&st.catalogue, &t, None, None),
+        }),
+    ))
+}
+
+/// Stores the proven reporter's rating of the ticket's last closing, and the reopen a poor
+/// rating within the window causes (shared by the API and the track page): `(reopened, ticket)`.
+pub(crate) async fn rate_proven(
+    st: &AppState,
+    p: &ProvenReport,
+    rating: Rating,
+    comment: Option<String>,
+    channel: &str,
+) -> Result<(bool, ServiceRequest), ApiError> {
     let now = st.clock.now();
     let policy = st.settings.policy(&st.catalogue);
-    let mut w = citizen::rate(policy, p.as_proven(), rating, comment, &channel, now).map_err(
+    let mut w = citizen::rate(policy, p.as_proven(), rating, comment, channel, now).map_err(
         |e| match e {
             NotRatable::Rejected => ApiError::from(sahulat_domain::Error::field(
                 "reference",
@@ -143,9 +172,8 @@ pub(crate) async fn rate(
             ),
         },
     )?;
-    let reopens = w.reopen.is_some();
+    let mut reopened = w.reopen.is_some();
     let mut outcome = st.store.rate(&w, now).await?;
-    let mut reopened = reopens;
     if outcome == RateOutcome::Changed {
         // The ticket left that closing meanwhile (another reporter's poor rating reopened it,
         // or staff acted): the rating of the closing still stands, without a second reopen.
@@ -172,12 +200,5 @@ pub(crate) async fn rate(
         .request_by_id(p.ticket.id)
         .await?
         .ok_or_else(changed)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(RatingView {
-            rating: rating.value(),
-            reopened,
-            request: view(&st.catalogue, &t, None),
-        }),
-    ))
+    Ok((reopened, t))
 }

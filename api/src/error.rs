@@ -38,6 +38,8 @@ pub enum ErrorCode {
     TooManyPhotos,
     /// The report was rejected as spam or abuse; nothing more is taken
     Rejected,
+    /// The report is no longer open, so no voice can be added; send a new report
+    NotOpen,
     /// The body is over the limit (256 KiB; photos 10 MB)
     PayloadTooLarge,
     /// The body is not of a content type the endpoint takes
@@ -65,7 +67,7 @@ pub enum ErrorCode {
 }
 
 /// (code, wire name, status, meaning) for every code.
-const TABLE: [(ErrorCode, &str, StatusCode, &str); 24] = [
+const TABLE: [(ErrorCode, &str, StatusCode, &str); 25] = [
         (ErrorCode::BadRequest, "bad_request", StatusCode::BAD_REQUEST, "A parameter or header is malformed; `fields` names it"),
         (ErrorCode::MalformedJson, "malformed_json", StatusCode::BAD_REQUEST, "The body is not the JSON the endpoint takes"),
         (ErrorCode::Unauthorized, "unauthorized", StatusCode::UNAUTHORIZED, "No valid bearer token or session; sign in"),
@@ -78,6 +80,7 @@ const TABLE: [(ErrorCode, &str, StatusCode, &str); 24] = [
         (ErrorCode::NotClosed, "not_closed", StatusCode::CONFLICT, "The report is still being worked on; it can be rated once closed"),
         (ErrorCode::TooManyPhotos, "too_many_photos", StatusCode::CONFLICT, "The request already has the most photos of this kind"),
         (ErrorCode::Rejected, "rejected", StatusCode::CONFLICT, "The report was rejected as spam or abuse; nothing more is taken"),
+        (ErrorCode::NotOpen, "not_open", StatusCode::CONFLICT, "The report is no longer open, so no voice can be added; send a new report"),
         (ErrorCode::PayloadTooLarge, "payload_too_large", StatusCode::PAYLOAD_TOO_LARGE, "The body is over the limit (256 KiB; photos 10 MB)"),
         (ErrorCode::UnsupportedMediaType, "unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE, "The body is not of a content type the endpoint takes"),
         (ErrorCode::ValidationFailed, "validation_failed", StatusCode::UNPROCESSABLE_ENTITY, "One or more fields are invalid; `fields` names each with what is accepted"),
@@ -128,6 +131,8 @@ pub struct ApiError {
     pub message: String,
     /// Per-field messages.
     pub fields: FieldErrors,
+    /// Seconds after which a retry may succeed (`Retry-After`), for 429 and 503.
+    pub retry_after: Option<u64>,
 }
 
 /// The JSON shape of an error (for OpenAPI).
@@ -157,7 +162,13 @@ impl ApiError {
             code,
             message: message.into(),
             fields: FieldErrors::new(),
+            retry_after: None,
         }
+    }
+    /// With a `Retry-After` of `seconds`.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
     /// 400 for a malformed request.
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -190,6 +201,7 @@ impl From<Error> for ApiError {
                     code: ErrorCode::ValidationFailed,
                     message,
                     fields,
+                    retry_after: None,
                 }
             }
             Error::NotFound(what) => ApiError::not_found(format!("{what} not found")),
@@ -218,6 +230,11 @@ impl IntoResponse for ApiError {
         let body = serde_json::json!({
             "error": { "code": self.code.as_str(), "message": self.message, "fields": self.fields }
         });
-        (self.status, axum::Json(body)).into_response()
+        let mut res = (self.status, axum::Json(body)).into_response();
+        if let Some(s) = self.retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, s.into());
+        }
+        res
     }
 }

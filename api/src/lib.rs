@@ -9,6 +9,7 @@ mod auth;
 mod citizen;
 pub mod error;
 pub mod extract;
+mod html;
 mod intake;
 mod keys;
 mod limiter;
@@ -16,12 +17,15 @@ mod open311;
 mod ops;
 mod pages;
 mod photos;
+mod posted;
 mod reference;
 mod requests;
 pub mod settings;
 mod staff;
 pub mod state;
 mod views;
+mod voices;
+mod web;
 
 pub use extract::BODY_LIMIT;
 pub use keys::{hash_api_key, new_api_key};
@@ -76,12 +80,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::routes())
         .merge(pages::routes())
+        .merge(web::routes())
         .merge(photos::media_routes())
         .nest(
             "/api/v1",
             requests::routes()
                 .merge(reference::routes())
                 .merge(citizen::routes())
+                .merge(voices::routes())
                 .merge(photos::api_routes())
                 .merge(auth::routes())
                 .merge(staff::routes()),

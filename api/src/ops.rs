@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::state::AppState;
-use crate::{auth, citizen, photos, reference, requests, staff, views};
+use crate::{auth, citizen, photos, reference, requests, staff, views, voices};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -21,8 +21,8 @@ use utoipa::OpenApi;
         Open311 GeoReport v2 lives under /open311/v2/ (see the README)."),
     paths(requests::create_request, requests::get_request, reference::list_services, reference::list_districts, reference::locate, healthz, readyz,
         auth::sign_in, auth::sign_out, auth::change_password, auth::me,
-        staff::queue::queue, staff::ticket::ticket, staff::actions::act, staff::actions::comment,
-        citizen::reopen, citizen::rate,
+        staff::queue::queue, staff::ticket::ticket, staff::actions::act, staff::actions::comment, staff::moderation::visibility,
+        citizen::reopen, citizen::rate, voices::voice,
         photos::citizen_upload, photos::staff_upload, photos::set_visibility),
     components(schemas(ErrorEnvelope, requests::CreateRequest, views::RequestView, reference::ServiceView, reference::DistrictView, reference::LocateView)),
     tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "operations"))

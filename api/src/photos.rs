@@ -125,20 +125,40 @@ async fn attach_detached(
         (None, n) if n >= MAX_PER_KIND => return Err(too_many()),
         _ => {}
     }
-    // At most as many decodes at once as there are cores: each may hold ~250 MB.
+    let processed = process(st, bytes).await?;
+    store_processed(st, r, &processed, kind, by).await
+}
+
+/// Decodes, turns, shrinks and re-encodes an upload on a blocking thread, at most as many at
+/// once as there are cores (each may hold ~250 MB).
+pub(crate) async fn process(
+    st: &AppState,
+    bytes: axum::body::Bytes,
+) -> Result<ProcessedPhoto, ApiError> {
     let _permit = st
         .photo_permits
         .acquire()
         .await
         .map_err(|e| sahulat_domain::Error::Internal(anyhow::anyhow!("photo permits: {e}")))?;
-    let processed = tokio::task::spawn_blocking(move || photo::process(&bytes))
+    Ok(tokio::task::spawn_blocking(move || photo::process(&bytes))
         .await
         .map_err(|e| {
             ApiError::from(sahulat_domain::Error::Internal(anyhow::anyhow!(
                 "photo task: {e}"
             )))
-        })??;
-    let file = write_files(st, &processed).await?;
+        })??)
+}
+
+/// Writes a processed photo's files and its row (the files are removed again if the row is
+/// not written): `(photo, created)`.
+pub(crate) async fn store_processed(
+    st: &AppState,
+    r: &ServiceRequest,
+    processed: &ProcessedPhoto,
+    kind: PhotoKind,
+    by: &str,
+) -> Result<(Photo, bool), ApiError> {
+    let file = write_files(st, processed).await?;
     let new = NewPhoto {
         request_id: r.id,
         file: file.clone(),
@@ -148,12 +168,11 @@ async fn attach_detached(
         height: processed.height,
         bytes: processed.display.len() as i64,
         uploaded_by: by.to_string(),
-        entry: HistoryEntry {
-            status: r.status,
-            public: false,
-            description: format!("photo added ({}×{})", processed.width, processed.height),
-            actor: by.to_string(),
-        },
+        entry: HistoryEntry::internal(
+            r.status,
+            by,
+            format!("photo added ({}×{})", processed.width, processed.height),
+        ),
     };
     match st.store.add_photo(&new, MAX_PER_KIND, st.clock.now()).await {
         Ok(PhotoOutcome::Stored(p)) => {
@@ -291,10 +310,10 @@ pub(crate) async fn hide(
 ) -> Result<ServiceRequest, ApiError> {
     let actor = no_evaluators(signed)?;
     let r = visible(st, &actor, reference).await?;
-    let entry = HistoryEntry {
-        status: r.status,
-        public: false,
-        description: format!(
+    let entry = HistoryEntry::internal(
+        r.status,
+        &signed.user.username,
+        format!(
             "photo {id} {}",
             if hidden {
                 "hidden from the public"
@@ -302,8 +321,7 @@ pub(crate) async fn hide(
                 "shown to the public"
             }
         ),
-        actor: signed.user.username.clone(),
-    };
+    );
     if !st
         .store
         .set_photo_hidden(r.id, id, hidden, &entry, st.clock.now())

@@ -3,7 +3,7 @@
 
 use crate::access::{by_reference, public_photo};
 use crate::error::{ApiError, ErrorEnvelope};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, QueryPairs};
 use crate::intake::{idempotency_key, store_detached, stored_response};
 use crate::state::AppState;
 use crate::views::{public_view, view, RequestView};
@@ -12,6 +12,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use sahulat_domain::lang::Lang;
 use sahulat_domain::request::{RequestDraft, ServiceRequest};
 use sahulat_domain::status::Channel;
 use sahulat_store::{CreateOutcome, Render, StoredResponse, UpdateQuery};
@@ -124,7 +125,7 @@ pub(crate) async fn create_request(
     let cat = st.catalogue.clone();
     let render: Render = std::sync::Arc::new(move |r: &ServiceRequest| StoredResponse {
         status: 201,
-        body: serde_json::to_value(view(&cat, r, None)).unwrap_or_default(),
+        body: serde_json::to_value(view(&cat, r, None, None)).unwrap_or_default(),
     });
     let outcome = store_detached(&st, new, idem, render).await?;
     let replayed = matches!(outcome, CreateOutcome::Replayed(_));
@@ -136,17 +137,25 @@ pub(crate) async fn create_request(
 
 /// Read a request by its reference (public view).
 #[utoipa::path(get, path = "/api/v1/requests/{reference}", tag = "requests",
-    params(("reference" = String, Path, description = "Nine-digit reference; spaces allowed")),
+    params(("reference" = String, Path, description = "Nine-digit reference; spaces allowed"),
+        ("lang" = Option<String>, Query, description = "en, ur or sd: names and the history in this language (default: the report's)")),
     responses(
         (status = 200, body = RequestView),
-        (status = 400, description = "Not a reference, or a digit is mistyped", body = ErrorEnvelope),
+        (status = 400, description = "Not a reference, a digit is mistyped, or an unknown language", body = ErrorEnvelope),
         (status = 404, body = ErrorEnvelope),
     ))]
 pub(crate) async fn get_request(
     State(st): State<AppState>,
     Path(reference): Path<String>,
+    q: QueryPairs,
 ) -> Result<Json<RequestView>, ApiError> {
     let r = by_reference(&st, &reference).await?;
+    let lang = match q.get("lang") {
+        None => None,
+        Some(l) => Some(Lang::parse(l).ok_or_else(|| {
+            ApiError::bad_param("lang", format!("unknown language {l:?}; use en, ur or sd"))
+        })?),
+    };
     let updates = st
         .store
         .list_updates(&UpdateQuery {
@@ -163,7 +172,7 @@ pub(crate) async fn get_request(
         .filter(|p| public_photo(p, &r))
         .map(|p| public_view(p, "/media"))
         .collect();
-    let mut v = view(&st.catalogue, &r, Some(updates));
+    let mut v = view(&st.catalogue, &r, Some(updates), lang);
     v.photos = Some(photos);
     Ok(Json(v))
 }

@@ -19,6 +19,15 @@ pub struct Settings {
     /// The address citizens and Open311 clients reach this server at (`SAHULAT_PUBLIC_URL`,
     /// e.g. `https://sahulat.example.pk`), for absolute links such as Open311 `media_url`.
     pub public_url: Option<String>,
+    /// A map tile server for the report page's optional street map (`SAHULAT_TILE_URL`, a
+    /// Leaflet URL template such as `https://tile.openstreetmap.org/{z}/{x}/{y}.png`); unset:
+    /// the page offers only Sahulat's own tap map and loads nothing from elsewhere.
+    pub tile_url: Option<String>,
+    /// Radius of "already reported nearby" (`SAHULAT_DUPLICATE_RADIUS_M`, 250; the worker's
+    /// duplicate radius).
+    pub duplicate_radius_m: f64,
+    /// How far back "already reported nearby" looks (`SAHULAT_DUPLICATE_WINDOW_HOURS`, 168).
+    pub duplicate_window: chrono::Duration,
 }
 
 impl Default for Settings {
@@ -28,6 +37,9 @@ impl Default for Settings {
             working_hours: WorkingHours::default(),
             media_dir: PathBuf::from("data/media"),
             public_url: None,
+            tile_url: None,
+            duplicate_radius_m: 250.0,
+            duplicate_window: chrono::Duration::hours(168),
         }
     }
 }
@@ -69,7 +81,45 @@ impl Settings {
                 p.public_url = Some(v.to_string());
             }
         }
+        if let Ok(v) = std::env::var("SAHULAT_TILE_URL") {
+            let v = v.trim();
+            if !v.is_empty() {
+                anyhow::ensure!(
+                    v.starts_with("https://") && v.contains("{z}") && v.contains("{x}") && v.contains("{y}"),
+                    "SAHULAT_TILE_URL={v:?} must be an https:// tile URL template with {{z}}, {{x}} and {{y}}"
+                );
+                p.tile_url = Some(v.to_string());
+            }
+        }
+        if let Ok(v) = std::env::var("SAHULAT_DUPLICATE_RADIUS_M") {
+            if !v.trim().is_empty() {
+                let m: f64 = v.trim().parse().map_err(|_| {
+                    anyhow::anyhow!("SAHULAT_DUPLICATE_RADIUS_M={v:?} is not a number of metres")
+                })?;
+                anyhow::ensure!(
+                    m > 0.0 && m <= 5000.0,
+                    "SAHULAT_DUPLICATE_RADIUS_M must be between 1 and 5000 metres"
+                );
+                p.duplicate_radius_m = m;
+            }
+        }
+        if let Ok(v) = std::env::var("SAHULAT_DUPLICATE_WINDOW_HOURS") {
+            if !v.trim().is_empty() {
+                let h: i64 = v.trim().parse().map_err(|_| {
+                    anyhow::anyhow!("SAHULAT_DUPLICATE_WINDOW_HOURS={v:?} is not a number of hours")
+                })?;
+                p.duplicate_window = chrono::Duration::hours(h.max(1));
+            }
+        }
         Ok(p)
+    }
+
+    /// The tile server's origin (`https://host`), for the Content-Security-Policy.
+    pub fn tile_origin(&self) -> Option<String> {
+        let url = self.tile_url.as_deref()?;
+        let rest = url.strip_prefix("https://")?;
+        let host = rest.split('/').next()?;
+        Some(format!("https://{host}"))
     }
 }
 

@@ -32,6 +32,8 @@ pub struct AppContext {
     pub settings: Settings,
     /// Photo decodes allowed at once (one per core): each may hold a few hundred MB.
     pub photo_permits: tokio::sync::Semaphore,
+    /// Photos of report forms still being filled in.
+    pub pending_photos: crate::web::pending::PendingPhotos,
 }
 
 /// Cheaply clonable handle on the context.
@@ -59,6 +61,7 @@ impl AppContext {
             photo_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
+            pending_photos: Default::default(),
         })
     }
 }

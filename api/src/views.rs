@@ -4,7 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use sahulat_domain::catalogue::Catalogue;
+use sahulat_domain::effects::{default_history_lang, history_text};
+use sahulat_domain::lang::Lang;
 use sahulat_domain::request::{RequestUpdate, ServiceRequest};
+use sahulat_domain::status::Status;
 use sahulat_store::Photo;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -29,19 +32,22 @@ pub struct RequestView {
     pub service_code: String,
     /// Service name in the request's language.
     pub service_name: String,
-    /// Description.
-    pub description: String,
+    /// Description (absent when rejected as spam or abuse, or hidden by a coordinator because
+    /// it names a private person).
+    pub description: Option<String>,
+    /// The description is withheld from the public.
+    pub description_hidden: bool,
     /// Lifecycle status.
     pub status: String,
     /// `open` or `closed`.
     pub open311_status: String,
     /// Priority.
     pub priority: String,
-    /// Latitude.
+    /// Latitude (absent when rejected).
     pub lat: Option<f64>,
-    /// Longitude.
+    /// Longitude (absent when rejected).
     pub lon: Option<f64>,
-    /// Address/landmark.
+    /// Address/landmark (absent when rejected).
     pub address: Option<String>,
     /// Province P-code.
     pub province: String,
@@ -57,7 +63,7 @@ pub struct RequestView {
     pub department: Option<String>,
     /// Channel it arrived by.
     pub channel: String,
-    /// Language.
+    /// The report's language (names and history are shown in `?lang=`, else this one).
     pub language: String,
     /// Answers to service questions.
     #[schema(value_type = Object)]
@@ -78,12 +84,18 @@ pub struct RequestView {
     pub photos: Option<Vec<PhotoView>>,
 }
 
+/// The public view of `r`, names in `lang` (or the report's) and the history in `lang` (or as
+/// written, response templates in the citizen's language). A request rejected as spam or
+/// abuse shows neither its description, its address nor its place; a description a
+/// coordinator hid is left out too.
 pub(crate) fn view(
     cat: &Catalogue,
     r: &ServiceRequest,
     updates: Option<Vec<RequestUpdate>>,
+    asked: Option<Lang>,
 ) -> RequestView {
-    let lang = r.language;
+    let lang = asked.unwrap_or(r.language);
+    let rejected = r.status == Status::Rejected;
     RequestView {
         reference: r.reference.clone(),
         service_code: r.service_code.clone(),
@@ -91,13 +103,14 @@ pub(crate) fn view(
             .service(&r.service_code)
             .map(|s| s.names.get(lang).to_string())
             .unwrap_or_default(),
-        description: r.description.clone(),
+        description: r.public_text().map(str::to_string),
+        description_hidden: r.public_text().is_none(),
         status: r.status.as_str().into(),
         open311_status: r.status.open311().into(),
         priority: r.priority.as_str().into(),
-        lat: r.lat,
-        lon: r.lon,
-        address: r.address.clone(),
+        lat: r.lat.filter(|_| !rejected),
+        lon: r.lon.filter(|_| !rejected),
+        address: r.address.clone().filter(|_| !rejected),
         province: r.province.clone(),
         district: r.district.clone(),
         district_name: cat
@@ -116,7 +129,7 @@ pub(crate) fn view(
             .and_then(|d| cat.department(d))
             .map(|d| d.names.get(lang).to_string()),
         channel: r.channel.as_str().into(),
-        language: lang.code().into(),
+        language: r.language.code().into(),
         attributes: r.attributes.clone(),
         token: r.token.clone(),
         sla_due_at: r.sla_due_at,
@@ -126,7 +139,14 @@ pub(crate) fn view(
             us.into_iter()
                 .map(|u| UpdateView {
                     status: u.status.as_str().into(),
-                    description: u.description,
+                    description: history_text(
+                        cat,
+                        asked.unwrap_or_else(|| {
+                            default_history_lang(u.message.as_ref(), r.language)
+                        }),
+                        &u.description,
+                        u.message.as_ref(),
+                    ),
                     at: u.created_at,
                 })
                 .collect()

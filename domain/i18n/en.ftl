@@ -92,3 +92,6 @@ page-active = Active
 page-create-user = Create an account
 page-enable = Enable
 page-disable = Disable
+page-description-hidden = hidden from the public
+page-description-hide = Hide the description from the public (it names a private person)
+page-description-show = Show the description to the public again

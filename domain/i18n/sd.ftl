@@ -91,3 +91,6 @@ page-active = فعال
 page-create-user = نئون اڪائونٽ ٺاهيو
 page-enable = فعال ڪريو
 page-disable = غير فعال ڪريو
+page-description-hidden = عوام کان لڪيل
+page-description-hide = تفصيل عوام کان لڪايو (ان ۾ ڪنهن نجي ماڻهوءَ جو نالو آهي)
+page-description-show = تفصيل ٻيهر عوام کي ڏيکاريو

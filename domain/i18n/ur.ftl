@@ -91,3 +91,6 @@ page-active = فعال
 page-create-user = نیا اکاؤنٹ بنائیں
 page-enable = فعال کریں
 page-disable = غیر فعال کریں
+page-description-hidden = عوام سے چھپی ہوئی
+page-description-hide = تفصیل عوام سے چھپائیں (اس میں کسی نجی شخص کا نام ہے)
+page-description-show = تفصیل دوبارہ عوام کو دکھائیں

@@ -3,7 +3,8 @@
 //! validation needs without touching the database.
 
 use crate::geo::GeoIndex;
-use crate::lang::Localized;
+use crate::i18n::text;
+use crate::lang::{Lang, Localized};
 use crate::status::Priority;
 use anyhow::{anyhow, bail, Context};
 use serde::{Deserialize, Serialize};
@@ -431,6 +432,27 @@ impl Catalogue {
             None => String::new(),
             Some((last, [])) => last.to_string(),
             Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        }
+    }
+    /// The served districts' names in `lang`, joined as a list ("A, B, C and D").
+    pub fn served_names_in(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.served_names();
+        }
+        let names: Vec<&str> = PILOT_DISTRICTS
+            .iter()
+            .filter_map(|c| self.district(c))
+            .filter(|d| d.accepts_requests)
+            .map(|d| d.names.get(lang))
+            .collect();
+        match names.split_last() {
+            None => String::new(),
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => text(
+                lang,
+                "list-and",
+                &[("rest", rest.join("، ")), ("last", last.to_string())],
+            ),
         }
     }
     /// A department by code.

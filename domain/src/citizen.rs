@@ -4,10 +4,11 @@
 //! number the report was made with) and the stores write the rating and the reopen together.
 
 use crate::catalogue::Catalogue;
-use crate::effects::HistoryEntry;
+use crate::effects::{HistoryEntry, Message};
 use crate::error::{Error, Result};
+use crate::lang::Lang;
 use crate::lifecycle::{fresh_deadlines, plan, state_of, Action, ActionWrite, Actor, Refusal};
-use crate::messages::citizen_sms;
+use crate::messages::{citizen_sms, Recipient};
 use crate::phone::Phone;
 use crate::request::ServiceRequest;
 use crate::sla::WorkingHours;
@@ -73,6 +74,8 @@ pub struct RatingWrite {
     pub closed_at: DateTime<Utc>,
     /// The reporter's own request (the original's, or a duplicate's whose reporter rates).
     pub reporter_request_id: i64,
+    /// The voice rating, when the rater added their voice rather than reporting (0: none).
+    pub voice_id: i64,
     /// How it was closed.
     pub closed_status: Status,
     /// The department that closed it.
@@ -108,6 +111,10 @@ pub struct Proven<'a> {
     pub reporter: &'a ServiceRequest,
     /// The number they proved it with.
     pub phone: &'a Phone,
+    /// The language their SMS go out in (the report's, or the one they added their voice in).
+    pub lang: Lang,
+    /// The voice they added, when they are not the original reporter.
+    pub voice_id: Option<i64>,
     /// The ticket acted on.
     pub ticket: &'a ServiceRequest,
 }
@@ -139,7 +146,7 @@ fn reopen_write(policy: Policy<'_>, p: Proven<'_>, why: &str, now: DateTime<Utc>
         .department
         .as_deref()
         .and_then(|d| policy.catalogue.department(d))
-        .map(|d| d.names.get(p.reporter.language).to_string())
+        .map(|d| d.names.get(p.lang).to_string())
         .unwrap_or_default();
     let args = vec![
         ("status", "open".to_string()),
@@ -159,13 +166,24 @@ fn reopen_write(policy: Policy<'_>, p: Proven<'_>, why: &str, now: DateTime<Utc>
                 "citizen",
                 format!("{} → open: reopened by the citizen: {why}", t.status),
             ),
-            HistoryEntry::public(
+            HistoryEntry::public_message(
                 Status::Open,
                 "citizen",
                 "Reopened: the citizen says the problem is not fixed.",
+                Message::new("hist-reopened-citizen", &[]),
             ),
         ],
-        messages: vec![citizen_sms(p.reporter, p.phone, "sms-status", args, key)],
+        messages: vec![citizen_sms(
+            p.reporter,
+            &Recipient {
+                phone: p.phone.clone(),
+                lang: p.lang,
+                key: String::new(),
+            },
+            "sms-status",
+            args,
+            key,
+        )],
         notify_resolved: false,
         restart_sla: Some(fresh_deadlines(
             policy.catalogue,
@@ -215,6 +233,7 @@ pub fn rate(
         request_id: t.id,
         closed_at,
         reporter_request_id: p.reporter.id,
+        voice_id: p.voice_id.unwrap_or(0),
         closed_status: t.status,
         department: t.department.clone(),
         rating: rating.value(),
@@ -292,6 +311,8 @@ mod decisions {
             reporter: &t,
             phone: &phone,
             ticket: &t,
+            lang: Lang::En,
+            voice_id: None,
         };
         let w = reopen(policy(cat, &wh), p, "  still dry  ", t0()).unwrap();
         assert_eq!((w.from, w.to), (Status::Resolved, Status::Open));
@@ -307,6 +328,8 @@ mod decisions {
             ticket: &late,
             reporter: &late,
             phone: &phone,
+            lang: Lang::En,
+            voice_id: None,
         };
         assert_eq!(
             reopen(policy(cat, &wh), p, "still dry", t0()).unwrap_err(),
@@ -324,6 +347,8 @@ mod decisions {
             reporter: &t,
             phone: &phone,
             ticket: &t,
+            lang: Lang::En,
+            voice_id: None,
         };
         let poor = Rating::new(1).unwrap();
         let w = rate(policy(cat, &wh), p, poor, Some("leaks".into()), "web", t0()).unwrap();
@@ -337,6 +362,8 @@ mod decisions {
             reporter: &old,
             phone: &phone,
             ticket: &old,
+            lang: Lang::En,
+            voice_id: None,
         };
         let w = rate(policy(cat, &wh), p, poor, None, "ussd", t0()).unwrap();
         assert!(
@@ -360,6 +387,8 @@ mod decisions {
                 reporter: t,
                 phone: &phone,
                 ticket: t,
+                lang: Lang::En,
+                voice_id: None,
             };
             let e = rate(
                 policy(cat, &wh),

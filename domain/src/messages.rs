@@ -1,65 +1,42 @@
-//! User-facing messages (SMS texts, notices) from the translation catalogues in `domain/i18n/`
-//! (Fluent, one file per language, compiled into the binary), and SMS segment arithmetic:
-//! GSM-7 fits 160 characters in one segment, anything else (Urdu, Sindhi) is UCS-2 with 70.
+//! SMS texts: the reporter's messages built from the catalogues (`i18n`), and SMS segment
+//! arithmetic: GSM-7 fits 160 characters in one segment, anything else (Urdu, Sindhi) is
+//! UCS-2 with 70.
+
+pub use crate::i18n::{gsm_friendly, pkt_date, text};
 
 use crate::effects::NewMessage;
 use crate::lang::Lang;
 use crate::phone::Phone;
 use crate::reference::grouped;
 use crate::request::ServiceRequest;
-use chrono::{DateTime, FixedOffset, Offset, Utc};
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource};
-use std::sync::OnceLock;
 
-const SOURCES: [(Lang, &str, &str); 3] = [
-    (Lang::En, "en", include_str!("../i18n/en.ftl")),
-    (Lang::Ur, "ur", include_str!("../i18n/ur.ftl")),
-    (Lang::Sd, "sd", include_str!("../i18n/sd.ftl")),
-];
-
-fn bundles() -> &'static Vec<(Lang, FluentBundle<FluentResource>)> {
-    static BUNDLES: OnceLock<Vec<(Lang, FluentBundle<FluentResource>)>> = OnceLock::new();
-    BUNDLES.get_or_init(|| {
-        SOURCES
-            .iter()
-            .map(|(lang, tag, src)| {
-                let res =
-                    FluentResource::try_new((*src).to_string()).unwrap_or_else(|(res, _)| res);
-                let langid = tag.parse().unwrap_or_default();
-                let mut bundle = FluentBundle::new_concurrent(vec![langid]);
-                // No Unicode isolation marks: they cost SMS characters and force UCS-2.
-                bundle.set_use_isolating(false);
-                let _ = bundle.add_resource(res);
-                (*lang, bundle)
-            })
-            .collect()
-    })
+/// A citizen who gets a request's SMS: its reporter, or someone who added their voice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    /// Their mobile number.
+    pub phone: Phone,
+    /// The language they asked for.
+    pub lang: Lang,
+    /// Tells their messages apart in dedupe keys: "" for the reporter, `:v{id}` for a voice.
+    pub key: String,
 }
 
-/// The message `id` in `lang` with `args` (falls back to English, then to the id itself).
-pub fn text(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
-    let mut fargs = FluentArgs::new();
-    for (k, v) in args {
-        fargs.set(*k, v.clone());
-    }
-    for try_lang in [lang, Lang::En] {
-        let Some((_, bundle)) = bundles().iter().find(|(l, _)| *l == try_lang) else {
-            continue;
-        };
-        if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
-            let mut errors = vec![];
-            return gsm_friendly(&bundle.format_pattern(pattern, Some(&fargs), &mut errors));
+impl Recipient {
+    /// The reporter of `r`.
+    pub fn reporter(r: &ServiceRequest, phone: Phone) -> Recipient {
+        Recipient {
+            phone,
+            lang: r.language,
+            key: String::new(),
         }
     }
-    id.to_string()
 }
 
-/// An SMS to the reporter of `r`, in the language of the report, with its grouped reference
-/// as `ref` besides `args`.
+/// An SMS about `r` to `to`, in their language, with the grouped reference as `ref` besides
+/// `args`.
 pub fn citizen_sms(
     r: &ServiceRequest,
-    phone: &Phone,
+    to: &Recipient,
     id: &str,
     mut args: Vec<(&'static str, String)>,
     dedupe_key: String,
@@ -68,48 +45,11 @@ pub fn citizen_sms(
     NewMessage {
         request_id: Some(r.id),
         recipient_kind: "citizen".into(),
-        recipient: phone.e164().to_string(),
-        language: r.language.code().into(),
-        body: text(r.language, id, &args),
+        recipient: to.phone.e164().to_string(),
+        language: to.lang.code().into(),
+        body: text(to.lang, id, &args),
         dedupe_key,
     }
-}
-
-/// `28 Nov 14:00` in Pakistan time (UTC+5, no daylight saving), as SMS texts show due times.
-pub fn pkt_date(t: DateTime<Utc>) -> String {
-    let pkt = FixedOffset::east_opt(5 * 3600).unwrap_or_else(|| Utc.fix());
-    t.with_timezone(&pkt).format("%d %b %H:%M").to_string()
-}
-
-/// Replaces typographic punctuation that GSM-7 lacks (dashes, curly quotes, ellipsis) with
-/// plain equivalents, so an English text is not forced into UCS-2 (70 characters a segment)
-/// by one "—" in a department's name.
-pub fn gsm_friendly(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\u{2013}' | '\u{2014}' | '\u{2212}' => out.push('-'),
-            '\u{2018}' | '\u{2019}' | '\u{201A}' => out.push('\''),
-            '\u{201C}' | '\u{201D}' | '\u{201E}' => out.push('"'),
-            '\u{2026}' => out.push_str("..."),
-            '\u{00A0}' | '\u{2009}' | '\u{202F}' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Every message id of every catalogue, for the completeness test.
-pub fn ids(lang: Lang) -> Vec<String> {
-    let src = SOURCES
-        .iter()
-        .find(|(l, _, _)| *l == lang)
-        .map(|s| s.2)
-        .unwrap_or("");
-    src.lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
-        .filter_map(|l| l.split(" = ").next().map(|s| s.trim().to_string()))
-        .collect()
 }
 
 const GSM7: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
@@ -148,50 +88,4 @@ pub fn sms_segments(text: &str) -> Segments {
         units.div_ceil(multi)
     };
     Segments { gsm7, units, count }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_message_exists_in_all_three_languages() {
-        let en = ids(Lang::En);
-        assert!(!en.is_empty());
-        assert_eq!(ids(Lang::Ur), en);
-        assert_eq!(ids(Lang::Sd), en);
-    }
-
-    #[test]
-    fn placeables_are_filled_without_isolation_marks() {
-        let t = text(Lang::En, "service-notice", &[("ref", "123 456 785".into())]);
-        assert_eq!(
-            t,
-            "Your reference is 123 456 785. Keep it to check the status."
-        );
-    }
-
-    #[test]
-    fn a_dash_in_a_department_name_does_not_force_ucs2() {
-        let t = text(
-            Lang::En,
-            "sms-received",
-            &[
-                ("ref", "1".into()),
-                ("service", "Water".into()),
-                ("dept", "QESCO — Turbat".into()),
-                ("due", "1 Dec".into()),
-            ],
-        );
-        assert!(sms_segments(&t).gsm7, "{t}");
-    }
-
-    #[test]
-    fn english_is_gsm7_and_urdu_is_ucs2() {
-        assert!(sms_segments("Sahulat 123: ok").gsm7);
-        let ur = sms_segments("سہولت");
-        assert!(!ur.gsm7);
-        assert_eq!(ur.count, 1);
-        assert_eq!(sms_segments(&"a".repeat(161)).count, 2);
-    }
 }

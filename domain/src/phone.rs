@@ -1,6 +1,8 @@
 //! Pakistani mobile numbers, normalised to E.164 (`+923001234567`). Status updates go out by
 //! SMS, so only mobile numbers (which start with 3 after the country code) are accepted.
 
+use crate::i18n::text;
+use crate::lang::Lang;
 use std::fmt;
 
 /// A Pakistani mobile number in E.164 form.
@@ -23,6 +25,18 @@ pub enum PhoneError {
     /// A landline or a wrong length.
     #[error("is not a valid Pakistani mobile number (10 digits after +92, starting with 3); expected {PHONE_HINT}")]
     NotMobile,
+}
+
+impl PhoneError {
+    /// The message in `lang` (the citizen pages; `Display` is the API's English).
+    pub fn message(&self, lang: Lang) -> String {
+        let id = match self {
+            PhoneError::Characters => "err-phone-chars",
+            PhoneError::NotPakistani => "err-phone-country",
+            PhoneError::NotMobile => "err-phone-mobile",
+        };
+        text(lang, id, &[("hint", text(lang, "phone-hint", &[]))])
+    }
 }
 
 impl Phone {

@@ -147,6 +147,42 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto> {
     })
 }
 
+/// The GPS position in the picture's EXIF block as (lat, lon), read from the upload before
+/// re-encoding drops it (nothing of it is stored). `None` without one, and for the bogus
+/// values phones write when they have no fix (0, 0) or values out of range.
+pub fn gps_position(bytes: &[u8]) -> Option<(f64, f64)> {
+    let exif = exif::Reader::new()
+        .read_from_container(&mut Cursor::new(bytes))
+        .ok()?;
+    let coord = |tag: exif::Tag, reference: exif::Tag| -> Option<f64> {
+        let field = exif.get_field(tag, exif::In::PRIMARY)?;
+        let exif::Value::Rational(ref v) = field.value else {
+            return None;
+        };
+        if v.len() < 3 || v.iter().any(|r| r.denom == 0) {
+            return None;
+        }
+        let degrees = v[0].to_f64() + v[1].to_f64() / 60.0 + v[2].to_f64() / 3600.0;
+        let side = exif
+            .get_field(reference, exif::In::PRIMARY)
+            .map(|f| f.display_value().to_string())
+            .unwrap_or_default();
+        Some(if side.starts_with('S') || side.starts_with('W') {
+            -degrees
+        } else {
+            degrees
+        })
+    };
+    let lat = coord(exif::Tag::GPSLatitude, exif::Tag::GPSLatitudeRef)?;
+    let lon = coord(exif::Tag::GPSLongitude, exif::Tag::GPSLongitudeRef)?;
+    let plausible = lat.is_finite()
+        && lon.is_finite()
+        && lat.abs() <= 90.0
+        && lon.abs() <= 180.0
+        && (lat.abs() > 1e-4 || lon.abs() > 1e-4);
+    plausible.then_some((lat, lon))
+}
+
 /// Whether a JPEG's last scan is followed by its end marker. Inside scan data every 0xFF byte
 /// is escaped, so an end-of-image marker after the last start-of-scan means the file is whole
 /// (the JPEG decoder itself quietly fills a cut-off picture with grey).

@@ -1,9 +1,10 @@
 //! Service requests: statuses, priorities, channels, and the validation that turns what a
 //! client sent (a `RequestDraft`) into a `NewServiceRequest` the store may write.
 
-use crate::catalogue::{Catalogue, Datatype, Service};
+use crate::catalogue::Catalogue;
 use crate::error::{Error, FieldErrors, Result};
 use crate::geo::GeoIndex;
+use crate::i18n::text;
 use crate::lang::{Lang, ACCEPTED_LANGS};
 use crate::phone::Phone;
 use chrono::{DateTime, Utc};
@@ -157,6 +158,17 @@ pub struct ServiceRequest {
     pub triage_flags: Vec<String>,
     /// The service the reporter chose, when triage assigned another.
     pub filed_service_code: Option<String>,
+    /// A coordinator hid the description from the public (it names a private person).
+    pub description_hidden: bool,
+}
+
+impl ServiceRequest {
+    /// Whether the public may read its description, address and exact place: not when it
+    /// was rejected as spam or abuse; the description not when a coordinator hid it.
+    pub fn public_text(&self) -> Option<&str> {
+        (self.status != Status::Rejected && !self.description_hidden)
+            .then_some(self.description.as_str())
+    }
 }
 
 /// One public step in a request's history (Open311 servicerequestupdates).
@@ -168,8 +180,12 @@ pub struct RequestUpdate {
     pub reference: String,
     /// Status after the update.
     pub status: Status,
-    /// What happened, for the citizen.
+    /// What happened, for the citizen (English, or the staff member's own words).
     pub description: String,
+    /// The same as a catalogue message, for other languages (system entries).
+    pub message: Option<crate::effects::Message>,
+    /// The report's language (the default language to show it in).
+    pub language: Lang,
     /// When.
     pub created_at: DateTime<Utc>,
 }
@@ -182,16 +198,28 @@ fn clean(s: &Option<String>) -> Option<String> {
 }
 
 impl RequestDraft {
-    /// Checks every field and collects *all* problems, so a client fixes them in one go.
+    /// Checks every field and collects *all* problems, so a client fixes them in one go
+    /// (messages in English, for API clients).
     pub fn validate(&self, cat: &Catalogue, geo: &GeoIndex) -> Result<NewServiceRequest> {
+        self.validate_in(cat, geo, Lang::En)
+    }
+
+    /// The same checks, with every message in `lang` (the citizen pages).
+    pub fn validate_in(
+        &self,
+        cat: &Catalogue,
+        geo: &GeoIndex,
+        lang: Lang,
+    ) -> Result<NewServiceRequest> {
         let mut errors = FieldErrors::new();
+        let msg = |id: &str, args: &[(&str, String)]| text(lang, id, args);
         let channel = self.channel.unwrap_or(Channel::Api);
 
         let service = match clean(&self.service_code) {
             None => {
                 errors.insert(
                     "service_code".into(),
-                    format!("is required; one of: {}", cat.service_codes()),
+                    msg("err-service-required", &[("codes", cat.service_codes())]),
                 );
                 None
             }
@@ -200,7 +228,13 @@ impl RequestDraft {
                 None => {
                     errors.insert(
                         "service_code".into(),
-                        format!("unknown service {code:?}; one of: {}", cat.service_codes()),
+                        msg(
+                            "err-service-unknown",
+                            &[
+                                ("code", format!("{code:?}")),
+                                ("codes", cat.service_codes()),
+                            ],
+                        ),
                     );
                     None
                 }
@@ -218,12 +252,24 @@ impl RequestDraft {
         if chars > MAX_DESCRIPTION_CHARS {
             errors.insert(
                 "description".into(),
-                format!("is {chars} characters long; at most {MAX_DESCRIPTION_CHARS} are accepted"),
+                msg(
+                    "err-description-long",
+                    &[
+                        ("chars", chars.to_string()),
+                        ("max", MAX_DESCRIPTION_CHARS.to_string()),
+                    ],
+                ),
             );
         } else if required && chars < MIN_DESCRIPTION_CHARS {
             errors.insert(
                 "description".into(),
-                format!("is required: {MIN_DESCRIPTION_CHARS} to {MAX_DESCRIPTION_CHARS} characters saying what is wrong"),
+                msg(
+                    "err-description-required",
+                    &[
+                        ("min", MIN_DESCRIPTION_CHARS.to_string()),
+                        ("max", MAX_DESCRIPTION_CHARS.to_string()),
+                    ],
+                ),
             );
         }
 
@@ -232,18 +278,24 @@ impl RequestDraft {
             Some(l) => Lang::parse(&l).unwrap_or_else(|| {
                 errors.insert(
                     "language".into(),
-                    format!("unknown language {l:?}; use {ACCEPTED_LANGS}"),
+                    msg(
+                        "err-language",
+                        &[
+                            ("code", format!("{l:?}")),
+                            ("accepted", ACCEPTED_LANGS.into()),
+                        ],
+                    ),
                 );
                 Lang::En
             }),
         };
 
-        let place = self.place(cat, geo, &mut errors);
+        let place = self.place(cat, geo, lang, &mut errors);
 
         let contact = Contact {
             phone: clean(&self.phone).and_then(|p| {
                 Phone::parse(&p)
-                    .map_err(|e| errors.insert("phone".into(), e.to_string()))
+                    .map_err(|e| errors.insert("phone".into(), e.message(lang)))
                     .ok()
             }),
             name: clean(&self.name).map(|n| n.chars().take(200).collect()),
@@ -251,10 +303,7 @@ impl RequestDraft {
                 if e.len() <= 254 && e.contains('@') && !e.contains(char::is_whitespace) {
                     Some(e)
                 } else {
-                    errors.insert(
-                        "email".into(),
-                        "is not an e-mail address like name@example.pk".into(),
-                    );
+                    errors.insert("email".into(), msg("err-email", &[]));
                     None
                 }
             }),
@@ -264,17 +313,14 @@ impl RequestDraft {
             if (u.starts_with("https://") || u.starts_with("http://")) && u.len() <= 2000 {
                 Some(u)
             } else {
-                errors.insert(
-                    "media_url".into(),
-                    "must be an http:// or https:// URL of at most 2000 characters".into(),
-                );
+                errors.insert("media_url".into(), msg("err-media-url", &[]));
                 None
             }
         });
         let address = clean(&self.address).map(|a| a.chars().take(500).collect());
 
         let attributes = match service {
-            Some(s) => check_attributes(s, &self.attributes, &mut errors),
+            Some(s) => crate::questions::check(s, &self.attributes, lang, &mut errors),
             None => serde_json::Value::Object(Default::default()),
         };
 
@@ -312,22 +358,25 @@ impl RequestDraft {
         &self,
         cat: &Catalogue,
         geo: &GeoIndex,
+        lang: Lang,
         errors: &mut FieldErrors,
     ) -> Option<(Option<f64>, Option<f64>, String, String, Option<String>)> {
+        let msg = |id: &str, args: &[(&str, String)]| text(lang, id, args);
+        let served = || cat.served_names_in(lang);
         match (self.lat, self.lon) {
             (Some(lat), Some(lon)) => {
                 let mut ok = true;
                 if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
                     errors.insert(
                         "lat".into(),
-                        format!("{lat} is not a latitude; use decimal degrees from -90 to 90"),
+                        msg("err-lat-range", &[("value", lat.to_string())]),
                     );
                     ok = false;
                 }
                 if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
                     errors.insert(
                         "long".into(),
-                        format!("{lon} is not a longitude; use decimal degrees from -180 to 180"),
+                        msg("err-lon-range", &[("value", lon.to_string())]),
                     );
                     ok = false;
                 }
@@ -342,42 +391,44 @@ impl RequestDraft {
                         } else {
                             errors.insert(
                                 "lat".into(),
-                                format!(
-                                    "this point is in {} district; Sahulat serves {}",
-                                    d.names.en,
-                                    cat.served_names()
+                                msg(
+                                    "err-point-not-served",
+                                    &[
+                                        ("district", d.names.get(lang).to_string()),
+                                        ("served", served()),
+                                    ],
                                 ),
                             );
                             None
                         }
                     }
                     None => {
-                        let near = geo
-                            .nearest_district(lat, lon)
-                            .map(|(a, km)| {
-                                format!(
-                                    " (the nearest is {}, about {:.0} km away)",
-                                    a.name,
-                                    km.max(1.0)
-                                )
-                            })
-                            .unwrap_or_default();
-                        errors.insert(
-                            "lat".into(),
-                            format!(
-                                "this point is outside every district of Sindh and Balochistan{near}; Sahulat serves {}",
-                                cat.served_names()
+                        let text = match geo.nearest_district(lat, lon) {
+                            Some((a, km)) => msg(
+                                "err-point-outside-near",
+                                &[
+                                    (
+                                        "district",
+                                        cat.district(&a.code)
+                                            .map(|d| d.names.get(lang).to_string())
+                                            .unwrap_or_else(|| a.name.clone()),
+                                    ),
+                                    ("km", format!("{:.0}", km.max(1.0))),
+                                    ("served", served()),
+                                ],
                             ),
-                        );
+                            None => msg("err-point-outside", &[("served", served())]),
+                        };
+                        errors.insert("lat".into(), text);
                         None
                     }
                 }
             }
             (Some(_), None) | (None, Some(_)) => {
-                errors.insert("lat".into(), "lat and long must be given together".into());
+                errors.insert("lat".into(), msg("err-lat-lon-pair", &[]));
                 None
             }
-            (None, None) => self.chosen_place(cat, errors),
+            (None, None) => self.chosen_place(cat, lang, errors),
         }
     }
 
@@ -385,15 +436,15 @@ impl RequestDraft {
     fn chosen_place(
         &self,
         cat: &Catalogue,
+        lang: Lang,
         errors: &mut FieldErrors,
     ) -> Option<(Option<f64>, Option<f64>, String, String, Option<String>)> {
+        let msg = |id: &str, args: &[(&str, String)]| text(lang, id, args);
+        let served = || cat.served_names_in(lang);
         let tehsil = clean(&self.tehsil);
         let district = clean(&self.district);
         if tehsil.is_none() && district.is_none() {
-            errors.insert(
-                "lat".into(),
-                "a location is required: lat and long, or a tehsil (or district) chosen from /api/v1/districts".into(),
-            );
+            errors.insert("lat".into(), msg("err-location-required", &[]));
             return None;
         }
         let tehsil = match tehsil {
@@ -402,7 +453,7 @@ impl RequestDraft {
                 None => {
                     errors.insert(
                         "tehsil".into(),
-                        format!("unknown tehsil {code:?}; see /api/v1/districts for the codes"),
+                        msg("err-tehsil-unknown", &[("code", format!("{code:?}"))]),
                     );
                     return None;
                 }
@@ -414,7 +465,10 @@ impl RequestDraft {
                 Some(d) if t.is_some_and(|t| t.district != d.code) => {
                     errors.insert(
                         "tehsil".into(),
-                        format!("is not in district {}", d.names.en),
+                        msg(
+                            "err-tehsil-not-in",
+                            &[("district", d.names.get(lang).to_string())],
+                        ),
                     );
                     return None;
                 }
@@ -422,9 +476,9 @@ impl RequestDraft {
                 None => {
                     errors.insert(
                         "district".into(),
-                        format!(
-                            "unknown district {key:?}; Sahulat serves {}",
-                            cat.served_names()
+                        msg(
+                            "err-district-unknown",
+                            &[("code", format!("{key:?}")), ("served", served())],
                         ),
                     );
                     return None;
@@ -436,10 +490,12 @@ impl RequestDraft {
         if !district.accepts_requests {
             errors.insert(
                 "district".into(),
-                format!(
-                    "{} is not served yet; Sahulat serves {}",
-                    district.names.en,
-                    cat.served_names()
+                msg(
+                    "err-district-not-served",
+                    &[
+                        ("district", district.names.get(lang).to_string()),
+                        ("served", served()),
+                    ],
                 ),
             );
             return None;
@@ -452,97 +508,4 @@ impl RequestDraft {
             tehsil.map(|t| t.code.clone()),
         ))
     }
-}
-
-fn check_attributes(
-    service: &Service,
-    given: &BTreeMap<String, Vec<String>>,
-    errors: &mut FieldErrors,
-) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
-    for code in given.keys() {
-        if !service.attributes.iter().any(|a| &a.code == code) {
-            let known: Vec<&str> = service.attributes.iter().map(|a| a.code.as_str()).collect();
-            errors.insert(
-                format!("attribute[{code}]"),
-                format!(
-                    "is not a question of service {}; its questions are: {}",
-                    service.code,
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                ),
-            );
-        }
-    }
-    for a in &service.attributes {
-        let field = format!("attribute[{}]", a.code);
-        let values: Vec<&str> = given
-            .get(&a.code)
-            .map(|v| {
-                v.iter()
-                    .map(|s| s.trim())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if values.is_empty() {
-            if a.required {
-                errors.insert(field, format!("is required: {}", a.description.en));
-            }
-            continue;
-        }
-        let keys = || {
-            a.values
-                .iter()
-                .map(|v| v.key.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let bad_key = values
-            .iter()
-            .find(|v| !a.values.iter().any(|k| k.key == **v));
-        let value = match a.datatype {
-            Datatype::Number => match values[0].parse::<f64>() {
-                Ok(n) if n.is_finite() => serde_json::json!(n),
-                _ => {
-                    errors.insert(field, format!("{:?} is not a number", values[0]));
-                    continue;
-                }
-            },
-            Datatype::Datetime => match DateTime::parse_from_rfc3339(values[0]) {
-                Ok(t) => serde_json::json!(t.with_timezone(&Utc).to_rfc3339()),
-                Err(_) => {
-                    errors.insert(
-                        field,
-                        format!(
-                            "{:?} is not an ISO 8601 date-time like 2026-11-26T09:30:00+05:00",
-                            values[0]
-                        ),
-                    );
-                    continue;
-                }
-            },
-            Datatype::Singlevaluelist | Datatype::Multivaluelist if bad_key.is_some() => {
-                errors.insert(
-                    field,
-                    format!("{:?} is not one of: {}", bad_key.unwrap_or(&""), keys()),
-                );
-                continue;
-            }
-            Datatype::Singlevaluelist if values.len() > 1 => {
-                errors.insert(field, format!("takes one value, one of: {}", keys()));
-                continue;
-            }
-            Datatype::Multivaluelist => serde_json::json!(values),
-            Datatype::String | Datatype::Text | Datatype::Singlevaluelist => {
-                let v: String = values[0].chars().take(1000).collect();
-                serde_json::json!(v)
-            }
-        };
-        out.insert(a.code.clone(), value);
-    }
-    serde_json::Value::Object(out)
 }

@@ -79,5 +79,6 @@ pub fn request(id: i64) -> crate::request::ServiceRequest {
         acknowledged_at: None,
         triage_flags: Vec::new(),
         filed_service_code: None,
+        description_hidden: false,
     }
 }

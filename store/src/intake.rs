@@ -3,9 +3,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sahulat_domain::effects::HistoryEntry;
 use sahulat_domain::error::Result;
 use sahulat_domain::ids::IdSource;
+use sahulat_domain::lang::Lang;
+use sahulat_domain::phone::Phone;
 use sahulat_domain::request::{NewServiceRequest, ServiceRequest};
+use sahulat_domain::status::Channel;
 use std::sync::Arc;
 
 /// The first response to a request carrying an Idempotency-Key, replayed on retries.
@@ -50,6 +54,43 @@ impl CreateOutcome {
     }
 }
 
+/// A further reporter of an open request ("this is my problem too").
+#[derive(Debug, Clone)]
+pub struct NewVoice {
+    /// The request.
+    pub request_id: i64,
+    /// Their mobile number, if they gave one (sealed, like a reporter's).
+    pub phone: Option<Phone>,
+    /// Without a number: what makes a repeat of the same voice recognisable (the web form's
+    /// token), so a double-submitted form counts once.
+    pub anonymous_key: Option<String>,
+    /// The language their SMS go out in.
+    pub language: Lang,
+    /// How they reached Sahulat.
+    pub channel: Channel,
+    /// Internal history entry.
+    pub entry: HistoryEntry,
+}
+
+/// What became of a voice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoiceOutcome {
+    /// Recorded: the request now has `reporters` reporters.
+    Added {
+        /// The voice's id.
+        voice_id: i64,
+        /// Reporters now.
+        reporters: i32,
+    },
+    /// This number already reported it or added its voice: nothing written.
+    Existing {
+        /// Reporters now.
+        reporters: i32,
+    },
+    /// The request is no longer open: nothing written.
+    NotOpen,
+}
+
 /// History text for a new request.
 pub const RECEIVED_NOTE: &str = "Request received";
 
@@ -66,4 +107,7 @@ pub trait Intake: Send + Sync {
         render: Render,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome>;
+    /// Adds a voice to an open request: the reporter count goes up and the number (if any)
+    /// gets its SMS; one voice per number, and none for the number that reported it.
+    async fn add_voice(&self, voice: &NewVoice, now: DateTime<Utc>) -> Result<VoiceOutcome>;
 }

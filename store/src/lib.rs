@@ -20,13 +20,16 @@ mod sqlite;
 mod tickets;
 
 pub use accounts::{Accounts, Session};
-pub use intake::{CreateOutcome, IdempotencyKey, Intake, Render, StoredResponse, RECEIVED_NOTE};
+pub use intake::{
+    CreateOutcome, IdempotencyKey, Intake, NewVoice, Render, StoredResponse, VoiceOutcome,
+    RECEIVED_NOTE,
+};
 pub use jobs::{Job, JobCount, JobFate, JobQueue, DEFAULT_MAX_ATTEMPTS};
 pub use outbox::{Outbox, OutboxMessage};
 pub use photos::{NewPhoto, Photo, PhotoOutcome, Photos};
 pub use postgres::PgStore;
 pub use reference_data::{ReferenceCounts, ReferenceData};
-pub use requests::{HistoryRow, Reporter, RequestQuery, Requests, UpdateQuery};
+pub use requests::{HistoryRow, Reporter, ReporterProof, RequestQuery, Requests, UpdateQuery};
 pub use sqlite::SqliteStore;
 pub use tickets::{RateOutcome, StoredRating, TicketFilter, TicketSort, Tickets};
 

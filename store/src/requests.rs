@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sahulat_domain::crypto::DataKey;
 use sahulat_domain::effects::HistoryEntry;
 use sahulat_domain::error::{Error, Result};
+use sahulat_domain::lang::Lang;
 use sahulat_domain::phone::Phone;
 use sahulat_domain::request::{Contact, RequestUpdate, ServiceRequest};
 use sahulat_domain::status::Status;
@@ -26,8 +27,12 @@ pub struct RequestQuery {
     pub end: Option<DateTime<Utc>>,
     /// Only this district.
     pub district: Option<String>,
+    /// Leave out requests rejected as spam or abuse (public lists).
+    pub public_only: bool,
     /// At most this many, newest first.
     pub limit: u32,
+    /// Skip this many (paging).
+    pub offset: u32,
 }
 
 /// Filters for public updates (Open311 servicerequestupdates).
@@ -65,6 +70,8 @@ pub struct Reporter {
     pub phone: Option<String>,
     /// Language code of their request.
     pub language: String,
+    /// The voice, when they added their voice rather than report.
+    pub voice_id: Option<i64>,
 }
 
 /// Reading requests.
@@ -100,6 +107,26 @@ pub trait Requests: Send + Sync {
     ) -> Result<Vec<ServiceRequest>>;
     /// Tickets marked duplicate of this one.
     async fn duplicates_of(&self, request_id: i64) -> Result<Vec<ServiceRequest>>;
+    /// Whether `phone` reported this request or added their voice to it.
+    async fn reporter_proof(&self, request_id: i64, phone: &Phone) -> Result<ReporterProof>;
+}
+
+/// What a phone number is to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReporterProof {
+    /// Nobody gave a number for it (no reporter, no voice).
+    NoPhoneOnRecord,
+    /// Someone's number is on record, but not this one.
+    Mismatch,
+    /// The number it was reported with.
+    Reporter,
+    /// The number of a person who added their voice.
+    Voice {
+        /// The voice.
+        id: i64,
+        /// The language they added it in (their SMS go out in it).
+        language: Lang,
+    },
 }
 
 /// Opens sealed contact columns.

@@ -2,6 +2,7 @@
 //! of open statuses, the exact distance check after a bounding-box search, and the policy for
 //! drawing a free reference.
 
+use sahulat_domain::effects::Message;
 use sahulat_domain::error::Error;
 use sahulat_domain::geo::haversine_m;
 use sahulat_domain::ids::IdSource;
@@ -12,7 +13,18 @@ use sahulat_domain::status::OPEN_STATUSES;
 pub(crate) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
     province_code, district_code, tehsil_code, channel, language, status, priority, department_code, \
     sla_due_at, duplicate_of, attributes, media_url, created_at, updated_at, closed_at, \
-    reporters, escalation_level, ack_due_at, acknowledged_at, triage_flags, filed_service_code, sla_started_at";
+    reporters, escalation_level, ack_due_at, acknowledged_at, triage_flags, filed_service_code, sla_started_at, \
+    description_hidden_at";
+
+/// A history entry's message as stored (JSON), or NULL.
+pub(crate) fn message_json(m: Option<&Message>) -> Option<serde_json::Value> {
+    m.and_then(|m| serde_json::to_value(m).ok())
+}
+
+/// The received entry's message (every new request starts with it).
+pub(crate) fn received_message() -> serde_json::Value {
+    serde_json::json!({ "id": "hist-received", "args": [] })
+}
 
 /// The open statuses as an SQL list of literals, for `status IN (…)`.
 pub(crate) fn open_statuses_sql() -> String {

@@ -108,6 +108,15 @@ pub trait Tickets: Send + Sync {
     async fn overdue(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<ServiceRequest>>;
     /// Applies one escalation step if the request is still open at `from_level`.
     async fn escalate(&self, e: &Escalation, now: DateTime<Utc>) -> Result<bool>;
+    /// Hides (or shows again) a request's description from the public, with its audit
+    /// entry; false if it already was so.
+    async fn set_description_hidden(
+        &self,
+        request_id: i64,
+        hidden: bool,
+        entry: &HistoryEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 }
 
 /// `ORDER BY` for a sort.

@@ -10,20 +10,23 @@ use crate::extract::{body_bytes, QueryPairs};
 use crate::extract::{lang_param, BODY_LIMIT};
 use crate::intake::{idempotency_key, store_detached};
 use crate::keys::hash_api_key;
+use crate::photos::UPLOAD_LIMIT;
 use crate::state::AppState;
-use axum::extract::{Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, Utc};
 use sahulat_domain::lang::Lang;
+use sahulat_domain::photo::PhotoKind;
 use sahulat_domain::reference::Reference;
 use sahulat_domain::request::{RequestDraft, ServiceRequest};
 use sahulat_domain::status::{Channel, Status};
 use sahulat_domain::Error;
 use sahulat_store::{CreateOutcome, Render, RequestQuery, StoredResponse, UpdateQuery};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Most results one GET returns (GeoReport v2 default).
@@ -33,7 +36,12 @@ pub const MAX_WINDOW_DAYS: i64 = 90;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/{resource}", get(get_resource).post(post_resource))
+        .route(
+            "/{resource}",
+            get(get_resource)
+                .post(post_resource)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route("/services/{file}", get(service_definition))
         .route("/requests/{file}", get(read::single_request))
         .route("/tokens/{file}", get(read::token))
@@ -318,17 +326,35 @@ async fn post_resource(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if !ct.starts_with("application/x-www-form-urlencoded") {
+    let (form, media, raw) = if ct.starts_with("application/x-www-form-urlencoded") {
+        let raw = body_bytes(req, BODY_LIMIT)
+            .await
+            .map_err(|e| O311Error::new(format, e.status, e.message))?;
+        if raw.len() > BODY_LIMIT {
+            let e = crate::extract::too_large(BODY_LIMIT);
+            return Err(O311Error::new(format, e.status, e.message));
+        }
+        let form = QueryPairs::parse(&raw).map_err(|e| O311Error::bad(format, e))?;
+        (form, None, raw.to_vec())
+    } else if ct.starts_with("multipart/form-data") {
+        // GeoReport v2.1: the same fields, and the picture as a `media` file part.
+        let posted = crate::posted::read(req)
+            .await
+            .map_err(|e| O311Error::new(format, e.status, e.message))?;
+        let mut raw = serde_urlencoded::to_string(&posted.fields)
+            .unwrap_or_default()
+            .into_bytes();
+        if let Some(m) = &posted.photo {
+            raw.extend_from_slice(&Sha256::digest(m));
+        }
+        (QueryPairs(posted.fields), posted.photo, raw)
+    } else {
         return Err(O311Error::new(
             format,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the request form-encoded (Content-Type: application/x-www-form-urlencoded), as GeoReport v2 specifies",
+            "send the request form-encoded (Content-Type: application/x-www-form-urlencoded), as GeoReport v2 specifies, or as multipart/form-data with a media file (v2.1)",
         ));
-    }
-    let raw = body_bytes(req, BODY_LIMIT)
-        .await
-        .map_err(|e| O311Error::new(format, e.status, e.message))?;
-    let form = QueryPairs::parse(&raw).map_err(|e| O311Error::bad(format, e))?;
+    };
 
     let key = form.get("api_key").ok_or_else(|| {
         O311Error::new(
@@ -402,6 +428,17 @@ async fn post_resource(
     let new = draft
         .validate(&st.catalogue, &st.geo)
         .map_err(|e| O311Error::from_domain(format, e))?;
+    // A picture is decoded before anything is stored: a broken one refuses the request.
+    let media = match media {
+        Some(m) => Some(crate::photos::process(&st, m).await.map_err(|e| {
+            O311Error::new(
+                format,
+                e.status,
+                e.fields.get("photo").cloned().unwrap_or(e.message),
+            )
+        })?),
+        None => None,
+    };
     let idem = idempotency_key(&headers, &format!("open311:{}", &key_hash[..16]), &raw)
         .map_err(|e| O311Error::bad(format, e.message))?;
     let lang = new.language;
@@ -418,8 +455,15 @@ async fn post_resource(
         .await
         .map_err(|e| O311Error::from_domain(format, e))?;
     let replayed = matches!(outcome, CreateOutcome::Replayed(_));
-    if !replayed {
+    if let CreateOutcome::Created(r, _) = &outcome {
         metrics::counter!("sahulat_requests_created_total", "channel" => "open311").increment(1);
+        if let Some(m) = &media {
+            if let Err(e) =
+                crate::photos::store_processed(&st, r, m, PhotoKind::Report, "open311").await
+            {
+                tracing::warn!(request = %r.reference, error = %e.message, "Open311 media not stored");
+            }
+        }
     }
     let stored = outcome.response();
     let mut res = render(

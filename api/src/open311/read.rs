@@ -2,6 +2,7 @@
 //! and the `servicerequestupdates` extension, in JSON or XML. No personal data leaves here.
 
 use super::*;
+use sahulat_domain::effects::{default_history_lang, history_text};
 
 /// The posted `media_url`, else the first public photo as an absolute link (needs
 /// `SAHULAT_PUBLIC_URL`; without it there is no address to give).
@@ -26,23 +27,25 @@ pub(super) fn request_json(
     photo: Option<&String>,
 ) -> Value {
     let cat = &st.catalogue;
+    // Spam and abuse show no text and no place; a hidden description stays hidden.
+    let rejected = r.status == sahulat_domain::status::Status::Rejected;
     let mut v = json!({
         "service_request_id": r.reference,
         "status": r.status.open311(),
         "status_notes": Value::Null,
         "service_name": cat.service(&r.service_code).map(|s| s.names.en.as_str()),
         "service_code": r.service_code,
-        "description": r.description,
+        "description": r.public_text().unwrap_or(""),
         "agency_responsible": r.department.as_deref().and_then(|d| cat.department(d)).map(|d| d.names.en.as_str()),
         "service_notice": Value::Null,
         "requested_datetime": w3c(r.created_at),
         "updated_datetime": w3c(r.updated_at),
         "expected_datetime": r.sla_due_at.map(w3c),
-        "address": r.address,
+        "address": if rejected { None } else { r.address.as_deref() },
         "address_id": Value::Null,
         "zipcode": Value::Null,
-        "lat": r.lat,
-        "long": r.lon,
+        "lat": if rejected { None } else { r.lat },
+        "long": if rejected { None } else { r.lon },
         "media_url": media_url(st, r, photo),
     });
     if extensions {
@@ -246,6 +249,15 @@ pub(super) async fn updates(
     q: &QueryPairs,
 ) -> Result<Response, O311Error> {
     let (start, end) = window(format, q, st.clock.now())?;
+    let lang = match q.get("lang").or_else(|| q.get("locale")) {
+        None => None,
+        Some(l) => Some(Lang::parse(l).ok_or_else(|| {
+            O311Error::bad(
+                format,
+                format!("lang: unknown language {l:?}; use en, ur or sd"),
+            )
+        })?),
+    };
     let reference = match q.get("service_request_id") {
         Some(s) => Some(reference(format, s)?),
         None => None,
@@ -268,7 +280,12 @@ pub(super) async fn updates(
                 "service_request_id": u.reference,
                 "status": u.status.extended(),
                 "updated_datetime": w3c(u.created_at),
-                "description": u.description,
+                "description": history_text(
+                    &st.catalogue,
+                    lang.unwrap_or_else(|| default_history_lang(u.message.as_ref(), u.language)),
+                    &u.description,
+                    u.message.as_ref()
+                ),
                 "media_url": "",
             })
         })

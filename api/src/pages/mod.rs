@@ -27,6 +27,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff/tickets/{reference}/action", post(ticket::action))
         .route("/staff/tickets/{reference}/comment", post(ticket::comment))
         .route(
+            "/staff/tickets/{reference}/description",
+            post(ticket::description),
+        )
+        .route(
             "/staff/password",
             get(account::password_form).post(account::password),
         )

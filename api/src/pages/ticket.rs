@@ -7,6 +7,7 @@ use crate::access::{no_evaluators, visible};
 use crate::error::ApiError;
 use crate::extract::QueryPairs;
 use crate::staff::actions::{add_comment, perform, ActionRequest, CommentRequest};
+use crate::staff::moderation::set_hidden;
 use crate::staff::ticket::{detail, TemplateView};
 use crate::state::AppState;
 use axum::extract::{Path, Request, State};
@@ -91,7 +92,7 @@ pub(super) async fn render_ticket(
             reference => r.reference.clone(), grouped => grouped(&r.reference),
             service => cat.service(&r.service_code).map(|s| s.names.get(lang).to_string()).unwrap_or_default(),
             status => r.status.as_str(), priority => r.priority.as_str(), due => pkt(r.sla_due_at), reporters => r.reporters,
-            description => r.description.clone(), place => place, lat => r.lat, lon => r.lon, address => r.address.clone(),
+            description => r.description.clone(), description_hidden => r.description_hidden, place => place, lat => r.lat, lon => r.lon, address => r.address.clone(),
         },
         map => map_svg(st, &r),
         flags => r.triage_flags.clone(),
@@ -198,6 +199,22 @@ pub(super) async fn after_form(
             .await
         }
     }
+}
+
+/// The coordinator hides a description that names a private person, or shows it again.
+pub(super) async fn description(
+    State(st): State<AppState>,
+    user: PageUser,
+    Path(reference): Path<String>,
+    req: Request,
+) -> Response {
+    let (lang, f) = match posted(&user, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let hidden = f.get("hidden") == Some("true");
+    let done = set_hidden(&st, &user.signed, &reference, hidden).await;
+    after_form(&st, &user, lang, &reference, done).await
 }
 
 pub(super) async fn comment(

@@ -13,7 +13,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use sahulat_domain::effects::HistoryEntry;
+use sahulat_domain::lang::Lang;
 use sahulat_domain::lifecycle::{self, Action, ActionForm, ActionInput};
+use sahulat_domain::messages::Recipient;
+use sahulat_domain::phone::Phone;
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::Status;
 use serde::Deserialize;
@@ -91,7 +94,7 @@ pub(crate) async fn perform(
         Action::MarkDuplicate { of } if !of.trim().is_empty() => visible(st, &actor, of).await.ok(),
         _ => None,
     };
-    let phone = st.store.contact(r.id).await?.and_then(|c| c.phone);
+    let recipients = recipients(st, &r).await?;
     let now = st.clock.now();
     let write = lifecycle::decide(
         &st.catalogue,
@@ -101,7 +104,7 @@ pub(crate) async fn perform(
             username: &signed.user.username,
             ticket: &r,
             original: original.as_ref(),
-            phone: phone.as_ref(),
+            recipients: &recipients,
             working_hours: &st.settings.working_hours,
             now,
         },
@@ -114,6 +117,28 @@ pub(crate) async fn perform(
         .request_by_id(r.id)
         .await?
         .ok_or_else(|| ApiError::not_found("ticket"))
+}
+
+/// Who is told of a status change: the reporter and everyone who added their voice, each in
+/// their language (a duplicate's reporter hears when the original is resolved).
+pub(crate) async fn recipients(
+    st: &AppState,
+    r: &ServiceRequest,
+) -> Result<Vec<Recipient>, ApiError> {
+    Ok(st
+        .store
+        .reporters(r.id)
+        .await?
+        .into_iter()
+        .filter(|x| x.request_id == r.id)
+        .filter_map(|x| {
+            Some(Recipient {
+                phone: Phone::from_e164_unchecked(x.phone?),
+                lang: Lang::parse(&x.language).unwrap_or(r.language),
+                key: x.voice_id.map(|v| format!(":v{v}")).unwrap_or_default(),
+            })
+        })
+        .collect())
 }
 
 fn changed() -> ApiError {

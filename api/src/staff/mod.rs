@@ -5,6 +5,7 @@
 //! phone and name reach only the staff handling the ticket and admins.
 
 pub(crate) mod actions;
+pub(crate) mod moderation;
 pub(crate) mod queue;
 pub(crate) mod ticket;
 
@@ -20,5 +21,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/staff/tickets/{reference}/comments",
             post(actions::comment),
+        )
+        .route(
+            "/staff/tickets/{reference}/description/visibility",
+            post(moderation::visibility),
         )
 }

@@ -172,7 +172,7 @@ pub(crate) async fn detail(
         })
         .collect();
     Ok(TicketDetail {
-        ticket: view(&st.catalogue, r, None),
+        ticket: view(&st.catalogue, r, None, None),
         department_code: r.department.clone(),
         flags: r.triage_flags.clone(),
         reporters: r.reporters,

@@ -5,9 +5,9 @@
 
 use super::{plan, Action, Actor, Refusal, TicketState};
 use crate::catalogue::Catalogue;
-use crate::effects::{HistoryEntry, NewMessage};
-use crate::messages::citizen_sms;
-use crate::phone::Phone;
+use crate::effects::{HistoryEntry, Message, NewMessage};
+use crate::lang::Lang;
+use crate::messages::{citizen_sms, Recipient};
 use crate::reference::grouped;
 use crate::request::ServiceRequest;
 use crate::sla::{self, WorkingHours};
@@ -91,6 +91,11 @@ pub struct ActionForm {
 /// The accepted action names, for messages.
 pub const ACTIONS: &str = "acknowledge, start, resolve, close_not_fixed, not_responsible, refer, mark_duplicate, reject, reopen";
 
+/// A public text: the English words for the record and the message for every language.
+fn said(english: &str, id: &str, args: &[(&str, String)]) -> (String, Message) {
+    (english.to_string(), Message::new(id, args))
+}
+
 fn invalid(field: &'static str, message: impl Into<String>) -> Refusal {
     Refusal::Invalid {
         field,
@@ -169,8 +174,9 @@ pub struct ActionInput<'a> {
     pub ticket: &'a ServiceRequest,
     /// For `mark_duplicate`: the original, as the actor may see it (None: not found).
     pub original: Option<&'a ServiceRequest>,
-    /// The reporter's mobile number, if given.
-    pub phone: Option<&'a Phone>,
+    /// Who gets the status SMS: the reporter and everyone who added their voice, each with a
+    /// mobile number.
+    pub recipients: &'a [Recipient],
     /// Office hours, for a reopened ticket's fresh SLA.
     pub working_hours: &'a WorkingHours,
     /// Now.
@@ -227,34 +233,44 @@ pub fn decide(
             .then(|| fresh_deadlines(cat, input.working_hours, r, input.now)),
         closed_at: None,
     };
-    let (detail_text, public_text, note) = match action {
+    let (detail_text, public, note) = match action {
         Action::Acknowledge => (
             "acknowledged".to_string(),
-            Some("Seen by the department.".to_string()),
+            Some(said("Seen by the department.", "hist-acknowledged", &[])),
             String::new(),
         ),
         Action::Start => (
             "work started".into(),
-            Some("Work has started.".into()),
+            Some(said("Work has started.", "hist-started", &[])),
             String::new(),
         ),
         Action::Resolve { note } => {
             write.notify_resolved = true;
             (
                 format!("resolved: {note}"),
-                Some(format!("Resolved: {note}")),
+                Some(said(
+                    &format!("Resolved: {note}"),
+                    "hist-resolved",
+                    &[("note", note.clone())],
+                )),
                 note.clone(),
             )
         }
         Action::CloseNotFixed { reason } => (
             format!("closed without a fix: {reason}"),
-            Some(format!("Closed without a fix: {reason}")),
+            Some(said(
+                &format!("Closed without a fix: {reason}"),
+                "hist-closed-not-fixed",
+                &[("note", reason.clone())],
+            )),
             reason.clone(),
         ),
         Action::NotResponsible { responsible } => (
             format!("not ours; responsible: {responsible}"),
-            Some(format!(
-                "Not a Sahulat department's work; responsible: {responsible}"
+            Some(said(
+                &format!("Not a Sahulat department's work; responsible: {responsible}"),
+                "hist-not-responsible",
+                &[("note", responsible.clone())],
             )),
             responsible.clone(),
         ),
@@ -284,7 +300,11 @@ pub fn decide(
                     r.department.as_deref().unwrap_or("-"),
                     dept.code
                 ),
-                Some(format!("Sent to {}.", dept.names.en)),
+                Some(said(
+                    &format!("Sent to {}.", dept.names.en),
+                    "hist-referred",
+                    &[("dept", dept.code.clone())],
+                )),
                 String::new(),
             )
         }
@@ -299,58 +319,84 @@ pub fn decide(
             let g = grouped(&original.reference);
             (
                 format!("duplicate of {g}"),
-                Some(format!("Same problem as {g}.")),
+                Some(said(
+                    &format!("Same problem as {g}."),
+                    "hist-marked-duplicate",
+                    &[("orig", g.clone())],
+                )),
                 g,
             )
         }
         Action::Reject { reason } => (format!("rejected: {reason}"), None, String::new()),
         Action::Reopen { reason } => (
             format!("reopened: {reason}"),
-            Some(format!("Reopened: {reason}")),
+            Some(said(
+                &format!("Reopened: {reason}"),
+                "hist-reopened",
+                &[("note", reason.clone())],
+            )),
             String::new(),
         ),
     };
-    let lang = r.language;
-    let dept_name = write
-        .department
-        .clone()
-        .or(r.department.clone())
-        .as_deref()
-        .and_then(|d| cat.department(d))
-        .map(|d| d.names.get(lang).to_string())
-        .unwrap_or_default();
-    let templated = template.map(|t| t.render(lang, &dept_name));
-    let public_text = templated.clone().or(public_text);
+    let dept_code = write.department.clone().or(r.department.clone());
+    let dept_name = |lang: Lang| {
+        dept_code
+            .as_deref()
+            .and_then(|d| cat.department(d))
+            .map(|d| d.names.get(lang).to_string())
+            .unwrap_or_default()
+    };
+    let public = match template {
+        Some(t) => Some(said(
+            &t.render(Lang::En, &dept_name(Lang::En)),
+            "template",
+            &[
+                ("template", t.id.clone()),
+                ("dept", dept_code.clone().unwrap_or_default()),
+            ],
+        )),
+        None => public,
+    };
     write.history.push(HistoryEntry::internal(
         to,
         input.username,
         format!("{} → {}: {detail_text}", r.status, to),
     ));
-    if let Some(text) = public_text {
-        write
-            .history
-            .push(HistoryEntry::public(to, input.username, text));
+    if let Some((english, message)) = public {
+        write.history.push(HistoryEntry::public_message(
+            to,
+            input.username,
+            english,
+            message,
+        ));
     }
     if !matches!(to, Status::Resolved | Status::Rejected) {
-        if let Some(phone) = input.phone {
-            let (id, args) = match templated {
-                Some(text) => ("sms-update", vec![("text", text)]),
+        for recipient in input.recipients {
+            let lang = recipient.lang;
+            let (id, args) = match template {
+                Some(t) => (
+                    "sms-update",
+                    vec![("text", t.render(lang, &dept_name(lang)))],
+                ),
                 None => (
                     "sms-status",
                     vec![
                         ("status", to.as_str().to_string()),
-                        ("dept", dept_name),
-                        ("note", note),
+                        ("dept", dept_name(lang)),
+                        ("note", note.clone()),
                     ],
                 ),
             };
             let key = format!(
-                "status:{}:{}:{}",
+                "status:{}:{}:{}{}",
                 r.id,
                 to.as_str(),
-                input.now.timestamp_micros()
+                input.now.timestamp_micros(),
+                recipient.key
             );
-            write.messages.push(citizen_sms(r, phone, id, args, key));
+            write
+                .messages
+                .push(citizen_sms(r, recipient, id, args, key));
         }
     }
     Ok(write)

@@ -2,6 +2,7 @@
 //! writes for each kind of action.
 
 use super::*;
+use crate::messages::Recipient;
 use crate::phone::Phone;
 use crate::sla::WorkingHours;
 use crate::testing::{reference, request, t0};
@@ -119,7 +120,7 @@ fn form(action: &str) -> ActionForm {
 fn input<'a>(
     actor: &'a Actor,
     ticket: &'a crate::request::ServiceRequest,
-    phone: Option<&'a Phone>,
+    recipients: &'a [Recipient],
     wh: &'a WorkingHours,
 ) -> ActionInput<'a> {
     ActionInput {
@@ -127,21 +128,25 @@ fn input<'a>(
         username: "phed.larkana",
         ticket,
         original: None,
-        phone,
+        recipients,
         working_hours: wh,
         now: t0(),
     }
+}
+
+fn reporter(ticket: &crate::request::ServiceRequest, phone: &str) -> Vec<Recipient> {
+    vec![Recipient::reporter(ticket, Phone::parse(phone).unwrap())]
 }
 
 #[test]
 fn resolving_writes_the_audit_row_the_public_update_and_the_resolved_job_but_no_status_sms() {
     let (cat, _, _) = reference();
     let (actor, ticket, wh) = (staff(), request(1), WorkingHours::default());
-    let phone = Phone::parse("0300 1234567").unwrap();
+    let rec = reporter(&ticket, "0300 1234567");
     let mut f = form("resolve");
     f.note = Some("Valve replaced, supply restored".into());
     let u = understand(cat, &f).unwrap();
-    let w = decide(cat, &u, input(&actor, &ticket, Some(&phone), &wh)).unwrap();
+    let w = decide(cat, &u, input(&actor, &ticket, &rec, &wh)).unwrap();
     assert_eq!((w.from, w.to), (Status::Open, Status::Resolved));
     assert!(
         w.notify_resolved,
@@ -161,19 +166,32 @@ fn resolving_writes_the_audit_row_the_public_update_and_the_resolved_job_but_no_
 }
 
 #[test]
-fn acknowledging_texts_the_reporter_once_per_moment_and_not_without_a_phone() {
+fn acknowledging_texts_the_reporter_and_every_voice_each_in_their_language() {
     let (cat, _, _) = reference();
     let (actor, ticket, wh) = (staff(), request(2), WorkingHours::default());
-    let phone = Phone::parse("03001234567").unwrap();
+    let mut rec = reporter(&ticket, "03001234567");
     let u = understand(cat, &form("acknowledge")).unwrap();
-    let w = decide(cat, &u, input(&actor, &ticket, Some(&phone), &wh)).unwrap();
+    let w = decide(cat, &u, input(&actor, &ticket, &rec, &wh)).unwrap();
     assert_eq!(w.messages.len(), 1);
     assert_eq!(w.messages[0].recipient, "+923001234567");
     assert!(w.messages[0]
         .dedupe_key
         .starts_with("status:2:acknowledged:"));
-    let w = decide(cat, &u, input(&actor, &ticket, None, &wh)).unwrap();
-    assert!(w.messages.is_empty());
+    rec.push(Recipient {
+        phone: Phone::parse("03339876543").unwrap(),
+        lang: crate::lang::Lang::Ur,
+        key: ":v7".into(),
+    });
+    let w = decide(cat, &u, input(&actor, &ticket, &rec, &wh)).unwrap();
+    assert_eq!(w.messages.len(), 2, "the voice is told too");
+    assert_eq!(w.messages[1].language, "ur");
+    assert!(w.messages[1].dedupe_key.ends_with(":v7"));
+    assert_ne!(
+        w.messages[0].body, w.messages[1].body,
+        "each in their language"
+    );
+    let w = decide(cat, &u, input(&actor, &ticket, &[], &wh)).unwrap();
+    assert!(w.messages.is_empty(), "nobody gave a number");
 }
 
 #[test]
@@ -184,7 +202,7 @@ fn a_referral_must_name_another_department_of_the_same_district() {
     f.reason = Some("Belongs to the city".into());
     f.to_department = Some("wasa-quetta".into());
     let u = understand(cat, &f).unwrap();
-    let e = decide(cat, &u, input(&actor, &ticket, None, &wh)).unwrap_err();
+    let e = decide(cat, &u, input(&actor, &ticket, &[], &wh)).unwrap_err();
     assert!(
         matches!(
             e,
@@ -197,14 +215,14 @@ fn a_referral_must_name_another_department_of_the_same_district() {
     );
     f.to_department = Some("phed-larkana".into());
     let u = understand(cat, &f).unwrap();
-    let e = decide(cat, &u, input(&actor, &ticket, None, &wh)).unwrap_err();
+    let e = decide(cat, &u, input(&actor, &ticket, &[], &wh)).unwrap_err();
     assert!(
         e.to_string().contains("already with this department"),
         "{e}"
     );
     f.to_department = Some("municipal-corporation-larkana".into());
     let u = understand(cat, &f).unwrap();
-    let w = decide(cat, &u, input(&actor, &ticket, None, &wh)).unwrap();
+    let w = decide(cat, &u, input(&actor, &ticket, &[], &wh)).unwrap();
     assert_eq!(
         w.department.as_deref(),
         Some("municipal-corporation-larkana")
@@ -219,10 +237,10 @@ fn marking_a_duplicate_needs_another_open_ticket_the_actor_can_see() {
     let mut f = form("mark_duplicate");
     f.of = Some("123 456 785".into());
     let u = understand(cat, &f).unwrap();
-    let e = decide(cat, &u, input(&actor, &ticket, None, &wh)).unwrap_err();
+    let e = decide(cat, &u, input(&actor, &ticket, &[], &wh)).unwrap_err();
     assert!(matches!(e, Refusal::Invalid { field: "of", .. }));
     let original = request(5);
-    let mut i = input(&actor, &ticket, None, &wh);
+    let mut i = input(&actor, &ticket, &[], &wh);
     i.original = Some(&original);
     let w = decide(cat, &u, i).unwrap();
     assert_eq!(w.duplicate_of, Some(5));
@@ -250,12 +268,12 @@ fn a_template_stands_in_for_the_note_and_one_for_another_status_names_those_that
     let mut f = form("resolve");
     f.template = Some(id.clone());
     let u = understand(cat, &f).unwrap();
-    let w = decide(cat, &u, input(&actor, &ticket, None, &wh)).unwrap();
+    let w = decide(cat, &u, input(&actor, &ticket, &[], &wh)).unwrap();
     assert_eq!(w.to, Status::Resolved);
     let mut f = form("acknowledge");
     f.template = Some(id);
     let u = understand(cat, &f).unwrap();
-    let e = decide(cat, &u, input(&actor, &ticket, None, &wh)).unwrap_err();
+    let e = decide(cat, &u, input(&actor, &ticket, &[], &wh)).unwrap_err();
     assert!(
         matches!(
             e,
@@ -295,7 +313,7 @@ fn a_reopen_by_staff_starts_a_fresh_sla_counted_from_now() {
     let mut f = form("reopen");
     f.reason = Some("Leaking again".into());
     let u = understand(cat, &f).unwrap();
-    let w = decide(cat, &u, input(&actor, &ticket, None, &wh)).unwrap();
+    let w = decide(cat, &u, input(&actor, &ticket, &[], &wh)).unwrap();
     let restart = w.restart_sla.expect("fresh deadlines");
     assert!(restart.ack_due_at > t0() && restart.sla_due_at > restart.ack_due_at);
     assert_eq!(w.to, Status::Open);
@@ -309,11 +327,11 @@ fn a_rejection_writes_no_public_text_and_no_sms() {
     };
     let ticket = request(9);
     let wh = WorkingHours::default();
-    let phone = Phone::parse("03001234567").unwrap();
+    let rec = reporter(&ticket, "03001234567");
     let mut f = form("reject");
     f.reason = Some("Advertisement for a shop".into());
     let u = understand(cat, &f).unwrap();
-    let w = decide(cat, &u, input(&coordinator, &ticket, Some(&phone), &wh)).unwrap();
+    let w = decide(cat, &u, input(&coordinator, &ticket, &rec, &wh)).unwrap();
     assert_eq!(w.to, Status::Rejected);
     assert!(w.history.iter().all(|h| !h.public));
     assert!(w.messages.is_empty());

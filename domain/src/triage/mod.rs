@@ -11,7 +11,7 @@ pub use lexicon::{
 };
 
 use crate::catalogue::Catalogue;
-use crate::effects::{HistoryEntry, NewMessage};
+use crate::effects::{HistoryEntry, Message, NewMessage};
 use crate::error::{Error, Result};
 use crate::geo::haversine_m;
 use crate::messages::{self, pkt_date};
@@ -220,13 +220,14 @@ pub fn decide(
     let reference = grouped(&r.reference);
     let mut messages = Vec::new();
     let (status, sla_due_at, ack_due_at, public) = if let Some(o) = certain {
-        let public = HistoryEntry::public(
+        let public = HistoryEntry::public_message(
             Status::Duplicate,
             "triage",
             format!(
                 "Same problem as {}, already reported nearby; you will be told when it is fixed.",
                 grouped(&o.reference)
             ),
+            Message::new("hist-duplicate", &[("orig", grouped(&o.reference))]),
         );
         if let Some(p) = input.phone {
             let body = messages::text(
@@ -255,7 +256,7 @@ pub fn decide(
             .as_ref()
             .map(|n| n.get(lang).to_string())
             .unwrap_or_else(|| "the district coordinator".into());
-        let public = HistoryEntry::public(
+        let public = HistoryEntry::public_message(
             Status::Open,
             "triage",
             format!(
@@ -265,6 +266,13 @@ pub fn decide(
                     .map(|n| n.en.as_str())
                     .unwrap_or("the district coordinator"),
                 pkt_date(due)
+            ),
+            Message::new(
+                "hist-sent",
+                &[
+                    ("dept", department.clone().unwrap_or_default()),
+                    ("due", due.to_rfc3339()),
+                ],
             ),
         );
         if let Some(p) = input.phone {

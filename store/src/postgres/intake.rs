@@ -75,6 +75,78 @@ impl Intake for PgStore {
         tx.commit().await.map_err(db)?;
         Ok(CreateOutcome::Created(Box::new(request), response))
     }
+
+    async fn add_voice(&self, v: &NewVoice, now: DateTime<Utc>) -> Result<VoiceOutcome> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // One voice per number even when two arrive at once.
+        sqlx::query("SELECT id FROM service_requests WHERE id = $1 FOR UPDATE")
+            .bind(v.request_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let row = sqlx::query(&format!(
+            "SELECT reporters, status IN ({}) AS open, (SELECT phone_hash FROM request_contacts WHERE request_id = $1) AS reporter_hash \
+             FROM service_requests WHERE id = $1",
+            open_statuses_sql()
+        ))
+        .bind(v.request_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            return Ok(VoiceOutcome::NotOpen);
+        };
+        let reporters: i32 = row.try_get("reporters").map_err(db)?;
+        if !row.try_get::<bool, _>("open").map_err(db)? {
+            return Ok(VoiceOutcome::NotOpen);
+        }
+        let hash = v
+            .phone
+            .as_ref()
+            .map(|p| self.key.lookup_hash(p.e164()))
+            .or_else(|| v.anonymous_key.as_ref().map(|k| format!("form:{k}")));
+        if let Some(h) = &hash {
+            let reporter: Option<String> = row.try_get("reporter_hash").map_err(db)?;
+            let voiced: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM request_voices WHERE request_id = $1 AND phone_hash = $2",
+            )
+            .bind(v.request_id)
+            .bind(h)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if reporter.as_deref() == Some(h.as_str()) || voiced.is_some() {
+                return Ok(VoiceOutcome::Existing { reporters });
+            }
+        }
+        let voice_id: i64 = sqlx::query_scalar(
+            "INSERT INTO request_voices (request_id, phone, phone_hash, language, channel, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(v.request_id)
+        .bind(v.phone.as_ref().map(|p| self.key.seal(p.e164())))
+        .bind(&hash)
+        .bind(v.language.code())
+        .bind(v.channel.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query(
+            "UPDATE service_requests SET reporters = reporters + 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now)
+        .bind(v.request_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        record(&mut tx, v.request_id, &[&v.entry], &[], now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(VoiceOutcome::Added {
+            voice_id,
+            reporters: reporters + 1,
+        })
+    }
 }
 
 /// Inserts a request with its contact, first history entry and triage job in one statement
@@ -95,8 +167,8 @@ async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
          ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}), \
          c AS (INSERT INTO request_contacts (request_id, phone, name, email, phone_hash) SELECT id, $18, $19, $20, $23 FROM r \
                WHERE $18::text IS NOT NULL OR $19::text IS NOT NULL OR $20::text IS NOT NULL), \
-         u AS (INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) \
-               SELECT id, $13, TRUE, $21, $11, $17 FROM r), \
+         u AS (INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) \
+               SELECT id, $13, TRUE, $21, $11, $17, $24 FROM r), \
          j AS (INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
                SELECT 'triage', jsonb_build_object('request_id', id), 'queued', 0, $22, $17, $17, $17 FROM r) \
          SELECT * FROM r"
@@ -124,6 +196,7 @@ async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
     .bind(RECEIVED_NOTE)
     .bind(DEFAULT_MAX_ATTEMPTS)
     .bind(c.phone.as_ref().map(|p| key.lookup_hash(p.e164())))
+    .bind(received_message())
     .fetch_optional(ex)
     .await.map_err(db)?;
     row.as_ref().map(request_from_row).transpose()

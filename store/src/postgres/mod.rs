@@ -17,9 +17,10 @@ use crate::tickets::order_by;
 use crate::{db, migration};
 use crate::{
     Accounts, CreateOutcome, HistoryRow, IdempotencyKey, Intake, Job, JobCount, JobFate, JobQueue,
-    NewPhoto, Outbox, OutboxMessage, Photo, PhotoOutcome, Photos, RateOutcome, ReferenceCounts,
-    ReferenceData, Render, Reporter, RequestQuery, Requests, Session, Store, StoredRating,
-    StoredResponse, TicketFilter, Tickets, UpdateQuery, DEFAULT_MAX_ATTEMPTS, RECEIVED_NOTE,
+    NewPhoto, NewVoice, Outbox, OutboxMessage, Photo, PhotoOutcome, Photos, RateOutcome,
+    ReferenceCounts, ReferenceData, Render, Reporter, ReporterProof, RequestQuery, Requests,
+    Session, Store, StoredRating, StoredResponse, TicketFilter, Tickets, UpdateQuery, VoiceOutcome,
+    DEFAULT_MAX_ATTEMPTS, RECEIVED_NOTE,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -28,13 +29,14 @@ use sahulat_domain::accounts::{NewUser, Role, User};
 use sahulat_domain::catalogue::Catalogue;
 use sahulat_domain::citizen::RatingWrite;
 use sahulat_domain::crypto::DataKey;
-use sahulat_domain::effects::{HistoryEntry, NewMessage};
+use sahulat_domain::effects::{HistoryEntry, Message, NewMessage};
 use sahulat_domain::error::{Error, Result};
 use sahulat_domain::escalation::Escalation;
 use sahulat_domain::geo::bbox;
 use sahulat_domain::ids::IdSource;
 use sahulat_domain::lang::Lang;
 use sahulat_domain::lifecycle::{ActionWrite, Scope};
+use sahulat_domain::phone::Phone;
 use sahulat_domain::photo::PhotoKind;
 use sahulat_domain::request::{Contact, NewServiceRequest, RequestUpdate, ServiceRequest};
 use sahulat_domain::status::{Channel, Priority, Status};
@@ -91,7 +93,17 @@ pub(super) fn request_from_row(row: &PgRow) -> Result<ServiceRequest> {
         triage_flags: serde_json::from_value(row.try_get("triage_flags").map_err(db)?)
             .unwrap_or_default(),
         filed_service_code: row.try_get("filed_service_code").map_err(db)?,
+        description_hidden: row
+            .try_get::<Option<DateTime<Utc>>, _>("description_hidden_at")
+            .map_err(db)?
+            .is_some(),
     })
+}
+
+/// A history entry's message, as stored (JSONB).
+pub(super) fn message_col(row: &PgRow) -> Result<Option<Message>> {
+    let value: Option<serde_json::Value> = row.try_get("message").map_err(db)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 impl PgStore {

@@ -30,13 +30,14 @@ pub(super) async fn record(
     now: DateTime<Utc>,
 ) -> Result<()> {
     for h in history {
-        sqlx::query("INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query("INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(request_id)
             .bind(h.status.as_str())
             .bind(h.public)
             .bind(&h.description)
             .bind(&h.actor)
             .bind(now)
+            .bind(message_json(h.message.as_ref()))
             .execute(&mut **tx)
             .await.map_err(db)?;
     }

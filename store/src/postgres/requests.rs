@@ -64,15 +64,20 @@ impl Requests for PgStore {
         if let Some(d) = &q.district {
             b.push(" AND district_code = ").push_bind(d.clone());
         }
+        if q.public_only {
+            b.push(" AND status <> 'rejected'");
+        }
         b.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-            .push_bind(q.limit as i64);
+            .push_bind(q.limit as i64)
+            .push(" OFFSET ")
+            .push_bind(i64::from(q.offset));
         let rows = b.build().fetch_all(&self.pool).await.map_err(db)?;
         rows.iter().map(request_from_row).collect()
     }
 
     async fn list_updates(&self, q: &UpdateQuery) -> Result<Vec<RequestUpdate>> {
         let mut b = QueryBuilder::<Postgres>::new(
-            "SELECT u.id, r.reference, u.status, u.description, u.created_at FROM request_updates u \
+            "SELECT u.id, r.reference, r.language, u.status, u.description, u.message, u.created_at FROM request_updates u \
              JOIN service_requests r ON r.id = u.request_id WHERE u.is_public",
         );
         if let Some(t) = q.start {
@@ -94,6 +99,8 @@ impl Requests for PgStore {
                     reference: row.try_get("reference").map_err(db)?,
                     status: enum_col(row, "status", Status::parse)?,
                     description: row.try_get("description").map_err(db)?,
+                    message: message_col(row)?,
+                    language: enum_col(row, "language", Lang::parse)?,
                     created_at: row.try_get("created_at").map_err(db)?,
                 })
             })
@@ -119,7 +126,7 @@ impl Requests for PgStore {
     }
 
     async fn history(&self, request_id: i64) -> Result<Vec<HistoryRow>> {
-        let rows = sqlx::query("SELECT id, status, is_public, description, actor, created_at FROM request_updates WHERE request_id = $1 ORDER BY id")
+        let rows = sqlx::query("SELECT id, status, is_public, description, actor, created_at, message FROM request_updates WHERE request_id = $1 ORDER BY id")
             .bind(request_id)
             .fetch_all(&self.pool)
             .await.map_err(db)?;
@@ -132,6 +139,7 @@ impl Requests for PgStore {
                         public: r.try_get("is_public").map_err(db)?,
                         description: r.try_get("description").map_err(db)?,
                         actor: r.try_get("actor").map_err(db)?,
+                        message: message_col(r)?,
                     },
                     at: r.try_get("created_at").map_err(db)?,
                 })
@@ -141,8 +149,11 @@ impl Requests for PgStore {
 
     async fn reporters(&self, request_id: i64) -> Result<Vec<Reporter>> {
         let rows = sqlx::query(
-            "SELECT r.id, r.reference, r.language, c.phone FROM service_requests r \
-             LEFT JOIN request_contacts c ON c.request_id = r.id WHERE r.id = $1 OR r.duplicate_of = $1 ORDER BY r.id",
+            "SELECT r.id, r.reference, r.language, c.phone, NULL::bigint AS voice_id FROM service_requests r \
+             LEFT JOIN request_contacts c ON c.request_id = r.id WHERE r.id = $1 OR r.duplicate_of = $1 \
+             UNION ALL SELECT r.id, r.reference, v.language, v.phone, v.id AS voice_id FROM request_voices v \
+             JOIN service_requests r ON r.id = v.request_id WHERE (r.id = $1 OR r.duplicate_of = $1) AND v.phone IS NOT NULL \
+             ORDER BY 1, 5",
         )
         .bind(request_id)
         .fetch_all(&self.pool)
@@ -159,9 +170,41 @@ impl Requests for PgStore {
                         .transpose()
                         .map_err(Error::Internal)?,
                     language: r.try_get("language").map_err(db)?,
+                    voice_id: r.try_get("voice_id").map_err(db)?,
                 })
             })
             .collect()
+    }
+
+    async fn reporter_proof(&self, request_id: i64, phone: &Phone) -> Result<ReporterProof> {
+        let reporter = self.contact(request_id).await?.and_then(|c| c.phone);
+        if reporter.as_ref().is_some_and(|p| p.e164() == phone.e164()) {
+            return Ok(ReporterProof::Reporter);
+        }
+        let row = sqlx::query(
+            "SELECT (SELECT id FROM request_voices WHERE request_id = $1 AND phone_hash = $2) AS voice, \
+             (SELECT language FROM request_voices WHERE request_id = $1 AND phone_hash = $2) AS language, \
+             (SELECT COUNT(*) FROM request_voices WHERE request_id = $1 AND phone IS NOT NULL) AS voices",
+        )
+        .bind(request_id)
+        .bind(self.key.lookup_hash(phone.e164()))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let voice: Option<i64> = row.try_get("voice").map_err(db)?;
+        let language: Option<String> = row.try_get("language").map_err(db)?;
+        let voices: i64 = row.try_get("voices").map_err(db)?;
+        Ok(match (voice, reporter, voices) {
+            (Some(id), _, _) => ReporterProof::Voice {
+                id,
+                language: language
+                    .as_deref()
+                    .and_then(Lang::parse)
+                    .unwrap_or_default(),
+            },
+            (None, None, 0) => ReporterProof::NoPhoneOnRecord,
+            _ => ReporterProof::Mismatch,
+        })
     }
 
     async fn nearby_open(

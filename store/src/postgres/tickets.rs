@@ -101,8 +101,8 @@ impl Tickets for PgStore {
     async fn rate(&self, w: &RatingWrite, now: DateTime<Utc>) -> Result<RateOutcome> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let n = sqlx::query(
-            "INSERT INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (request_id, closed_at, reporter_request_id) DO NOTHING",
+            "INSERT INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (request_id, closed_at, reporter_request_id, voice_id) DO NOTHING",
         )
         .bind(w.request_id)
         .bind(w.closed_at)
@@ -114,6 +114,7 @@ impl Tickets for PgStore {
         .bind(&w.channel)
         .bind(w.reopen.is_some())
         .bind(now)
+        .bind(w.voice_id)
         .execute(&mut *tx)
         .await.map_err(db)?
         .rows_affected();
@@ -236,6 +237,33 @@ impl Tickets for PgStore {
             return Ok(false);
         }
         record(&mut tx, e.request_id, &[&e.history], &e.messages, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
+    async fn set_description_hidden(
+        &self,
+        request_id: i64,
+        hidden: bool,
+        entry: &HistoryEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let n = sqlx::query(
+            "UPDATE service_requests SET description_hidden_at = CASE WHEN $1 THEN $2 ELSE NULL END, updated_at = $2 \
+             WHERE id = $3 AND (description_hidden_at IS NULL) = $1",
+        )
+        .bind(hidden)
+        .bind(now)
+        .bind(request_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        record(&mut tx, request_id, &[entry], &[], now).await?;
         tx.commit().await.map_err(db)?;
         Ok(true)
     }

@@ -186,12 +186,13 @@ async fn create(
         .execute(&mut *conn)
         .await.map_err(db)?;
     }
-    sqlx::query("INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) VALUES (?, ?, 1, ?, ?, ?)")
+    sqlx::query("INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) VALUES (?, ?, 1, ?, ?, ?, ?)")
         .bind(id)
         .bind(Status::Submitted.as_str())
         .bind(RECEIVED_NOTE)
         .bind(new.channel.as_str())
         .bind(&now_s)
+        .bind(received_message().to_string())
         .execute(&mut *conn)
         .await.map_err(db)?;
     sqlx::query(
@@ -247,5 +248,72 @@ impl Intake for SqliteStore {
         answer
             .await
             .map_err(|_| Error::Unavailable("the intake writer has stopped".into()))?
+    }
+
+    async fn add_voice(&self, v: &NewVoice, now: DateTime<Utc>) -> Result<VoiceOutcome> {
+        let now_s = ts(now);
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT reporters, status IN ({}) AS open, (SELECT phone_hash FROM request_contacts WHERE request_id = ?1) AS reporter_hash \
+             FROM service_requests WHERE id = ?1",
+            open_statuses_sql()
+        ))
+        .bind(v.request_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            return Ok(VoiceOutcome::NotOpen);
+        };
+        let reporters = row.try_get::<i64, _>("reporters").map_err(db)? as i32;
+        if !row.try_get::<bool, _>("open").map_err(db)? {
+            return Ok(VoiceOutcome::NotOpen);
+        }
+        let hash = v
+            .phone
+            .as_ref()
+            .map(|p| self.key.lookup_hash(p.e164()))
+            .or_else(|| v.anonymous_key.as_ref().map(|k| format!("form:{k}")));
+        if let Some(h) = &hash {
+            let reporter: Option<String> = row.try_get("reporter_hash").map_err(db)?;
+            let voiced: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM request_voices WHERE request_id = ? AND phone_hash = ?",
+            )
+            .bind(v.request_id)
+            .bind(h)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if reporter.as_deref() == Some(h.as_str()) || voiced.is_some() {
+                return Ok(VoiceOutcome::Existing { reporters });
+            }
+        }
+        let voice_id: i64 = sqlx::query_scalar(
+            "INSERT INTO request_voices (request_id, phone, phone_hash, language, channel, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(v.request_id)
+        .bind(v.phone.as_ref().map(|p| self.key.seal(p.e164())))
+        .bind(&hash)
+        .bind(v.language.code())
+        .bind(v.channel.as_str())
+        .bind(&now_s)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query(
+            "UPDATE service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(&now_s)
+        .bind(v.request_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        record(&mut tx, v.request_id, &[&v.entry], &[], &now_s).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(VoiceOutcome::Added {
+            voice_id,
+            reporters: reporters + 1,
+        })
     }
 }

@@ -30,13 +30,14 @@ pub(super) async fn record(
     now: &str,
 ) -> Result<()> {
     for h in history {
-        sqlx::query("INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(request_id)
             .bind(h.status.as_str())
             .bind(h.public)
             .bind(&h.description)
             .bind(&h.actor)
             .bind(now)
+            .bind(message_json(h.message.as_ref()).map(|v| v.to_string()))
             .execute(&mut **tx)
             .await.map_err(db)?;
     }

@@ -116,8 +116,8 @@ impl Tickets for SqliteStore {
         let now_s = ts(now);
         let mut tx = self.begin().await?;
         let n = sqlx::query(
-            "INSERT INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, closed_at, reporter_request_id) DO NOTHING",
+            "INSERT INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, closed_at, reporter_request_id, voice_id) DO NOTHING",
         )
         .bind(w.request_id)
         .bind(ts(w.closed_at))
@@ -129,6 +129,7 @@ impl Tickets for SqliteStore {
         .bind(&w.channel)
         .bind(w.reopen.is_some())
         .bind(&now_s)
+        .bind(w.voice_id)
         .execute(&mut *tx)
         .await.map_err(db)?
         .rows_affected();
@@ -255,6 +256,34 @@ impl Tickets for SqliteStore {
             return Ok(false);
         }
         record(&mut tx, e.request_id, &[&e.history], &e.messages, &now_s).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
+    async fn set_description_hidden(
+        &self,
+        request_id: i64,
+        hidden: bool,
+        entry: &HistoryEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let now_s = ts(now);
+        let mut tx = self.begin().await?;
+        let n = sqlx::query(
+            "UPDATE service_requests SET description_hidden_at = CASE WHEN ?1 THEN ?2 ELSE NULL END, updated_at = ?2 \
+             WHERE id = ?3 AND (description_hidden_at IS NULL) = ?1",
+        )
+        .bind(hidden)
+        .bind(&now_s)
+        .bind(request_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        record(&mut tx, request_id, &[entry], &[], &now_s).await?;
         tx.commit().await.map_err(db)?;
         Ok(true)
     }

@@ -46,7 +46,11 @@ pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
                     "sms-resolved",
                     &[("ref", reference), ("service", service)],
                 ),
-                dedupe_key: format!("resolved:{}:{closing}", r.request_id),
+                dedupe_key: format!(
+                    "resolved:{}:{closing}{}",
+                    r.request_id,
+                    r.voice_id.map(|v| format!(":v{v}")).unwrap_or_default()
+                ),
             })
         })
         .collect();
