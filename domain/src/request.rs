@@ -190,6 +190,15 @@ pub struct RequestUpdate {
     pub created_at: DateTime<Utc>,
 }
 
+/// Drops Unicode bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) and
+/// other invisible formatting that could make a text read differently than it is stored
+/// (the pages set the direction themselves).
+pub fn without_bidi_controls(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}'))
+        .collect()
+}
+
 fn clean(s: &Option<String>) -> Option<String> {
     s.as_deref()
         .map(str::trim)
@@ -241,11 +250,8 @@ impl RequestDraft {
             },
         };
 
-        let description = self
-            .description
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or("")
+        let description = without_bidi_controls(self.description.as_deref().unwrap_or(""))
+            .trim()
             .to_string();
         let chars = description.chars().count();
         let required = channel != Channel::Open311;
@@ -298,7 +304,7 @@ impl RequestDraft {
                     .map_err(|e| errors.insert("phone".into(), e.message(lang)))
                     .ok()
             }),
-            name: clean(&self.name).map(|n| n.chars().take(200).collect()),
+            name: clean(&self.name).map(|n| without_bidi_controls(&n).chars().take(200).collect()),
             email: clean(&self.email).and_then(|e| {
                 if e.len() <= 254 && e.contains('@') && !e.contains(char::is_whitespace) {
                     Some(e)
@@ -317,7 +323,8 @@ impl RequestDraft {
                 None
             }
         });
-        let address = clean(&self.address).map(|a| a.chars().take(500).collect());
+        let address =
+            clean(&self.address).map(|a| without_bidi_controls(&a).chars().take(500).collect());
 
         let attributes = match service {
             Some(s) => crate::questions::check(s, &self.attributes, lang, &mut errors),

@@ -25,5 +25,6 @@ mod socket;
 mod staff;
 mod store;
 mod triage_accuracy;
+mod web;
 mod worker;
 mod worker_process;

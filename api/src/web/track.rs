@@ -159,7 +159,7 @@ async fn render(
         status,
         lang,
         &here,
-        context! { r => ctx, typed => reference.grouped(), flash => flash, error => error },
+        context! { r => ctx, typed => reference.grouped(), flash => flash, error => error, form_token => token },
         &cookies,
     )
 }
