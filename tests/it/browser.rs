@@ -11,7 +11,7 @@ use common::{request_at, RecordingNotifier, TestApp, PASSWORD};
 use std::process::Command;
 use std::sync::Arc;
 
-fn browser_available() -> bool {
+pub(crate) fn browser_available() -> bool {
     std::path::Path::new("/usr/bin/chromium").exists()
         && std::path::Path::new("/usr/bin/chromedriver").exists()
         && Command::new("python3")

@@ -6,6 +6,7 @@
 mod common;
 
 mod browser;
+mod browser_citizen;
 mod citizen;
 mod coordinator;
 mod docs;

@@ -318,19 +318,19 @@ pub(crate) async fn done(
         Err(e) => return failure(&st, lang, ApiError::from(e)),
     };
     let cat = &st.catalogue;
-    let routed = r.status != Status::Submitted;
-    let dept = routed
-        .then(|| {
-            r.department
-                .as_deref()
-                .and_then(|d| cat.department(d))
-                .map(|d| d.names.get(lang).to_string())
-        })
-        .flatten();
+    let due = r
+        .sla_due_at
+        .filter(|_| r.status.is_open() && r.status != Status::Submitted);
+    let dept = due
+        .and(r.department.as_deref())
+        .and_then(|d| cat.department(d))
+        .map(|d| d.names.get(lang).to_string());
     let hours = cat
         .service(&r.service_code)
         .map(|s| s.sla_hours.for_priority(r.priority))
         .unwrap_or(72);
+    let duplicate =
+        (r.status == Status::Duplicate).then(|| text(lang, "web-explain-duplicate", &[]));
     let sms = matches!(st.store.contact(r.id).await, Ok(Some(c)) if c.phone.is_some());
     page::render(
         &st,
@@ -340,8 +340,8 @@ pub(crate) async fn done(
         &format!("/report/done/{}", r.reference),
         context! {
             reference => r.reference.clone(), grouped => grouped(&r.reference),
-            dept => dept, due => r.sla_due_at.map(sahulat_domain::i18n::pkt_date),
-            hours => hours, sms => sms,
+            dept => dept, due => due.map(sahulat_domain::i18n::pkt_date),
+            hours => hours, sms => sms, duplicate => duplicate,
         },
         &[],
     )

@@ -510,3 +510,18 @@ async fn open_reports_nearby_are_offered_and_this_is_my_problem_too_adds_a_voice
     let r = app.reload(first.id).await;
     assert_eq!(r.status, Status::Submitted);
 }
+
+#[tokio::test]
+async fn an_upload_over_ten_megabytes_gets_a_413_page_in_the_citizens_language_and_nothing_is_stored(
+) {
+    let app = TestApp::new().await;
+    let v = visit(&app, "/report?lang=sd").await;
+    let huge = vec![0xFFu8; 11 * 1024 * 1024];
+    let mut fields = by_tehsil(&v.token, "sd");
+    fields.retain(|(k, _)| *k != "step");
+    let res = post(&app, "/report?lang=sd", &v.cookies, &fields, Some(&huge)).await;
+    assert_eq!(res.status, 413, "{}", res.text());
+    assert!(res.text().contains("10 MB"), "{}", res.text());
+    assert!(res.text().contains("dir=\"rtl\""));
+    assert_eq!(app.request_count().await, 0);
+}
