@@ -4,7 +4,7 @@ service-notice = Your reference is { $ref }. Keep it to check the status.
 sms-received = Sahulat { $ref }: your { $service } report is with { $dept }. Due { $due }.
 sms-duplicate = Sahulat { $ref }: already reported as { $orig }. We will tell you when it is fixed.
 sms-escalation = Sahulat ESCALATION { $level }: { $ref } { $service }, { $place }, overdue { $hours }h. Please act now.
-sms-resolved = Sahulat { $ref }: your report ({ $service }) is marked resolved. Not fixed? Reply or call to reopen.
+sms-resolved = Sahulat { $ref }: { $service } marked resolved. Not fixed? SMS REOPEN { $ref } and what is wrong. Rate: RATE { $ref } 1-5
 sms-update = Sahulat { $ref }: { $text }
 sms-status = Sahulat { $ref }: { $status ->
     [acknowledged] { $dept } has seen your report.

@@ -3,7 +3,7 @@ service-notice = توهان جو حوالو نمبر { $ref } آهي. حالت �
 sms-received = سهولت { $ref }: توهان جي شڪايت ({ $service }) { $dept } ڏانهن موڪلي وئي. آخري تاريخ { $due }.
 sms-duplicate = سهولت { $ref }: هي مسئلو اڳ ئي { $orig } تي درج آهي. حل ٿيڻ تي توهان کي ٻڌائينداسين.
 sms-escalation = سهولت: { $ref } ({ $service }، { $place }) { $hours } ڪلاڪ دير، درجو { $level }. فوري قدم کڻو.
-sms-resolved = سهولت { $ref }: توهان جي شڪايت ({ $service }) حل ڪئي وئي. مسئلو باقي آهي ته ٻيهر کولرايو.
+sms-resolved = سهولت { $ref }: { $service } حل ڪئي وئي. مسئلو باقي آهي ته SMS ڪريو: ٻيهر { $ref } ۽ خرابي. راءِ ڏيو: راءِ { $ref } 1-5
 sms-update = سهولت { $ref }: { $text }
 sms-status = سهولت { $ref }: { $status ->
     [acknowledged] { $dept } توهان جي شڪايت ڏسي ورتي آهي.

@@ -3,7 +3,7 @@ service-notice = آپ کا حوالہ نمبر { $ref } ہے۔ کیفیت جان
 sms-received = سہولت { $ref }: آپ کی شکایت ({ $service }) { $dept } کو بھیج دی گئی۔ آخری تاریخ { $due }۔
 sms-duplicate = سہولت { $ref }: یہ مسئلہ پہلے ہی { $orig } پر درج ہے۔ حل ہونے پر آپ کو بتائیں گے۔
 sms-escalation = سہولت: { $ref } ({ $service }، { $place }) { $hours } گھنٹے تاخیر، درجہ { $level }۔ فوری کارروائی کریں۔
-sms-resolved = سہولت { $ref }: آپ کی شکایت ({ $service }) حل کر دی گئی۔ مسئلہ باقی ہے تو دوبارہ کھلوائیں۔
+sms-resolved = سہولت { $ref }: { $service } حل کر دی گئی۔ مسئلہ باقی ہے تو SMS کریں: دوبارہ { $ref } اور خرابی۔ رائے دیں: رائے { $ref } 1-5
 sms-update = سہولت { $ref }: { $text }
 sms-status = سہولت { $ref }: { $status ->
     [acknowledged] { $dept } نے آپ کی شکایت دیکھ لی ہے۔

@@ -354,6 +354,9 @@ impl Catalogue {
         if self.service_index.len() != self.services.len() {
             bail!("services.json: a service code appears twice");
         }
+        for sv in &self.services {
+            check_short_name(sv)?;
+        }
         let dept_codes: HashMap<&str, &Department> = self
             .departments
             .iter()
@@ -522,4 +525,43 @@ fn read_place_names(text: &str) -> anyhow::Result<BTreeMap<String, Localized>> {
         );
     }
     Ok(out)
+}
+
+/// Longest service name, in characters, in any language: a USSD list line and an SMS carry it
+/// (FIXTURES.md).
+pub const MAX_SERVICE_NAME_CHARS: usize = 22;
+
+/// Refuses a service whose name is longer than a keypad phone's menu line allows.
+fn check_short_name(sv: &Service) -> anyhow::Result<()> {
+    for (lang, name) in [
+        ("en", &sv.names.en),
+        ("ur", &sv.names.ur),
+        ("sd", &sv.names.sd),
+    ] {
+        let n = name.chars().count();
+        if n > MAX_SERVICE_NAME_CHARS {
+            bail!(
+                "services.json: the {lang} name of {} is {n} characters ({name:?}); USSD menus and SMS need {MAX_SERVICE_NAME_CHARS} or fewer",
+                sv.code
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_service_name_too_long_for_a_keypad_menu_is_refused_naming_the_service_and_language() {
+        let mut sv = crate::testing::reference().0.services[0].clone();
+        assert!(check_short_name(&sv).is_ok());
+        sv.names.ur = "پانی کی فراہمی کئی دنوں سے مکمل طور پر بند".into();
+        let e = check_short_name(&sv).unwrap_err().to_string();
+        assert!(
+            e.contains("ur name of water-supply") && e.contains("22 or fewer"),
+            "{e}"
+        );
+    }
 }

@@ -8,13 +8,14 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use std::sync::OnceLock;
 
-const SOURCES: [(Lang, &str, [&str; 2]); 3] = [
+const SOURCES: [(Lang, &str, [&str; 3]); 4] = [
     (
         Lang::En,
         "en",
         [
             include_str!("../i18n/en.ftl"),
             include_str!("../i18n/citizen.en.ftl"),
+            include_str!("../i18n/phone.en.ftl"),
         ],
     ),
     (
@@ -23,6 +24,7 @@ const SOURCES: [(Lang, &str, [&str; 2]); 3] = [
         [
             include_str!("../i18n/ur.ftl"),
             include_str!("../i18n/citizen.ur.ftl"),
+            include_str!("../i18n/phone.ur.ftl"),
         ],
     ),
     (
@@ -31,6 +33,18 @@ const SOURCES: [(Lang, &str, [&str; 2]); 3] = [
         [
             include_str!("../i18n/sd.ftl"),
             include_str!("../i18n/citizen.sd.ftl"),
+            include_str!("../i18n/phone.sd.ftl"),
+        ],
+    ),
+    (
+        Lang::RomanUrdu,
+        "en",
+        [
+            // Roman Urdu has the texts a keypad phone shows (SMS and USSD); the rest falls
+            // back to English.
+            "",
+            "",
+            include_str!("../i18n/phone.ur-Latn.ftl"),
         ],
     ),
 ];
@@ -81,6 +95,14 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
     id.to_string()
 }
 
+/// Whether `lang`'s own catalogue has the message `id` (no fallback to English): Roman Urdu
+/// names a service on USSD only where it has its own name for it.
+pub fn has_own(lang: Lang, id: &str) -> bool {
+    bundles()
+        .iter()
+        .any(|(l, b)| *l == lang && b.has_message(id))
+}
+
 /// `28 Nov 14:00` in Pakistan time (UTC+5, no daylight saving), as SMS texts show due times.
 pub fn pkt_date(t: DateTime<Utc>) -> String {
     let pkt = FixedOffset::east_opt(5 * 3600).unwrap_or_else(|| Utc.fix());
@@ -129,6 +151,29 @@ mod tests {
         assert!(!en.is_empty());
         assert_eq!(ids(Lang::Ur), en);
         assert_eq!(ids(Lang::Sd), en);
+    }
+
+    #[test]
+    fn roman_urdu_has_every_text_a_keypad_phone_shows() {
+        let own = ids(Lang::RomanUrdu);
+        let phone: Vec<String> = ids(Lang::En)
+            .into_iter()
+            .filter(|id| {
+                id.starts_with("ussd-")
+                    || id.starts_with("smsin-")
+                    || id.starts_with("status-")
+                    || (id.starts_with("sms-") && id != "sms-escalation")
+                    || id == "service-notice"
+            })
+            .collect();
+        let missing: Vec<&String> = phone.iter().filter(|id| !own.contains(id)).collect();
+        assert!(missing.is_empty(), "Roman Urdu lacks {missing:?}");
+        for id in &own {
+            assert!(
+                text(Lang::RomanUrdu, id, &[]).is_ascii(),
+                "{id} is not plain Latin"
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The three languages Sahulat speaks. Urdu and Sindhi are written right-to-left.
+//! The languages Sahulat speaks: English, Urdu and Sindhi everywhere (Urdu and Sindhi are
+//! written right-to-left), and Roman Urdu (Urdu in Latin letters, as keypad phones type and
+//! show it) on USSD and in SMS. Where a text has no Roman Urdu version, English is used.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,26 +15,33 @@ pub enum Lang {
     Ur,
     /// Sindhi (Arabic script, RTL).
     Sd,
+    /// Roman Urdu (Urdu in Latin letters; USSD and SMS).
+    #[serde(rename = "ur-Latn")]
+    RomanUrdu,
 }
 
 /// What the API says when a language code is not one of ours.
-pub const ACCEPTED_LANGS: &str = "en, ur or sd";
+pub const ACCEPTED_LANGS: &str = "en, ur, sd or ur-Latn (Roman Urdu)";
 
 impl Lang {
-    /// All languages, in catalogue order.
+    /// The languages of the catalogue and the pages, in catalogue order.
     pub const ALL: [Lang; 3] = [Lang::En, Lang::Ur, Lang::Sd];
 
-    /// The ISO 639-1 code.
+    /// The code: ISO 639-1 (`en`, `ur`, `sd`), or BCP 47 `ur-Latn` for Roman Urdu.
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Ur => "ur",
             Lang::Sd => "sd",
+            Lang::RomanUrdu => "ur-Latn",
         }
     }
 
-    /// Parses `en`, `ur`, `sd`, also with a region (`ur-PK`) or in capitals.
+    /// Parses `en`, `ur`, `sd`, also with a region (`ur-PK`) or in capitals, and `ur-Latn`.
     pub fn parse(s: &str) -> Option<Lang> {
+        if s.trim().eq_ignore_ascii_case("ur-latn") {
+            return Some(Lang::RomanUrdu);
+        }
         let primary = s.trim().split(['-', '_']).next()?.to_ascii_lowercase();
         match primary.as_str() {
             "en" => Some(Lang::En),
@@ -44,7 +53,7 @@ impl Lang {
 
     /// Whether pages in this language are laid out right-to-left.
     pub fn is_rtl(self) -> bool {
-        !matches!(self, Lang::En)
+        matches!(self, Lang::Ur | Lang::Sd)
     }
 }
 
@@ -63,7 +72,7 @@ impl Localized {
     /// The text in `lang`, falling back to English when a translation is empty.
     pub fn get(&self, lang: Lang) -> &str {
         let s = match lang {
-            Lang::En => &self.en,
+            Lang::En | Lang::RomanUrdu => &self.en,
             Lang::Ur => &self.ur,
             Lang::Sd => &self.sd,
         };
@@ -84,5 +93,8 @@ mod tests {
         assert_eq!(Lang::parse("ur-PK"), Some(Lang::Ur));
         assert_eq!(Lang::parse("SD"), Some(Lang::Sd));
         assert_eq!(Lang::parse("fr"), None);
+        assert_eq!(Lang::parse("ur-Latn"), Some(Lang::RomanUrdu));
+        assert_eq!(Lang::RomanUrdu.code(), "ur-Latn");
+        assert!(!Lang::RomanUrdu.is_rtl());
     }
 }

@@ -27,9 +27,11 @@ pub mod reference;
 pub mod request;
 pub mod routing;
 pub mod sla;
+pub mod sms_in;
 pub mod status;
 pub mod templates;
 pub mod triage;
+pub mod ussd;
 
 #[cfg(test)]
 mod testing;

@@ -47,9 +47,68 @@ pub fn citizen_sms(
         recipient_kind: "citizen".into(),
         recipient: to.phone.e164().to_string(),
         language: to.lang.code().into(),
-        body: text(to.lang, id, &args),
+        body: within_budget(to.lang, id, &args),
         dedupe_key,
     }
+}
+
+/// The arguments that carry free text (a staff note, a response template): the only parts of
+/// an SMS that are ever cut.
+const FREE_TEXT: [&str; 2] = ["text", "note"];
+
+/// The message `id` with `args`, its free text cut at a word boundary (with `...`) so
+/// that it takes no more segments than the message without it, and never more than one
+/// unless the catalogue's fixed words already need more (Urdu and Sindhi texts of more than
+/// 70 characters). The reference and the fixed words are never cut.
+pub fn within_budget(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
+    let full = text(lang, id, args);
+    if !args.iter().any(|(k, _)| FREE_TEXT.contains(k)) {
+        return full;
+    }
+    let emptied: Vec<(&str, String)> = args
+        .iter()
+        .map(|(k, v)| match FREE_TEXT.contains(k) {
+            true => (*k, String::new()),
+            false => (*k, v.clone()),
+        })
+        .collect();
+    let budget = sms_segments(&text(lang, id, &emptied)).count.max(1);
+    if sms_segments(&full).count <= budget {
+        return full;
+    }
+    let fits = |cut: &str| {
+        let a: Vec<(&str, String)> = args
+            .iter()
+            .map(|(k, v)| match FREE_TEXT.contains(k) {
+                true => (*k, cut.to_string()),
+                false => (*k, v.clone()),
+            })
+            .collect();
+        let t = text(lang, id, &a);
+        (sms_segments(&t).count <= budget).then_some(t)
+    };
+    let free = args
+        .iter()
+        .find(|(k, _)| FREE_TEXT.contains(k))
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    // Three dots, not "…": GSM-7 has no ellipsis, and `text` spells it out anyway.
+    let ellipsis = "...";
+    let words: Vec<&str> = free.split(' ').collect();
+    for n in (1..words.len()).rev() {
+        if let Some(t) = fits(&format!("{}{ellipsis}", words[..n].join(" "))) {
+            return t;
+        }
+    }
+    // One long word, or not even the first word fits: cut by characters.
+    let chars: Vec<char> = free.chars().collect();
+    for n in (0..chars.len()).rev() {
+        let head: String = chars[..n].iter().collect();
+        if let Some(t) = fits(&format!("{head}{ellipsis}")) {
+            return t;
+        }
+    }
+    text(lang, id, &emptied)
 }
 
 const GSM7: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
@@ -88,4 +147,58 @@ pub fn sms_segments(text: &str) -> Segments {
         units.div_ceil(multi)
     };
     Segments { gsm7, units, count }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::request;
+
+    fn update(lang: Lang, note: &str) -> String {
+        let r = request(1);
+        let to = Recipient {
+            phone: Phone::parse("03001234567").unwrap(),
+            lang,
+            key: String::new(),
+        };
+        citizen_sms(
+            &r,
+            &to,
+            "sms-update",
+            vec![("text", note.into())],
+            "k".into(),
+        )
+        .body
+    }
+
+    #[test]
+    fn a_long_staff_note_is_cut_at_a_word_boundary_and_the_reference_kept() {
+        let note = "The pipeline near the pumping station was replaced and the tank cleaned; \
+                    water will come every morning from Monday, and the valve on the main line \
+                    was opened again by the lineman after the repair";
+        let body = update(Lang::En, note);
+        let seg = sms_segments(&body);
+        assert_eq!((seg.gsm7, seg.count), (true, 1), "{body}");
+        assert!(body.starts_with("Sahulat "), "{body}");
+        assert!(body.contains(&grouped(&request(1).reference)), "{body}");
+        assert!(body.ends_with("..."), "{body}");
+        let kept = body.trim_end_matches("...");
+        assert!(
+            note.contains(kept.split(": ").nth(1).unwrap()),
+            "cut at a word: {body}"
+        );
+        assert!(!kept.ends_with(' '));
+        // Short notes are left whole.
+        assert!(update(Lang::En, "Fixed today.").ends_with("Fixed today."));
+    }
+
+    #[test]
+    fn an_urdu_note_is_cut_to_one_ucs2_segment() {
+        let note = "پمپنگ اسٹیشن کے قریب پائپ لائن تبدیل کر دی گئی ہے اور ٹینکی صاف کر دی گئی ہے، پیر سے ہر صبح پانی آئے گا";
+        let body = update(Lang::Ur, note);
+        let seg = sms_segments(&body);
+        assert_eq!((seg.gsm7, seg.count), (false, 1), "{body}");
+        // The catalogue's text is made GSM-friendly, so the ellipsis is three dots here too.
+        assert!(body.ends_with("..."), "{body}");
+    }
 }

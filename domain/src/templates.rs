@@ -116,7 +116,7 @@ fn check(list: &[ResponseTemplate], services: &HashSet<&str>) -> anyhow::Result<
 
 fn field(l: &Localized, lang: Lang) -> &str {
     match lang {
-        Lang::En => &l.en,
+        Lang::En | Lang::RomanUrdu => &l.en,
         Lang::Ur => &l.ur,
         Lang::Sd => &l.sd,
     }

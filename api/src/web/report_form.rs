@@ -83,11 +83,17 @@ impl FormState {
                 .strip_prefix("attribute[")
                 .and_then(|c| c.strip_suffix(']'))
             {
-                if !v.trim().is_empty() {
-                    attributes
-                        .entry(code.to_string())
-                        .or_default()
-                        .push(v.trim().to_string());
+                let v = v.trim();
+                if !v.is_empty() {
+                    // A datetime-local input sends `2026-11-26T09:30` (the phone's local time,
+                    // Pakistan's): the API takes RFC 3339 with its offset.
+                    let local = v.len() == 16 && v.as_bytes().get(10) == Some(&b'T');
+                    let v = if local {
+                        format!("{v}:00+05:00")
+                    } else {
+                        v.to_string()
+                    };
+                    attributes.entry(code.to_string()).or_default().push(v);
                 }
             }
         }
