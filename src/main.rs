@@ -346,6 +346,11 @@ async fn serve(db: &DbArgs, bind: SocketAddr, with_worker: bool) -> anyhow::Resu
         routing_rules = counts.routing_rules,
         "reference data loaded"
     );
+    if state.settings.gateway_key.is_none() {
+        tracing::warn!(
+            "SAHULAT_USSD_KEY is not set: anyone who finds /ussd/… and /sms/… can post to them; set it and add ?key=… to the gateway's callback URL"
+        );
+    }
     let listener = TcpListener::bind(bind).await.with_context(|| {
         format!("cannot listen on {bind} (is another Sahulat running? set SAHULAT_BIND)")
     })?;

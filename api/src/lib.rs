@@ -23,6 +23,7 @@ mod requests;
 pub mod settings;
 mod staff;
 pub mod state;
+mod ussd;
 mod views;
 mod voices;
 mod web;
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(web::routes())
         .merge(photos::media_routes())
+        .merge(ussd::routes())
         .nest(
             "/api/v1",
             requests::routes()

@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::state::AppState;
-use crate::{auth, citizen, photos, reference, requests, staff, views, voices};
+use crate::{auth, citizen, photos, reference, requests, staff, ussd, views, voices};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -23,9 +23,10 @@ use utoipa::OpenApi;
         auth::sign_in, auth::sign_out, auth::change_password, auth::me,
         staff::queue::queue, staff::ticket::ticket, staff::actions::act, staff::actions::comment, staff::moderation::visibility,
         citizen::reopen, citizen::rate, voices::voice,
-        photos::citizen_upload, photos::staff_upload, photos::set_visibility),
+        photos::citizen_upload, photos::staff_upload, photos::set_visibility,
+        ussd::africastalking, ussd::generic),
     components(schemas(ErrorEnvelope, requests::CreateRequest, views::RequestView, reference::ServiceView, reference::DistrictView, reference::LocateView)),
-    tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "operations"))
+    tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "phones", description = "USSD and SMS gateway callbacks (?key=SAHULAT_USSD_KEY)"), (name = "operations"))
 )]
 pub(crate) struct ApiDoc;
 

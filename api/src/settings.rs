@@ -28,6 +28,13 @@ pub struct Settings {
     pub duplicate_radius_m: f64,
     /// How far back "already reported nearby" looks (`SAHULAT_DUPLICATE_WINDOW_HOURS`, 168).
     pub duplicate_window: chrono::Duration,
+    /// The secret USSD and SMS gateways put in their callback URL as `?key=`
+    /// (`SAHULAT_USSD_KEY`); unset: callbacks are not checked and `serve` warns.
+    pub gateway_key: Option<String>,
+    /// USSD sessions one number may begin in an hour (`SAHULAT_USSD_SESSIONS_PER_HOUR`, 10).
+    pub ussd_sessions_per_hour: i64,
+    /// Reports one number may make over USSD in a day (`SAHULAT_USSD_REQUESTS_PER_DAY`, 5).
+    pub ussd_requests_per_day: i64,
 }
 
 impl Default for Settings {
@@ -40,6 +47,9 @@ impl Default for Settings {
             tile_url: None,
             duplicate_radius_m: 250.0,
             duplicate_window: chrono::Duration::hours(168),
+            gateway_key: None,
+            ussd_sessions_per_hour: 10,
+            ussd_requests_per_day: 5,
         }
     }
 }
@@ -109,6 +119,39 @@ impl Settings {
                     anyhow::anyhow!("SAHULAT_DUPLICATE_WINDOW_HOURS={v:?} is not a number of hours")
                 })?;
                 p.duplicate_window = chrono::Duration::hours(h.max(1));
+            }
+        }
+        if let Ok(v) = std::env::var("SAHULAT_USSD_KEY") {
+            let v = v.trim();
+            if !v.is_empty() {
+                anyhow::ensure!(
+                    v.len() >= 16 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                    "SAHULAT_USSD_KEY must be at least 16 letters, digits, - or _ (it goes in a URL)"
+                );
+                p.gateway_key = Some(v.to_string());
+            }
+        }
+        for (var, slot, max) in [
+            (
+                "SAHULAT_USSD_SESSIONS_PER_HOUR",
+                &mut p.ussd_sessions_per_hour,
+                1000,
+            ),
+            (
+                "SAHULAT_USSD_REQUESTS_PER_DAY",
+                &mut p.ussd_requests_per_day,
+                1000,
+            ),
+        ] {
+            if let Ok(v) = std::env::var(var) {
+                if !v.trim().is_empty() {
+                    let n: i64 = v
+                        .trim()
+                        .parse()
+                        .map_err(|_| anyhow::anyhow!("{var}={v:?} is not a whole number"))?;
+                    anyhow::ensure!((1..=max).contains(&n), "{var} must be between 1 and {max}");
+                    *slot = n;
+                }
             }
         }
         Ok(p)

@@ -52,6 +52,7 @@ ussd-resume-no = Start again
 ussd-limit-sessions = Too many sessions from this number. Please try again in an hour.
 ussd-limit-requests = This number has sent { $count } reports today, the most allowed. Please try tomorrow.
 ussd-too-long = This session is too long. Please dial again.
+ussd-bad-phone = Sahulat needs a Pakistani mobile number, to send your reference by SMS.
 ussd-error = Sorry, something went wrong. Please dial again.
 ussd-description = { $service } (reported by phone){ $landmark }
 ussd-description-near = , near { $landmark }

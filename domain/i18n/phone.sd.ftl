@@ -51,6 +51,7 @@ ussd-resume-no = نئين سر
 ussd-limit-sessions = هن نمبر کان تمام گهڻيون ڪوششون. ڪلاڪ کانپوءِ ڪوشش ڪريو.
 ussd-limit-requests = هن نمبر کان اڄ { $count } شڪايتون ٿي چڪيون. سڀاڻي ڪوشش ڪريو.
 ussd-too-long = تمام ڊگهو سيشن. ٻيهر ڊائل ڪريو.
+ussd-bad-phone = سهولت کي حوالو SMS ڪرڻ لاءِ پاڪستاني موبائل نمبر گهرجي.
 ussd-error = معاف ڪجو، خرابي ٿي. ٻيهر ڊائل ڪريو.
 ussd-description = { $service } (فون ذريعي درج){ $landmark }
 ussd-description-near = ، ويجهو { $landmark }

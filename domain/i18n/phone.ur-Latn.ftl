@@ -77,6 +77,7 @@ ussd-resume-no = Naye sire se
 ussd-limit-sessions = Is number se bohat zyada koshishein. Ek ghante baad koshish karein.
 ussd-limit-requests = Is number se aaj { $count } shikayaat ho chukin, is se zyada nahin. Kal koshish karein.
 ussd-too-long = Session bohat lamba ho gaya. Dobara dial karein.
+ussd-bad-phone = Sahulat ko hawala SMS karne ke liye Pakistani mobile number chahiye.
 ussd-error = Maazrat, kharabi hui. Dobara dial karein.
 ussd-description = { $service } (phone se darj){ $landmark }
 ussd-description-near = , qareeb { $landmark }

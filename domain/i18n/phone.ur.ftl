@@ -51,6 +51,7 @@ ussd-resume-no = نئے سرے سے
 ussd-limit-sessions = اس نمبر سے بہت زیادہ کوششیں۔ ایک گھنٹے بعد کوشش کریں۔
 ussd-limit-requests = اس نمبر سے آج { $count } شکایات ہو چکیں۔ کل کوشش کریں۔
 ussd-too-long = بہت لمبا سیشن۔ دوبارہ ڈائل کریں۔
+ussd-bad-phone = سہولت کو حوالہ SMS کرنے کے لیے پاکستانی موبائل نمبر چاہیے۔
 ussd-error = معذرت، خرابی ہوئی۔ دوبارہ ڈائل کریں۔
 ussd-description = { $service } (فون سے درج){ $landmark }
 ussd-description-near = ، قریب { $landmark }

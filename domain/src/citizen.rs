@@ -4,11 +4,11 @@
 //! number the report was made with) and the stores write the rating and the reopen together.
 
 use crate::catalogue::Catalogue;
-use crate::effects::{HistoryEntry, Message};
+use crate::effects::{HistoryEntry, Message, NewMessage};
 use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::lifecycle::{fresh_deadlines, plan, state_of, Action, ActionWrite, Actor, Refusal};
-use crate::messages::{citizen_sms, Recipient};
+use crate::messages::{citizen_sms, staff_message, Recipient};
 use crate::phone::Phone;
 use crate::request::ServiceRequest;
 use crate::sla::WorkingHours;
@@ -90,6 +90,9 @@ pub struct RatingWrite {
     pub entry: HistoryEntry,
     /// The reopen, when the rating is poor and the window still open.
     pub reopen: Option<ActionWrite>,
+    /// The department's inbox message for a poor rating that cannot reopen (the reopen carries
+    /// its own).
+    pub messages: Vec<NewMessage>,
 }
 
 /// The deployment's rules for citizens' actions.
@@ -173,7 +176,7 @@ fn reopen_write(policy: Policy<'_>, p: Proven<'_>, why: &str, now: DateTime<Utc>
                 Message::new("hist-reopened-citizen", &[]),
             ),
         ],
-        messages: vec![citizen_sms(
+        messages: std::iter::once(citizen_sms(
             p.reporter,
             &Recipient {
                 phone: p.phone.clone(),
@@ -183,7 +186,18 @@ fn reopen_write(policy: Policy<'_>, p: Proven<'_>, why: &str, now: DateTime<Utc>
             "sms-status",
             args,
             key,
-        )],
+        ))
+        .chain(t.department.as_deref().map(|code| {
+            staff_message(
+                policy.catalogue,
+                t,
+                code,
+                "staff-reopened",
+                vec![("why", why.chars().take(300).collect())],
+                format!("staff-reopen:{}:{}", t.id, now.timestamp_micros()),
+            )
+        }))
+        .collect(),
         notify_resolved: false,
         restart_sla: Some(fresh_deadlines(
             policy.catalogue,
@@ -229,7 +243,22 @@ pub fn rate(
             let why = format!("rated {}/5{words}", rating.value());
             reopen_write(policy, p, &why, now)
         });
+    let messages = match (
+        rating.is_poor() && reopen.is_none(),
+        t.department.as_deref(),
+    ) {
+        (true, Some(code)) => vec![staff_message(
+            policy.catalogue,
+            t,
+            code,
+            "staff-poor-rating",
+            vec![("rating", rating.value().to_string())],
+            format!("staff-rating:{}:{}", t.id, now.timestamp_micros()),
+        )],
+        _ => vec![],
+    };
     Ok(RatingWrite {
+        messages,
         request_id: t.id,
         closed_at,
         reporter_request_id: p.reporter.id,

@@ -4,6 +4,7 @@
 
 pub use crate::i18n::{gsm_friendly, pkt_date, text};
 
+use crate::catalogue::Catalogue;
 use crate::effects::NewMessage;
 use crate::lang::Lang;
 use crate::phone::Phone;
@@ -54,7 +55,7 @@ pub fn citizen_sms(
 
 /// The arguments that carry free text (a staff note, a response template): the only parts of
 /// an SMS that are ever cut.
-const FREE_TEXT: [&str; 2] = ["text", "note"];
+const FREE_TEXT: [&str; 3] = ["text", "note", "more"];
 
 /// The message `id` with `args`, its free text cut at a word boundary (with `...`) so
 /// that it takes no more segments than the message without it, and never more than one
@@ -109,6 +110,64 @@ pub fn within_budget(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
         }
     }
     text(lang, id, &emptied)
+}
+
+/// The sentences a status reply adds after the status word: who has it and, while it is
+/// open, when it is due (USSD and SMS).
+pub fn status_details(cat: &Catalogue, r: &ServiceRequest, lang: Lang) -> Vec<String> {
+    let mut v = vec![];
+    if let Some(d) = r.department.as_deref().and_then(|d| cat.department(d)) {
+        v.push(text(
+            lang,
+            "ussd-status-dept",
+            &[("dept", d.names.get(lang).to_string())],
+        ));
+    }
+    if let (true, Some(due)) = (r.status.is_open(), r.sla_due_at) {
+        v.push(text(lang, "ussd-status-due", &[("due", pkt_date(due))]));
+    }
+    v
+}
+
+/// A message for the staff inbox of department `code` about `r` (its service and place are
+/// added as `service` and `place`, its reference as `ref`). Staff messages are written in
+/// English, as escalations always were; a coordinator's desk is addressed as `coordinator`.
+pub fn staff_message(
+    cat: &Catalogue,
+    r: &ServiceRequest,
+    code: &str,
+    id: &str,
+    mut args: Vec<(&'static str, String)>,
+    dedupe_key: String,
+) -> NewMessage {
+    let kind = match cat.department(code).is_some_and(|d| d.coordinator) {
+        true => "coordinator",
+        false => "department",
+    };
+    let service = cat
+        .service(&r.service_code)
+        .map(|s| s.names.en.clone())
+        .unwrap_or_else(|| r.service_code.clone());
+    let place = r
+        .tehsil
+        .as_deref()
+        .and_then(|t| cat.tehsil(t))
+        .map(|t| t.names.en.clone())
+        .or_else(|| cat.district(&r.district).map(|d| d.names.en.clone()))
+        .unwrap_or_default();
+    args.extend([
+        ("ref", grouped(&r.reference)),
+        ("service", service),
+        ("place", place),
+    ]);
+    NewMessage {
+        request_id: Some(r.id),
+        recipient_kind: kind.into(),
+        recipient: code.to_string(),
+        language: Lang::En.code().into(),
+        body: text(Lang::En, id, &args),
+        dedupe_key,
+    }
 }
 
 const GSM7: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";

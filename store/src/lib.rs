@@ -1,5 +1,5 @@
 //! Sahulat's storage. One `Store` trait made of use-case traits (intake, reads, tickets, jobs,
-//! outbox, accounts, photos, reference data), two implementations with the same file names
+//! outbox, staff inbox, accounts, photos, feature phones, reference data), two implementations with the same file names
 //! (`sqlite/` for a pilot office, `postgres/` to scale out), and one test suite for both.
 //! Store methods are use cases that own their transactions, so "the request and its triage
 //! job commit together or not at all" is a property of the method, not of the caller's
@@ -7,10 +7,12 @@
 //! that data into the database (`prepare`), for `serve`, `worker` and `migrate` alike.
 
 mod accounts;
+mod inbox;
 mod intake;
 mod jobs;
 pub mod keyfile;
 mod outbox;
+mod phones;
 mod photos;
 mod postgres;
 pub mod reference_data;
@@ -20,12 +22,14 @@ mod sqlite;
 mod tickets;
 
 pub use accounts::{Accounts, Session};
+pub use inbox::{Addressees, InboxItem, StaffInbox};
 pub use intake::{
     CreateOutcome, IdempotencyKey, Intake, NewVoice, Render, StoredResponse, VoiceOutcome,
     RECEIVED_NOTE,
 };
 pub use jobs::{Job, JobCount, JobFate, JobQueue, DEFAULT_MAX_ATTEMPTS};
 pub use outbox::{Outbox, OutboxMessage};
+pub use phones::{Phones, UssdSession, UssdUsage};
 pub use photos::{NewPhoto, Photo, PhotoOutcome, Photos};
 pub use postgres::PgStore;
 pub use reference_data::{ReferenceCounts, ReferenceData};
@@ -50,6 +54,8 @@ pub trait Store:
     + Outbox
     + Accounts
     + Photos
+    + Phones
+    + StaffInbox
     + ReferenceData
     + Send
     + Sync

@@ -12,20 +12,7 @@ use std::sync::Arc;
 const PHONE: &str = "+92 300 1234567"; // the same number as "0300 1234567" in larkana_request
 
 async fn resolved(app: &TestApp) -> String {
-    let reference = app.triaged_larkana_water().await;
-    let staff = app
-        .signed_in("staff", "phed.larkana", None, Some("phed-larkana"))
-        .await;
-    let res = app
-        .authed(
-            "POST",
-            &format!("/api/v1/staff/tickets/{reference}/actions"),
-            &staff,
-            Some(json!({"action": "resolve", "note": "Valve replaced"})),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    reference
+    app.resolved_larkana_water().await
 }
 
 /// A fresh token for phed.larkana (sessions end after a working day; tests move the clock).

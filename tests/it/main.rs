@@ -26,6 +26,7 @@ mod socket;
 mod staff;
 mod store;
 mod triage_accuracy;
+mod ussd;
 mod web;
 mod worker;
 mod worker_process;

@@ -211,7 +211,13 @@ async fn confirmations_carry_the_reference_and_fit_one_sms_in_english_and_two_in
         }
     }
     w.run_until_idle().await.unwrap();
-    for m in app.store().outbox(None, 100).await.unwrap() {
+    let outbox = app.store().outbox(None, 100).await.unwrap();
+    let confirmations: Vec<_> = outbox
+        .iter()
+        .filter(|m| m.message.recipient_kind == "citizen")
+        .collect();
+    assert_eq!(confirmations.len(), refs.len());
+    for m in confirmations {
         let seg = sahulat_domain::messages::sms_segments(&m.message.body);
         let reference = refs
             .iter()

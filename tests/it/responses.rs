@@ -5,6 +5,7 @@
 use crate::common;
 
 use common::TestApp;
+use sahulat_domain::reference::grouped;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -110,16 +111,25 @@ async fn a_template_reaches_a_sindhi_speaking_citizen_in_sindhi_and_a_misfit_is_
         .await
         .unwrap();
     let sent = n.sent.lock().unwrap().clone();
-    // The SMS folds typographic dashes in department names, so compare the template's tail.
-    let tail: String = {
-        let mut v: Vec<char> = citizen_text.chars().rev().take(20).collect();
-        v.reverse();
-        v.into_iter().collect()
-    };
-    assert!(
-        sent.iter()
-            .any(|(to, body)| to == "+923001234567" && body.contains(&tail)),
-        "the SMS carries the template in Sindhi: {sent:?}"
+    // The SMS carries the template in Sindhi (typographic dashes folded), cut at a word to
+    // one UCS-2 segment with its reference kept.
+    let folded = sahulat_domain::messages::gsm_friendly(&citizen_text);
+    let update = sent
+        .iter()
+        .filter(|(to, _)| to == "+923001234567")
+        .find_map(|(_, body)| {
+            let (head, words) = body.split_once(": ")?;
+            let words = words.trim_end_matches("...");
+            (head.contains(&grouped(&reference))
+                && words.chars().count() >= 20
+                && folded.starts_with(words))
+            .then(|| body.clone())
+        })
+        .unwrap_or_else(|| panic!("the SMS carries the template in Sindhi: {sent:?}"));
+    assert_eq!(
+        sahulat_domain::messages::sms_segments(&update).count,
+        1,
+        "{update}"
     );
 }
 

@@ -335,6 +335,18 @@ async fn overdue_tickets_escalate_once_per_missed_deadline_over_simulated_days()
         .filter(|m| m.message.recipient_kind != "citizen")
         .collect();
     assert_eq!(
+        staff
+            .iter()
+            .filter(|m| m.message.dedupe_key.starts_with("routed:"))
+            .count(),
+        1,
+        "the department was told once of the new ticket: {staff:?}"
+    );
+    let staff: Vec<_> = staff
+        .into_iter()
+        .filter(|m| m.message.dedupe_key.starts_with("escalation:"))
+        .collect();
+    assert_eq!(
         staff.len(),
         6,
         "department and coordinator, once per level: {staff:?}"

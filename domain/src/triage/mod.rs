@@ -288,6 +288,24 @@ pub fn decide(
             );
             messages.push(received_message(r, p, body));
         }
+        if let Some(code) = department.as_deref() {
+            let id = match route.rule {
+                RouteRule::Coordinator => "staff-unrouted",
+                _ => "staff-routed",
+            };
+            let routed = ServiceRequest {
+                service_code: service_code.clone(),
+                ..r.clone()
+            };
+            messages.push(messages::staff_message(
+                cat,
+                &routed,
+                code,
+                id,
+                vec![("due", pkt_date(due))],
+                format!("routed:{}:{code}", r.id),
+            ));
+        }
         (Status::Open, Some(due), Some(ack), public)
     };
     history.push(public);

@@ -2,8 +2,8 @@
 //!
 //! Gateways such as Africa's Talking send every input of the session so far joined by `*`.
 //! Knowing the path of the step before, the new input is everything after it — so a `*` typed
-//! inside a landmark stays part of the landmark. A path that does not extend the one stored (a
-//! session this server has not seen) is split at every `*`.
+//! inside a landmark stays part of the landmark (`takes_free_text`). A path that does not
+//! extend the one stored (a session this server has not seen) is split at every `*`.
 
 use super::menu::ScreenId;
 use super::screen::{cut_to_fit, fits};
@@ -42,6 +42,13 @@ pub fn split(text: &str) -> Vec<String> {
         true => vec![],
         false => text.split('*').map(str::to_string).collect(),
     }
+}
+
+/// Whether the screen the inputs lead to takes free text (the landmark): then everything a
+/// gateway's path adds is one input, `*` and all; elsewhere a path that adds several inputs
+/// at once (a step the server never received) is split at every `*`.
+pub fn takes_free_text(inputs: &[String], cat: &Catalogue) -> bool {
+    matches!(walk(inputs, cat), Step::Show(s) if s.screen == ScreenId::Landmark)
 }
 
 /// Whether an abandoned session is worth offering again: a report past the district choice.

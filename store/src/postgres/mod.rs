@@ -3,9 +3,11 @@
 //! which makes a concurrent duplicate wait for the first transaction and then replay its answer.
 
 mod accounts;
+mod inbox;
 mod intake;
 mod jobs;
 mod outbox;
+mod phones;
 mod photos;
 mod reference_data;
 mod requests;

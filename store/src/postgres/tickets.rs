@@ -121,7 +121,7 @@ impl Tickets for PgStore {
         if n == 0 {
             return Ok(RateOutcome::AlreadyRated);
         }
-        record(&mut tx, w.request_id, &[&w.entry], &[], now).await?;
+        record(&mut tx, w.request_id, &[&w.entry], &w.messages, now).await?;
         if let Some(reopen) = &w.reopen {
             if !write_action(&mut tx, reopen, now).await? {
                 return Ok(RateOutcome::Changed);

@@ -3,9 +3,11 @@
 //! writers queue in-process instead of spinning on SQLITE_BUSY, and a pool of readers.
 
 mod accounts;
+mod inbox;
 mod intake;
 mod jobs;
 mod outbox;
+mod phones;
 mod photos;
 mod reference_data;
 mod requests;

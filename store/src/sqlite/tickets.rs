@@ -136,7 +136,7 @@ impl Tickets for SqliteStore {
         if n == 0 {
             return Ok(RateOutcome::AlreadyRated);
         }
-        record(&mut tx, w.request_id, &[&w.entry], &[], &now_s).await?;
+        record(&mut tx, w.request_id, &[&w.entry], &w.messages, &now_s).await?;
         if let Some(reopen) = &w.reopen {
             if !write_action(&mut tx, reopen, &now_s).await? {
                 return Ok(RateOutcome::Changed);

@@ -443,6 +443,25 @@ impl TestApp {
         self.send(req.body(body).unwrap()).await
     }
 
+    /// A request in Larkana city (reported with 0300 1234567), triaged and resolved by the
+    /// PHED's `phed.larkana`; returns its reference.
+    pub async fn resolved_larkana_water(&self) -> String {
+        let reference = self.triaged_larkana_water().await;
+        let staff = self
+            .signed_in("staff", "phed.larkana", None, Some("phed-larkana"))
+            .await;
+        let res = self
+            .authed(
+                "POST",
+                &format!("/api/v1/staff/tickets/{reference}/actions"),
+                &staff,
+                Some(serde_json::json!({"action": "resolve", "note": "Valve replaced"})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        reference
+    }
+
     /// Posts a request in Larkana city and triages it; returns its reference.
     pub async fn triaged_larkana_water(&self) -> String {
         let r = self.create(larkana_request()).await;

@@ -1,0 +1,37 @@
+-- Feature phones and the staff inbox.
+-- A USSD session: the gateway's path so far (the source of truth, replayed on every step),
+-- its inputs, the answer last given (a retried step gets it again), and the request it made.
+-- The phone is kept only as the keyed hash that finds a caller's unfinished session.
+CREATE TABLE ussd_sessions (
+    gateway TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    phone_hash TEXT NOT NULL,
+    path TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    offer TEXT,
+    answer TEXT NOT NULL,
+    ended INTEGER NOT NULL DEFAULT 0,
+    request_id INTEGER REFERENCES service_requests(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (gateway, session_id)
+);
+CREATE INDEX ussd_sessions_phone ON ussd_sessions(phone_hash, updated_at);
+-- Inbound SMS, once each (a gateway's retry is recognised by its message id); no text kept.
+CREATE TABLE sms_inbound (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    gateway TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    phone_hash TEXT NOT NULL,
+    command TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    UNIQUE (gateway, message_id)
+);
+-- The staff inbox: messages to departments and coordinators are outbox rows; who read which.
+CREATE TABLE inbox_reads (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    message_id INTEGER NOT NULL REFERENCES outbox(id),
+    read_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, message_id)
+);
+CREATE INDEX outbox_staff ON outbox(recipient, recipient_kind, id);
