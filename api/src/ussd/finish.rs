@@ -3,7 +3,7 @@
 //! however often the gateway retries), a status read out, a reopen or a rating under the rules
 //! the API applies — each answered with an `END` screen in the caller's language.
 
-use super::session::Answer;
+use super::Answer;
 use crate::access::{by_reference, proven};
 use crate::citizen::{rate_proven, reopen_proven};
 use crate::error::{ApiError, ErrorCode};

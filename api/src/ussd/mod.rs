@@ -21,6 +21,24 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 pub(crate) use session::{step, Incoming, Input};
 
+/// The answer to a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Answer {
+    /// What the handset shows.
+    pub text: String,
+    /// Whether the session ends.
+    pub end: bool,
+}
+
+impl Answer {
+    pub(crate) fn con(text: String) -> Answer {
+        Answer { text, end: false }
+    }
+    pub(crate) fn end(text: String) -> Answer {
+        Answer { text, end: true }
+    }
+}
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/ussd/africastalking", post(africastalking))

@@ -4,7 +4,7 @@
 //! minutes of an unfinished report is offered to continue it; per-number limits answer with a
 //! polite screen. The menu itself is `sahulat_domain::ussd`, pure.
 
-use super::finish;
+use super::{finish, Answer};
 use crate::error::ApiError;
 use crate::state::AppState;
 use chrono::Duration;
@@ -45,24 +45,6 @@ pub(crate) enum Input {
         /// How many inputs the session holds with this one.
         step: Option<usize>,
     },
-}
-
-/// The answer to a step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Answer {
-    /// What the handset shows.
-    pub text: String,
-    /// Whether the session ends.
-    pub end: bool,
-}
-
-impl Answer {
-    fn con(text: String) -> Answer {
-        Answer { text, end: false }
-    }
-    fn end(text: String) -> Answer {
-        Answer { text, end: true }
-    }
 }
 
 /// The path the step stands for, in Africa's Talking's spelling (`1*2*3`).
