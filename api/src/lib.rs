@@ -21,6 +21,7 @@ mod posted;
 mod reference;
 mod requests;
 pub mod settings;
+mod sms_in;
 mod staff;
 pub mod state;
 mod ussd;
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .merge(photos::media_routes())
         .merge(ussd::routes())
+        .merge(sms_in::routes())
         .nest(
             "/api/v1",
             requests::routes()

@@ -23,11 +23,25 @@ pub enum Command {
     Help,
 }
 
+impl Command {
+    /// A short name for the record of inbound messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Status(_) => "status",
+            Command::Reopen(..) => "reopen",
+            Command::Rate(..) => "rate",
+            Command::Help => "help",
+        }
+    }
+}
+
 /// An SMS read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reading {
     /// The command.
     pub command: Command,
+    /// The digits typed as the reference (to name them back when they are wrong).
+    pub typed: String,
     /// The language the words or the script show, if they show one.
     pub lang: Option<Lang>,
 }
@@ -111,7 +125,7 @@ pub fn script_lang(text: &str) -> Option<Lang> {
 
 /// Takes a reference from the start of `rest` (digits, spaces and dashes until nine digits) and
 /// returns it with what follows.
-fn take_reference(rest: &str) -> (Result<Reference, ReferenceError>, String) {
+fn take_reference(rest: &str) -> (Result<Reference, ReferenceError>, String, String) {
     let mut digits = String::new();
     let mut end = 0;
     for (i, c) in rest.char_indices() {
@@ -133,7 +147,7 @@ fn take_reference(rest: &str) -> (Result<Reference, ReferenceError>, String) {
         }
     }
     let after = rest[end..].trim().to_string();
-    (Reference::parse(&digits), after)
+    (Reference::parse(&digits), after, digits)
 }
 
 /// Reads an SMS.
@@ -146,8 +160,9 @@ pub fn read(sms: &str) -> Reading {
     let (first, rest) = text.split_once(' ').unwrap_or((text.as_str(), ""));
     let Some((verb, word_lang)) = verb(first) else {
         // A bare reference asks for its status.
-        let (r, after) = take_reference(&text);
+        let (r, after, typed) = take_reference(&text);
         return Reading {
+            typed,
             command: match (&r, after.is_empty()) {
                 (Ok(_), true) => Command::Status(r),
                 _ => Command::Help,
@@ -161,7 +176,7 @@ pub fn read(sms: &str) -> Reading {
         Some(Lang::Ur | Lang::Sd) => word_lang,
         _ => script.or(word_lang),
     };
-    let (reference, after) = take_reference(rest);
+    let (reference, after, typed) = take_reference(rest);
     let command = match verb {
         Verb::Status => Command::Status(reference),
         Verb::Reopen => Command::Reopen(reference, after.chars().take(MAX_REASON_CHARS).collect()),
@@ -175,7 +190,11 @@ pub fn read(sms: &str) -> Reading {
             Command::Rate(reference, stars)
         }
     };
-    Reading { command, lang }
+    Reading {
+        command,
+        typed,
+        lang,
+    }
 }
 
 #[cfg(test)]

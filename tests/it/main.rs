@@ -22,6 +22,7 @@ mod photos;
 mod privacy;
 mod responses;
 mod sms_gateway;
+mod sms_in;
 mod socket;
 mod staff;
 mod store;
