@@ -221,11 +221,11 @@ async fn answer(
     };
     let p = match proven(st, reference.as_str(), phone.e164()).await {
         Ok(p) => p,
-        Err(e) => return Ok((Some(refused(&e, &reference)?), Some(r.language))),
+        Err(e) => return Ok((Some(refused(&e, reference)?), Some(r.language))),
     };
     let lang = wanted.unwrap_or(p.lang);
     let mut reply = match command {
-        Command::Status(_) => Some(status(st, &p.ticket, lang, &reference).await?),
+        Command::Status(_) => Some(status(st, &p.ticket, lang, reference).await?),
         Command::Reopen(_, reason) if reason.chars().count() < 3 => {
             Some(Reply::new("smsin-reason-needed", refs()))
         }
@@ -234,7 +234,7 @@ async fn answer(
             false => match reopen_proven(st, &p, &format!("{reason} (by SMS)")).await {
                 // The reopen sends its own SMS ("open again").
                 Ok(_) => None,
-                Err(e) => Some(refused(&e, &reference)?),
+                Err(e) => Some(refused(&e, reference)?),
             },
         },
         Command::Rate(_, None) => Some(Reply::new("smsin-rating-needed", refs())),
@@ -243,7 +243,7 @@ async fn answer(
             match rate_proven(st, &p, rating, None, "sms").await {
                 Ok((true, _)) => None,
                 Ok((false, _)) => Some(Reply::new("smsin-rated", refs())),
-                Err(e) => Some(refused(&e, &reference)?),
+                Err(e) => Some(refused(&e, reference)?),
             }
         }
         Command::Help => None,
