@@ -8,6 +8,8 @@ use crate::auth::Signed;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use sahulat_domain::accounts::Role;
+use sahulat_domain::accounts::User;
+use sahulat_domain::catalogue::Catalogue;
 use sahulat_domain::citizen::Proven;
 use sahulat_domain::lang::Lang;
 use sahulat_domain::lifecycle::{self, state_of, Actor};
@@ -15,7 +17,7 @@ use sahulat_domain::phone::Phone;
 use sahulat_domain::reference::Reference;
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::Status;
-use sahulat_store::{Photo, ReporterProof};
+use sahulat_store::{Addressees, Photo, ReporterProof};
 
 /// Parses a reference from a path, with the keypad-friendly messages.
 pub(crate) fn parse_reference(input: &str) -> Result<Reference, ApiError> {
@@ -168,4 +170,22 @@ pub(crate) fn refusal(e: lifecycle::Refusal) -> ApiError {
 /// Whether the public may see a photo: not hidden by staff, and its request not rejected.
 pub(crate) fn public_photo(p: &Photo, r: &ServiceRequest) -> bool {
     !p.hidden && r.status != Status::Rejected
+}
+
+/// Whose staff messages an account reads in its inbox: a department's staff those addressed
+/// to their department, a coordinator those addressed to their district's coordinator desk,
+/// an administrator all; evaluators none (aggregates only).
+pub(crate) fn addressees(cat: &Catalogue, u: &User) -> Addressees {
+    match u.role {
+        Role::Admin => Addressees::All,
+        Role::Staff => Addressees::Codes(u.department.iter().cloned().collect()),
+        Role::Coordinator => Addressees::Codes(
+            cat.departments
+                .iter()
+                .filter(|d| d.coordinator && Some(&d.district) == u.district.as_ref())
+                .map(|d| d.code.clone())
+                .collect(),
+        ),
+        Role::Evaluator => Addressees::Codes(vec![]),
+    }
 }

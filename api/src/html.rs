@@ -31,6 +31,7 @@ pub(crate) fn templates() -> &'static Environment<'static> {
             "ticket.html",
             "password.html",
             "users.html",
+            "inbox.html",
             "web/base.html",
             "web/report.html",
             "web/nearby.html",

@@ -21,7 +21,7 @@ use utoipa::OpenApi;
         Open311 GeoReport v2 lives under /open311/v2/ (see the README)."),
     paths(requests::create_request, requests::get_request, reference::list_services, reference::list_districts, reference::locate, healthz, readyz,
         auth::sign_in, auth::sign_out, auth::change_password, auth::me,
-        staff::queue::queue, staff::ticket::ticket, staff::actions::act, staff::actions::comment, staff::moderation::visibility,
+        staff::queue::queue, staff::ticket::ticket, staff::inbox::inbox, staff::inbox::read, staff::actions::act, staff::actions::comment, staff::moderation::visibility,
         citizen::reopen, citizen::rate, voices::voice,
         photos::citizen_upload, photos::staff_upload, photos::set_visibility,
         ussd::africastalking, ussd::generic, sms_in::africastalking, sms_in::generic),

@@ -12,6 +12,7 @@ mod coordinator;
 mod docs;
 mod geo;
 mod idempotency;
+mod inbox;
 mod layout;
 mod native_api;
 mod notify;

@@ -5,6 +5,7 @@
 //! token after), and the same authorization and lifecycle rules as the JSON API.
 
 mod account;
+mod inbox;
 mod photos;
 mod queue;
 mod render;
@@ -23,6 +24,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/staff/signout", post(session::signout))
         .route("/staff", get(queue::queue))
+        .route("/staff/inbox", get(inbox::inbox))
+        .route("/staff/inbox/{id}/read", post(inbox::read))
         .route("/staff/tickets/{reference}", get(ticket::ticket))
         .route("/staff/tickets/{reference}/action", post(ticket::action))
         .route("/staff/tickets/{reference}/comment", post(ticket::comment))

@@ -65,7 +65,7 @@ pub(crate) async fn queue(
         .map(|t| (t.code.clone(), t.names.get(lang).to_string()))
         .collect();
     let ctx = context! {
-        lang => lang.code(), dir => dir(lang), user => user_ctx(&user.signed.user), csrf => user.csrf.clone(),
+        lang => lang.code(), dir => dir(lang), user => user_ctx(&user), csrf => user.csrf.clone(),
         counts => counts.iter().map(|(s, n)| (s.as_str(), *n)).collect::<Vec<_>>(),
         overdue => overdue, unassigned => unassigned,
         statuses => Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),

@@ -1,6 +1,7 @@
 //! Rendering the staff pages: their Content-Security-Policy (no script), the page language
 //! remembered for `/staff`, and small formatting helpers.
 
+use super::session::PageUser;
 use crate::extract::QueryPairs;
 use crate::html::render;
 pub(crate) use crate::html::{cookie, dir, same, secure};
@@ -8,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, FixedOffset, Utc};
 use minijinja::context;
-use sahulat_domain::accounts::User;
 use sahulat_domain::lang::Lang;
 use sahulat_domain::reference::Reference;
 
@@ -52,6 +52,8 @@ pub(crate) fn grouped(reference: &str) -> String {
         .unwrap_or_else(|_| reference.to_string())
 }
 
-pub(crate) fn user_ctx(u: &User) -> minijinja::Value {
-    context! { username => u.username.clone(), role => u.role.as_str() }
+/// The signed-in account as every page's header shows it (with the inbox's unread count).
+pub(crate) fn user_ctx(user: &PageUser) -> minijinja::Value {
+    let u = &user.signed.user;
+    context! { username => u.username.clone(), role => u.role.as_str(), unread => user.unread }
 }

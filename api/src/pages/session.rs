@@ -24,6 +24,8 @@ pub const SESSION_HOURS: i64 = 10;
 pub(crate) struct PageUser {
     pub(crate) signed: Signed,
     pub(crate) csrf: String,
+    /// Unread messages in their inbox, for the header of every page.
+    pub(crate) unread: i64,
 }
 
 /// A signed-in form post: the page language and the fields, once the CSRF token matched.
@@ -166,10 +168,19 @@ impl FromRequestParts<AppState> for PageUser {
         let token = cookie(&parts.headers, SESSION).ok_or_else(to_signin)?;
         let token_hash = accounts::token_hash(token);
         match st.store.session(&token_hash, st.clock.now()).await {
-            Ok(Some((user, session))) if session.kind == "cookie" => Ok(PageUser {
-                signed: Signed { user, token_hash },
-                csrf: session.csrf_token,
-            }),
+            Ok(Some((user, session))) if session.kind == "cookie" => {
+                let to = crate::access::addressees(&st.catalogue, &user);
+                let unread = st
+                    .store
+                    .inbox_unread(user.id, &to)
+                    .await
+                    .map_err(|e| ApiError::from(e).into_response())?;
+                Ok(PageUser {
+                    signed: Signed { user, token_hash },
+                    csrf: session.csrf_token,
+                    unread,
+                })
+            }
             Ok(_) => Err(to_signin()),
             Err(e) => Err(ApiError::from(e).into_response()),
         }
