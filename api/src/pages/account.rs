@@ -103,7 +103,7 @@ async fn render_users(
     };
     let cat = &st.catalogue;
     let ctx = context! {
-        lang => lang.code(), dir => dir(lang), user => user_ctx(&user), csrf => user.csrf.clone(),
+        lang => lang.code(), dir => dir(lang), user => user_ctx(user), csrf => user.csrf.clone(),
         error => error.as_ref().map(|e| e.1.clone()),
         users => list.iter().map(|u| context! { username => u.username.clone(), role => u.role.as_str(), district => u.district.clone(), department => u.department.clone(), active => u.active }).collect::<Vec<_>>(),
         districts => cat.served_districts().iter().map(|d| (d.code.clone(), d.names.get(lang).to_string())).collect::<Vec<_>>(),

@@ -86,7 +86,7 @@ pub(super) async fn render_ticket(
     .collect::<Vec<_>>()
     .join(", ");
     let ctx = context! {
-        lang => lang.code(), dir => dir(lang), user => user_ctx(&user), csrf => user.csrf.clone(), flash => flash,
+        lang => lang.code(), dir => dir(lang), user => user_ctx(user), csrf => user.csrf.clone(), flash => flash,
         error => error.as_ref().map(|e| e.1.clone()),
         k => context! {
             reference => r.reference.clone(), grouped => grouped(&r.reference),
