@@ -7,6 +7,7 @@ use sahulat_domain::catalogue::Catalogue;
 use sahulat_domain::clock::Clock;
 use sahulat_domain::geo::GeoIndex;
 use sahulat_domain::ids::IdSource;
+use sahulat_domain::triage::Lexicon;
 use sahulat_store::reference_data::Reference;
 use sahulat_store::Store;
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub struct AppContext {
     pub catalogue: Arc<Catalogue>,
     /// Boundaries.
     pub geo: Arc<GeoIndex>,
+    /// Triage's words (priority and category), which recategorising applies again.
+    pub lexicon: Arc<Lexicon>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// References and tokens.
@@ -53,6 +56,7 @@ impl AppContext {
             store,
             catalogue: reference.catalogue.clone(),
             geo: reference.geo.clone(),
+            lexicon: reference.lexicon.clone(),
             clock,
             ids,
             signin_limiter: Default::default(),

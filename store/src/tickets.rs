@@ -8,7 +8,7 @@ use sahulat_domain::citizen::RatingWrite;
 use sahulat_domain::effects::HistoryEntry;
 use sahulat_domain::error::Result;
 use sahulat_domain::escalation::Escalation;
-use sahulat_domain::lifecycle::{ActionWrite, Scope};
+use sahulat_domain::lifecycle::{ActionWrite, Reclassify, Scope};
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::{Priority, Status};
 use sahulat_domain::triage::TriageOutcome;
@@ -41,6 +41,9 @@ pub struct TicketFilter {
     /// Only open tickets no operating department has yet: no department, or one of these
     /// coordinator desks (where routing sends what the matrix does not cover).
     pub unassigned_in: Option<Vec<String>>,
+    /// Only tickets with this triage flag (`category_mismatch`, `possible_duplicate`,
+    /// `unrouted`; a flag's detail after `:` is ignored).
+    pub flag: Option<String>,
     /// Order.
     pub sort: TicketSort,
     /// At most this many.
@@ -90,6 +93,10 @@ pub trait Tickets: Send + Sync {
     async fn ticket_counts(&self, scope: &Scope) -> Result<Vec<(Status, i64)>>;
     /// Writes an action; false if the ticket's status changed meanwhile.
     async fn apply_action(&self, w: &ActionWrite, now: DateTime<Utc>) -> Result<bool>;
+    /// Writes a coordinator's correction of service or priority (fresh SLA, escalation level
+    /// back to 0) with its history and messages; false if the ticket's status, service or
+    /// priority changed meanwhile.
+    async fn reclassify(&self, w: &Reclassify, now: DateTime<Utc>) -> Result<bool>;
     /// Adds a comment (internal or public) without changing the status.
     async fn add_comment(
         &self,

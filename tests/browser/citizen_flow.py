@@ -49,7 +49,7 @@ def browser(javascript):
         opts.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     d = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=opts)
     d.implicitly_wait(5)
-    d.set_page_load_timeout(60)
+    d.set_page_load_timeout(180)
     return d
 
 
@@ -90,7 +90,7 @@ def wait_status(reference, wanted, seconds=20):
 def submit_and_wait(button):
     old = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+    WebDriverWait(driver, 120).until(EC.staleness_of(old))
 
 
 def reference_on_page():
@@ -136,7 +136,7 @@ tap = driver.find_element(By.CSS_SELECTOR, 'input[type="image"][name="map"]')
 shot("map-en-nojs")
 old = driver.find_element(By.TAG_NAME, "html")
 ActionChains(driver).move_to_element_with_offset(tap, 0, 0).click().perform()
-WebDriverWait(driver, 30).until(EC.staleness_of(old))
+WebDriverWait(driver, 120).until(EC.staleness_of(old))
 if "Place chosen:" not in driver.find_element(By.ID, "point").text:
     fail("a tap on the map without JavaScript")
 driver.find_element(By.ID, "description").send_keys("Road washed away after the rain")
@@ -177,7 +177,7 @@ driver.get(base + "/report?lang=ur")
 pick_service("water-supply")
 Select(driver.find_element(By.ID, "district")).select_by_value("PK713")
 driver.find_element(By.ID, "show-map").click()
-svg = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#map svg"))
+svg = WebDriverWait(driver, 120).until(lambda d: d.find_element(By.CSS_SELECTOR, "#map svg"))
 # Wholly in view, so Selenium's offset (from the centre of the visible part) is from its centre.
 driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", svg)
 offset = driver.execute_script("""
@@ -188,7 +188,7 @@ offset = driver.execute_script("""
 """, svg, near_lat, near_lon)
 ActionChains(driver).move_to_element_with_offset(svg, offset[0], offset[1]).click().perform()
 try:
-    mine = WebDriverWait(driver, 20).until(
+    mine = WebDriverWait(driver, 120).until(
         lambda d: d.find_element(By.CSS_SELECTOR, f'#nearby button[name="voice"][value="{near_ref}"]'))
 except Exception:
     fail("the open report nearby after a tap on the inline map")

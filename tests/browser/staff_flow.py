@@ -25,7 +25,7 @@ for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no
     opts.add_argument(a)
 driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=opts)
 driver.implicitly_wait(10)
-driver.set_page_load_timeout(60)
+driver.set_page_load_timeout(180)
 
 
 def gone(element):
@@ -54,7 +54,7 @@ try:
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.ID, "signin").click()
     try:
-        WebDriverWait(driver, 15).until(lambda d: "signin" not in d.current_url)
+        WebDriverWait(driver, 120).until(lambda d: "signin" not in d.current_url)
     except Exception:
         fail("sign in")
     html = driver.page_source
@@ -68,8 +68,8 @@ try:
     def save_and_wait():  # wait for the form's redirect to replace the page
         old = driver.find_element(By.ID, "status")
         driver.find_element(By.ID, "save").click()
-        WebDriverWait(driver, 15).until(gone(old))
-        WebDriverWait(driver, 15).until(EC.presence_of_element_located((By.ID, "status")))
+        WebDriverWait(driver, 120).until(gone(old))
+        WebDriverWait(driver, 120).until(EC.presence_of_element_located((By.ID, "status")))
 
     Select(driver.find_element(By.ID, "action")).select_by_visible_text("acknowledge")
     save_and_wait()
@@ -78,8 +78,8 @@ try:
     old = driver.find_element(By.ID, "status")
     driver.find_element(By.ID, "photo").send_keys(photo)
     driver.find_element(By.ID, "upload").click()
-    WebDriverWait(driver, 30).until(gone(old))
-    WebDriverWait(driver, 15).until(EC.presence_of_element_located((By.ID, "status")))
+    WebDriverWait(driver, 120).until(gone(old))
+    WebDriverWait(driver, 120).until(EC.presence_of_element_located((By.ID, "status")))
     thumbs = driver.find_elements(By.CSS_SELECTOR, "img[src*='/staff/media/']")
     if not thumbs:
         fail("photo thumbnail on the ticket page")

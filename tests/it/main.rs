@@ -7,6 +7,7 @@ mod common;
 
 mod browser;
 mod browser_citizen;
+mod browser_inbox;
 mod citizen;
 mod coordinator;
 mod docs;
@@ -21,6 +22,7 @@ mod operations;
 mod pages;
 mod photos;
 mod privacy;
+mod recategorise;
 mod responses;
 mod sms_gateway;
 mod sms_in;

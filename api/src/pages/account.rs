@@ -1,6 +1,7 @@
 //! Account pages: changing one's own password, and the admin's user list (create, disable).
 
-use super::render::{dir, forbidden, language, page, same, user_ctx};
+use super::render::{dir, forbidden, language, page, same};
+use super::session::user_ctx;
 use super::session::{form, posted, PageUser};
 use crate::auth::check_credentials;
 use crate::error::{ApiError, ErrorCode};

@@ -2,7 +2,8 @@
 //! desk (newest first, unread marked), each with a link to its ticket and a "mark read"
 //! button; the header of every staff page shows the unread count.
 
-use super::render::{dir, grouped, language, page, pkt, user_ctx};
+use super::render::{dir, grouped, language, page, pkt};
+use super::session::user_ctx;
 use super::session::{posted, PageUser};
 use crate::access::{addressees, no_evaluators};
 use crate::error::ApiError;

@@ -1,6 +1,7 @@
 //! The staff queue page.
 
-use super::render::{dir, grouped, language, page, pkt, user_ctx};
+use super::render::{dir, grouped, language, page, pkt};
+use super::session::user_ctx;
 use super::session::PageUser;
 use crate::access::no_evaluators;
 use crate::error::ApiError;
@@ -73,7 +74,7 @@ pub(crate) async fn queue(
         services => cat.services.iter().map(|s| (s.code.clone(), s.names.get(lang).to_string())).collect::<Vec<_>>(),
         tehsils => tehsils,
         f => context! { status => q.get("status").unwrap_or(""), priority => q.get("priority").unwrap_or(""), service => q.get("service").unwrap_or(""),
-                        tehsil => q.get("tehsil").unwrap_or(""), overdue => q.get("overdue") == Some("true"), unassigned => q.get("unassigned") == Some("true"), sort => q.get("sort").unwrap_or("due") },
+                        tehsil => q.get("tehsil").unwrap_or(""), flag => q.get("flag").unwrap_or(""), overdue => q.get("overdue") == Some("true"), unassigned => q.get("unassigned") == Some("true"), sort => q.get("sort").unwrap_or("due") },
         tickets => tickets,
     };
     page(

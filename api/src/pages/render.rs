@@ -1,7 +1,6 @@
 //! Rendering the staff pages: their Content-Security-Policy (no script), the page language
 //! remembered for `/staff`, and small formatting helpers.
 
-use super::session::PageUser;
 use crate::extract::QueryPairs;
 use crate::html::render;
 pub(crate) use crate::html::{cookie, dir, same, secure};
@@ -50,10 +49,4 @@ pub(crate) fn grouped(reference: &str) -> String {
     Reference::parse(reference)
         .map(|r| r.grouped())
         .unwrap_or_else(|_| reference.to_string())
-}
-
-/// The signed-in account as every page's header shows it (with the inbox's unread count).
-pub(crate) fn user_ctx(user: &PageUser) -> minijinja::Value {
-    let u = &user.signed.user;
-    context! { username => u.username.clone(), role => u.role.as_str(), unread => user.unread }
 }

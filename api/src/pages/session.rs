@@ -186,3 +186,9 @@ impl FromRequestParts<AppState> for PageUser {
         }
     }
 }
+
+/// The signed-in account as every page's header shows it (with the inbox's unread count).
+pub(crate) fn user_ctx(user: &PageUser) -> minijinja::Value {
+    let u = &user.signed.user;
+    context! { username => u.username.clone(), role => u.role.as_str(), unread => user.unread }
+}

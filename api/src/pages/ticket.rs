@@ -1,7 +1,8 @@
 //! The ticket page: description, photos, map, call-back number for the handling staff,
 //! duplicates, ratings, history, and the action and comment forms with response templates.
 
-use super::render::{dir, grouped, language, page, pkt, user_ctx};
+use super::render::{dir, grouped, language, page, pkt};
+use super::session::user_ctx;
 use super::session::{posted, PageUser};
 use crate::access::{no_evaluators, visible};
 use crate::error::ApiError;
@@ -91,11 +92,18 @@ pub(super) async fn render_ticket(
         k => context! {
             reference => r.reference.clone(), grouped => grouped(&r.reference),
             service => cat.service(&r.service_code).map(|s| s.names.get(lang).to_string()).unwrap_or_default(),
-            status => r.status.as_str(), priority => r.priority.as_str(), due => pkt(r.sla_due_at), reporters => r.reporters,
+            status => r.status.as_str(), priority => r.priority.as_str(), service_code => r.service_code.clone(), due => pkt(r.sla_due_at), reporters => r.reporters,
             description => r.description.clone(), description_hidden => r.description_hidden, place => place, lat => r.lat, lon => r.lon, address => r.address.clone(),
         },
         map => map_svg(st, &r),
-        flags => r.triage_flags.clone(),
+        flags => r.triage_flags.iter().map(|fl| {
+            let (name, detail) = fl.split_once(':').unwrap_or((fl.as_str(), ""));
+            let detail = cat.service(detail).map(|s| s.names.get(lang).to_string())
+                .unwrap_or_else(|| grouped(detail));
+            context! { name => name, detail => detail }
+        }).collect::<Vec<_>>(),
+        services => cat.services.iter().map(|s| (s.code.clone(), s.names.get(lang).to_string())).collect::<Vec<_>>(),
+        priorities => sahulat_domain::status::Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
         contact => d.contact.as_ref().map(|c| context! { phone => c.phone.clone(), name => c.name.clone() }),
         duplicates => d.duplicates.clone(),
         templates => template_groups(&d.templates, lang),
@@ -151,7 +159,7 @@ pub(super) async fn action(
         note: (act == "resolve").then(|| text.clone()).flatten(),
         reason: matches!(
             act.as_str(),
-            "close_not_fixed" | "refer" | "reject" | "reopen"
+            "close_not_fixed" | "refer" | "reject" | "reopen" | "recategorise" | "reprioritise"
         )
         .then(|| text.clone())
         .flatten(),
@@ -162,6 +170,8 @@ pub(super) async fn action(
             .get("template")
             .filter(|t| !t.is_empty())
             .map(str::to_string),
+        service_code: f.get("service_code").map(str::to_string),
+        priority: f.get("priority").map(str::to_string),
         action: act,
     };
     let seen = f.get("seen_status").and_then(Status::parse);

@@ -26,7 +26,9 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
-    /// acknowledge, start, resolve, close_not_fixed, not_responsible, refer, mark_duplicate, reject, reopen.
+    /// acknowledge, start, resolve, close_not_fixed, not_responsible, refer, mark_duplicate, reject, reopen;
+    /// coordinators also recategorise (with `service_code` and `reason`) and reprioritise (with
+    /// `priority` and `reason`).
     pub action: String,
     /// Resolution note (resolve).
     pub note: Option<String>,
@@ -42,6 +44,12 @@ pub struct ActionRequest {
     /// citizen gets its text in their language; it also stands in for an empty note or reason.
     #[serde(default)]
     pub template: Option<String>,
+    /// The service it really is (recategorise).
+    #[serde(default)]
+    pub service_code: Option<String>,
+    /// low, normal, high or urgent (reprioritise).
+    #[serde(default)]
+    pub priority: Option<String>,
 }
 
 impl ActionRequest {
@@ -89,6 +97,9 @@ pub(crate) async fn perform(
     if seen.is_some_and(|s| s != r.status) {
         return Err(changed());
     }
+    if matches!(body.action.as_str(), "recategorise" | "reprioritise") {
+        return correct(st, signed, &actor, &r, body).await;
+    }
     let understood = lifecycle::understand(&st.catalogue, &body.form()).map_err(refusal)?;
     let original = match &understood.action {
         Action::MarkDuplicate { of } if !of.trim().is_empty() => visible(st, &actor, of).await.ok(),
@@ -111,6 +122,44 @@ pub(crate) async fn perform(
     )
     .map_err(refusal)?;
     if !st.store.apply_action(&write, now).await? {
+        return Err(changed());
+    }
+    st.store
+        .request_by_id(r.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("ticket"))
+}
+
+/// A coordinator's correction of the ticket's service (routing, priority and SLA worked out
+/// again) or priority, written only if the ticket is still as seen.
+async fn correct(
+    st: &AppState,
+    signed: &Signed,
+    actor: &lifecycle::Actor,
+    r: &ServiceRequest,
+    body: &ActionRequest,
+) -> Result<ServiceRequest, ApiError> {
+    let now = st.clock.now();
+    let c = lifecycle::Correction {
+        catalogue: &st.catalogue,
+        working_hours: &st.settings.working_hours,
+        actor,
+        username: &signed.user.username,
+        ticket: r,
+        now,
+    };
+    let reason = body.reason.as_deref().unwrap_or("");
+    let write = match body.action.as_str() {
+        "recategorise" => lifecycle::recategorise(
+            c,
+            &st.lexicon,
+            body.service_code.as_deref().unwrap_or(""),
+            reason,
+        ),
+        _ => lifecycle::reprioritise(c, body.priority.as_deref().unwrap_or(""), reason),
+    }
+    .map_err(refusal)?;
+    if !st.store.reclassify(&write, now).await? {
         return Err(changed());
     }
     st.store

@@ -59,6 +59,9 @@ pub struct Queue {
     pub tickets: Vec<TicketSummary>,
 }
 
+/// The flags triage sets, which the queue filters by.
+pub(crate) const TRIAGE_FLAGS: [&str; 3] = ["category_mismatch", "possible_duplicate", "unrouted"];
+
 /// The coordinator desks of every district (where routing sends what the matrix misses).
 pub(crate) fn desks(cat: &sahulat_domain::catalogue::Catalogue) -> Vec<String> {
     cat.departments
@@ -156,6 +159,15 @@ pub(crate) fn filter(
             ))
         }
     }
+    if let Some(flag) = q.get("flag") {
+        if !TRIAGE_FLAGS.contains(&flag) {
+            return Err(ApiError::bad_param(
+                "flag",
+                format!("{flag:?} is not one of {}", TRIAGE_FLAGS.join(", ")),
+            ));
+        }
+        f.flag = Some(flag.to_string());
+    }
     f.sort = match q.get("sort") {
         None | Some("due") => TicketSort::Due,
         Some("priority") => TicketSort::Priority,
@@ -186,7 +198,8 @@ pub(crate) fn filter(
 #[utoipa::path(get, path = "/api/v1/staff/tickets", tag = "staff",
     params(("status" = Option<String>, Query, description = "comma list"), ("priority" = Option<String>, Query), ("service" = Option<String>, Query),
         ("tehsil" = Option<String>, Query), ("overdue" = Option<bool>, Query),
-        ("unassigned" = Option<bool>, Query, description = "only open tickets at the coordinator's desk or unrouted"), ("sort" = Option<String>, Query, description = "due (default), priority, newest"),
+        ("unassigned" = Option<bool>, Query, description = "only open tickets at the coordinator's desk or unrouted"),
+        ("flag" = Option<String>, Query, description = "only tickets triage flagged: category_mismatch, possible_duplicate or unrouted"), ("sort" = Option<String>, Query, description = "due (default), priority, newest"),
         ("limit" = Option<u32>, Query), ("offset" = Option<u32>, Query)),
     responses((status = 200, body = Queue), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn queue(

@@ -89,7 +89,7 @@ pub struct ActionForm {
 }
 
 /// The accepted action names, for messages.
-pub const ACTIONS: &str = "acknowledge, start, resolve, close_not_fixed, not_responsible, refer, mark_duplicate, reject, reopen";
+pub const ACTIONS: &str = "acknowledge, start, resolve, close_not_fixed, not_responsible, refer, mark_duplicate, reject, reopen, recategorise, reprioritise";
 
 /// A public text: the English words for the record and the message for every language.
 fn said(english: &str, id: &str, args: &[(&str, String)]) -> (String, Message) {

@@ -1,14 +1,17 @@
 //! The ticket lifecycle as a state machine: which action may move a ticket from which status
 //! to which, what each action must carry (a resolution note, a reason, the department referred
 //! to), and who may take it. Pure rules: `plan` checks one action, `decide` (in `decide.rs`)
-//! turns it into the write with its history and SMS.
+//! turns it into the write with its history and SMS; `reclassify` holds the coordinator's
+//! corrections of service and priority.
 
 mod decide;
+mod reclassify;
 
 pub use decide::{
     decide, fresh_deadlines, state_of, understand, ActionForm, ActionInput, ActionWrite,
     SlaRestart, Understood, ACTIONS,
 };
+pub use reclassify::{recategorise, reprioritise, Correction, Reclassify};
 
 use crate::status::Status;
 use chrono::{DateTime, Duration, Utc};

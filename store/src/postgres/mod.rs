@@ -37,7 +37,7 @@ use sahulat_domain::escalation::Escalation;
 use sahulat_domain::geo::bbox;
 use sahulat_domain::ids::IdSource;
 use sahulat_domain::lang::Lang;
-use sahulat_domain::lifecycle::{ActionWrite, Scope};
+use sahulat_domain::lifecycle::{ActionWrite, Reclassify, Scope};
 use sahulat_domain::phone::Phone;
 use sahulat_domain::photo::PhotoKind;
 use sahulat_domain::request::{Contact, NewServiceRequest, RequestUpdate, ServiceRequest};

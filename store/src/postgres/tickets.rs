@@ -39,6 +39,10 @@ fn push_filter(b: &mut QueryBuilder<'_, Postgres>, f: &TicketFilter) {
         b.push(" AND sla_due_at < ").push_bind(at);
         b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred')");
     }
+    if let Some(flag) = &f.flag {
+        b.push(" AND triage_flags::text LIKE ")
+            .push_bind(format!("%\"{flag}%"));
+    }
     if let Some(desks) = &f.unassigned_in {
         b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred') AND (department_code IS NULL OR department_code = ANY(")
             .push_bind(desks.clone())
@@ -94,6 +98,40 @@ impl Tickets for PgStore {
         if !write_action(&mut tx, w, now).await? {
             return Ok(false);
         }
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
+    async fn reclassify(&self, w: &Reclassify, now: DateTime<Utc>) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let n = sqlx::query(
+            "UPDATE service_requests SET service_code = $1, priority = $2, department_code = $3, status = $4, \
+             ack_due_at = $5, sla_due_at = $6, sla_started_at = $7, escalation_level = 0, \
+             acknowledged_at = CASE WHEN $8 THEN NULL ELSE acknowledged_at END, triage_flags = $9, updated_at = $7 \
+             WHERE id = $10 AND status = $11 AND service_code = $12 AND priority = $13",
+        )
+        .bind(&w.service_code)
+        .bind(w.priority.as_str())
+        .bind(&w.department)
+        .bind(w.status.as_str())
+        .bind(w.ack_due_at)
+        .bind(w.sla_due_at)
+        .bind(now)
+        .bind(w.rerouted)
+        .bind(serde_json::json!(w.flags))
+        .bind(w.request_id)
+        .bind(w.from_status.as_str())
+        .bind(&w.from_service)
+        .bind(w.from_priority.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        let history: Vec<&HistoryEntry> = w.history.iter().collect();
+        record(&mut tx, w.request_id, &history, &w.messages, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(true)
     }

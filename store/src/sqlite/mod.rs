@@ -38,7 +38,7 @@ use sahulat_domain::geo::bbox;
 use sahulat_domain::ids::IdSource;
 use sahulat_domain::jobs::Task;
 use sahulat_domain::lang::Lang;
-use sahulat_domain::lifecycle::{ActionWrite, Scope};
+use sahulat_domain::lifecycle::{ActionWrite, Reclassify, Scope};
 use sahulat_domain::phone::Phone;
 use sahulat_domain::photo::PhotoKind;
 use sahulat_domain::request::{Contact, NewServiceRequest, RequestUpdate, ServiceRequest};

@@ -43,6 +43,10 @@ fn push_filter(b: &mut QueryBuilder<'_, Sqlite>, f: &TicketFilter) {
         b.push(" AND sla_due_at < ").push_bind(ts(at));
         b.push(" AND status IN ('open', 'acknowledged', 'in_progress', 'referred')");
     }
+    if let Some(flag) = &f.flag {
+        b.push(" AND triage_flags LIKE ")
+            .push_bind(format!("%\"{flag}%"));
+    }
     if let Some(desks) = &f.unassigned_in {
         // Through the (department_code, status) index: few tickets sit at a desk, while a
         // district scan would read every ticket of the district.
@@ -108,6 +112,42 @@ impl Tickets for SqliteStore {
         if !write_action(&mut tx, w, &ts(now)).await? {
             return Ok(false);
         }
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
+    async fn reclassify(&self, w: &Reclassify, now: DateTime<Utc>) -> Result<bool> {
+        let now_s = ts(now);
+        let mut tx = self.begin().await?;
+        let n = sqlx::query(
+            "UPDATE service_requests SET service_code = ?, priority = ?, department_code = ?, status = ?, \
+             ack_due_at = ?, sla_due_at = ?, sla_started_at = ?, escalation_level = 0, \
+             acknowledged_at = CASE WHEN ? THEN NULL ELSE acknowledged_at END, triage_flags = ?, updated_at = ? \
+             WHERE id = ? AND status = ? AND service_code = ? AND priority = ?",
+        )
+        .bind(&w.service_code)
+        .bind(w.priority.as_str())
+        .bind(&w.department)
+        .bind(w.status.as_str())
+        .bind(ts(w.ack_due_at))
+        .bind(ts(w.sla_due_at))
+        .bind(&now_s)
+        .bind(w.rerouted)
+        .bind(serde_json::to_string(&w.flags).unwrap_or_else(|_| "[]".into()))
+        .bind(&now_s)
+        .bind(w.request_id)
+        .bind(w.from_status.as_str())
+        .bind(&w.from_service)
+        .bind(w.from_priority.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        let history: Vec<&HistoryEntry> = w.history.iter().collect();
+        record(&mut tx, w.request_id, &history, &w.messages, &now_s).await?;
         tx.commit().await.map_err(db)?;
         Ok(true)
     }
