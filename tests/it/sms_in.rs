@@ -277,6 +277,30 @@ async fn each_message_is_handled_once_and_long_or_mixed_messages_are_safe() {
         .count();
     assert_eq!(helps, 1);
 
+    // A message that comes back with only its linkId: recognised by it.
+    for _ in 0..2 {
+        let res = app
+            .post_form(
+                "/sms/africastalking",
+                &[
+                    ("from", "+923006667777"),
+                    ("text", "help"),
+                    ("linkId", "link-replayed"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200);
+    }
+    let replies = app
+        .store()
+        .outbox(None, 100)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.message.recipient == "+923006667777")
+        .count();
+    assert_eq!(replies, 1, "a replayed linkId is answered once");
+
     // Mixed scripts in one message.
     app.clock.advance(Duration::minutes(1));
     sms(&app, "x2", REPORTER, &format!("status {reference} شکریہ")).await;

@@ -148,3 +148,52 @@ async fn the_generic_json_adapter_runs_a_whole_session_and_replays_a_retried_ste
     assert_eq!(r.service_code, "roads");
     assert_eq!(r.address.as_deref(), Some("behind the school"));
 }
+
+#[tokio::test]
+async fn track_rate_and_reopen_work_in_every_language() {
+    use sahulat_domain::lang::Lang;
+    use sahulat_domain::ussd::screen::end_text;
+    for (key, lang) in [
+        ("1", Lang::En),
+        ("2", Lang::Ur),
+        ("3", Lang::Sd),
+        ("4", Lang::RomanUrdu),
+    ] {
+        let app = TestApp::new().await;
+        let reference = app.resolved_larkana_water().await;
+        let grouped = sahulat_domain::reference::grouped(&reference);
+        let mut track = Caller::dial(&app, "t", "0300 1234567").await;
+        for i in [key, "2", reference.as_str()] {
+            track.send(i).await;
+        }
+        let resolved = sahulat_domain::i18n::text(lang, "status-resolved", &[]);
+        assert!(
+            track.ended && track.screen.contains(&resolved),
+            "{lang:?}: {}",
+            track.screen
+        );
+        let mut rate = Caller::dial(&app, "r", "0300 1234567").await;
+        for i in [key, "4", reference.as_str(), "4"] {
+            rate.send(i).await;
+        }
+        assert_eq!(
+            rate.screen,
+            end_text(lang, "ussd-rated", &[("ref", grouped.clone())])
+        );
+        let mut reopen = Caller::dial(&app, "o", "0300 1234567").await;
+        for i in [key, "3", reference.as_str(), "1"] {
+            reopen.send(i).await;
+        }
+        assert_eq!(
+            reopen.screen,
+            end_text(lang, "ussd-reopened", &[("ref", grouped.clone())])
+        );
+        let r = app
+            .store()
+            .request_by_reference(&reference)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.status, Status::Open, "{lang:?}");
+    }
+}

@@ -4,8 +4,10 @@
 use super::{reference_in, report, Caller};
 use crate::common::{RecordingNotifier, TestApp};
 use chrono::Duration;
+use sahulat_domain::lang::Lang;
 use sahulat_domain::phone::Phone;
 use sahulat_domain::status::{Channel, Status};
+use sahulat_domain::ussd::lists::service_label;
 use sahulat_store::ReporterProof;
 use std::sync::Arc;
 
@@ -13,51 +15,45 @@ use std::sync::Arc;
 async fn a_report_in_each_pilot_district_in_each_language_reaches_the_department_and_the_caller_gets_an_sms(
 ) {
     let app = TestApp::new().await;
-    let cases = [
+    let cat = app.state.catalogue.clone();
+    let langs = [
         (
             "1",
-            "en",
-            "Quetta",
-            "PK226",
-            "No water supply",
+            Lang::En,
             "near the tank * gate 2",
-            "0300 1110001",
             "Sent. Your reference:",
         ),
-        (
-            "2",
-            "ur",
-            "کیچ",
-            "PK211",
-            "سیوریج یا نالی بند",
-            "پرانے کنویں کے پاس",
-            "+923001110002",
-            "حوالہ",
-        ),
-        (
-            "3",
-            "sd",
-            "لاڙڪاڻو",
-            "PK713",
-            "ڪچرو نه کنيو ويو",
-            "پراڻي کوهه وٽ",
-            "923001110003",
-            "حوالو",
-        ),
-        (
-            "4",
-            "ur-Latn",
-            "Naushahro Feroze",
-            "PK717",
-            "Street light kharab",
-            "masjid ke saath * gali 3",
-            "0300-1110004",
-            "Hawala",
-        ),
+        ("2", Lang::Ur, "پرانے کنویں کے پاس", "حوالہ"),
+        ("3", Lang::Sd, "پراڻي کوهه وٽ", "حوالو"),
+        ("4", Lang::RomanUrdu, "masjid ke saath * gali 3", "Hawala"),
     ];
+    let phones = [
+        "0300 111{n:04}",
+        "+92300111{n:04}",
+        "92300111{n:04}",
+        "0300-111{n:04}",
+    ];
+    let mut cases = vec![];
+    for (li, (key, lang, landmark, sent)) in langs.iter().enumerate() {
+        for (di, code) in ["PK226", "PK211", "PK713", "PK717"].iter().enumerate() {
+            let n = li * 4 + di;
+            let svc = &cat.services[n % cat.services.len()];
+            cases.push((
+                *key,
+                lang.code(),
+                cat.district(code).unwrap().names.get(*lang).to_string(),
+                *code,
+                service_label(svc, *lang),
+                *landmark,
+                phones[li].replace("{n:04}", &format!("{n:04}")),
+                *sent,
+            ));
+        }
+    }
     let mut refs = vec![];
     for (i, (key, lang, district, code, service, landmark, phone, sent)) in cases.iter().enumerate()
     {
+        let (district, service, phone) = (district.as_str(), service.as_str(), phone.as_str());
         let mut c = Caller::dial(&app, &format!("ATUid_{i}"), phone).await;
         assert!(
             c.screen.contains("1. English") && c.screen.contains("4. Roman Urdu"),
@@ -116,7 +112,7 @@ async fn a_report_in_each_pilot_district_in_each_language_reaches_the_department
             phone.e164()
         );
     }
-    assert_eq!(app.request_count().await, 4);
+    assert_eq!(app.request_count().await, 16);
 }
 
 #[tokio::test]
