@@ -40,12 +40,18 @@ fn a_plain_report_is_routed_with_deadlines_and_the_reporter_is_told_where_it_wen
     let (due, ack) = (o.sla_due_at.unwrap(), o.ack_due_at.unwrap());
     assert!(t0() < ack && ack <= due);
     assert!(o.flags.is_empty(), "{:?}", o.flags);
-    assert_eq!(o.messages.len(), 1);
+    // The reporter's SMS, and the department's inbox told of its new ticket.
+    assert_eq!(o.messages.len(), 2);
     assert_eq!(o.messages[0].dedupe_key, "received:10");
+    assert_eq!(o.messages[0].recipient_kind, "citizen");
+    assert_eq!(o.messages[1].recipient_kind, "department");
+    assert_eq!(o.messages[1].recipient, "phed-larkana");
     let public: Vec<_> = o.history.iter().filter(|h| h.public).collect();
     assert_eq!(public.len(), 1);
     assert!(public[0].description.starts_with("Sent to "));
-    assert!(run(&r, &[], None).messages.is_empty(), "no phone, no SMS");
+    let without_phone = run(&r, &[], None).messages;
+    assert_eq!(without_phone.len(), 1, "no phone, no SMS: {without_phone:?}");
+    assert_eq!(without_phone[0].recipient_kind, "department");
 }
 
 #[test]
