@@ -50,7 +50,11 @@ fn a_plain_report_is_routed_with_deadlines_and_the_reporter_is_told_where_it_wen
     assert_eq!(public.len(), 1);
     assert!(public[0].description.starts_with("Sent to "));
     let without_phone = run(&r, &[], None).messages;
-    assert_eq!(without_phone.len(), 1, "no phone, no SMS: {without_phone:?}");
+    assert_eq!(
+        without_phone.len(),
+        1,
+        "no phone, no SMS: {without_phone:?}"
+    );
     assert_eq!(without_phone[0].recipient_kind, "department");
 }
 
