@@ -8,6 +8,7 @@ mod access;
 mod auth;
 mod citizen;
 pub mod error;
+mod evidence;
 pub mod extract;
 mod html;
 mod intake;
@@ -94,7 +95,8 @@ pub fn router(state: AppState) -> Router {
                 .merge(voices::routes())
                 .merge(photos::api_routes())
                 .merge(auth::routes())
-                .merge(staff::routes()),
+                .merge(staff::routes())
+                .merge(evidence::routes()),
         )
         .nest("/open311/v2", open311::routes())
         .fallback(not_found)

@@ -4,7 +4,9 @@
 
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::state::AppState;
-use crate::{auth, citizen, photos, reference, requests, sms_in, staff, ussd, views, voices};
+use crate::{
+    auth, citizen, evidence, photos, reference, requests, sms_in, staff, ussd, views, voices,
+};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
@@ -24,9 +26,10 @@ use utoipa::OpenApi;
         staff::queue::queue, staff::ticket::ticket, staff::inbox::inbox, staff::inbox::read, staff::actions::act, staff::actions::comment, staff::moderation::visibility,
         citizen::reopen, citizen::rate, voices::voice,
         photos::citizen_upload, photos::staff_upload, photos::set_visibility,
-        ussd::africastalking, ussd::generic, sms_in::africastalking, sms_in::generic),
-    components(schemas(ErrorEnvelope, requests::CreateRequest, views::RequestView, reference::ServiceView, reference::DistrictView, reference::LocateView)),
-    tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "phones", description = "USSD and SMS gateway callbacks (?key=SAHULAT_USSD_KEY)"), (name = "operations"))
+        ussd::africastalking, ussd::generic, sms_in::africastalking, sms_in::generic,
+        evidence::summaries),
+    components(schemas(ErrorEnvelope, evidence::SummaryView, requests::CreateRequest, views::RequestView, reference::ServiceView, reference::DistrictView, reference::LocateView)),
+    tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "phones", description = "USSD and SMS gateway callbacks (?key=SAHULAT_USSD_KEY)"), (name = "evidence", description = "Key figures for local plans (evaluators, coordinators, admins; Authorization: Bearer TOKEN)"), (name = "operations"))
 )]
 pub(crate) struct ApiDoc;
 

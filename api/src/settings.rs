@@ -35,6 +35,9 @@ pub struct Settings {
     pub ussd_sessions_per_hour: i64,
     /// Reports one number may make over USSD in a day (`SAHULAT_USSD_REQUESTS_PER_DAY`, 5).
     pub ussd_requests_per_day: i64,
+    /// Figures built on fewer requests are suppressed for evaluators and in exports
+    /// (`SAHULAT_MIN_CELL`, 5).
+    pub min_cell: i64,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             gateway_key: None,
             ussd_sessions_per_hour: 10,
             ussd_requests_per_day: 5,
+            min_cell: 5,
         }
     }
 }
@@ -142,6 +146,7 @@ impl Settings {
                 &mut p.ussd_requests_per_day,
                 1000,
             ),
+            ("SAHULAT_MIN_CELL", &mut p.min_cell, 100),
         ] {
             if let Ok(v) = std::env::var(var) {
                 if !v.trim().is_empty() {

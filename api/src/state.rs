@@ -5,6 +5,7 @@ use crate::limiter::{ProofLimiter, SignInLimiter};
 use crate::settings::Settings;
 use sahulat_domain::catalogue::Catalogue;
 use sahulat_domain::clock::Clock;
+use sahulat_domain::evidence::Population;
 use sahulat_domain::geo::GeoIndex;
 use sahulat_domain::ids::IdSource;
 use sahulat_domain::triage::Lexicon;
@@ -23,6 +24,8 @@ pub struct AppContext {
     pub geo: Arc<GeoIndex>,
     /// Triage's words (priority and category), which recategorising applies again.
     pub lexicon: Arc<Lexicon>,
+    /// Census populations, for rates per 10,000 residents.
+    pub population: Arc<Population>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// References and tokens.
@@ -57,6 +60,7 @@ impl AppContext {
             catalogue: reference.catalogue.clone(),
             geo: reference.geo.clone(),
             lexicon: reference.lexicon.clone(),
+            population: reference.population.clone(),
             clock,
             ids,
             signin_limiter: Default::default(),

@@ -64,6 +64,19 @@ impl Status {
                 | Status::Referred
         )
     }
+    /// A department's response to a ticket (for "days to acknowledge"): acknowledging,
+    /// starting, referring or closing with an answer. Merging and rejecting are not.
+    pub fn is_response(self) -> bool {
+        matches!(
+            self,
+            Status::Acknowledged
+                | Status::InProgress
+                | Status::Referred
+                | Status::Resolved
+                | Status::ClosedNotFixed
+                | Status::NotResponsible
+        )
+    }
     /// The Open311 status word.
     pub fn open311(self) -> &'static str {
         if self.is_open() {

@@ -33,6 +33,19 @@ pub fn reference() -> &'static (Catalogue, GeoIndex, Lexicon) {
     })
 }
 
+/// The census figures of `fixtures/`.
+pub fn population() -> &'static crate::evidence::Population {
+    static POP: OnceLock<crate::evidence::Population> = OnceLock::new();
+    POP.get_or_init(|| {
+        crate::evidence::Population::parse(
+            &read("population.csv"),
+            &read("population_tehsils.csv"),
+            &reference().0,
+        )
+        .expect("population parses")
+    })
+}
+
 /// 2026-11-26 09:00 UTC (14:00 in Pakistan), a Thursday.
 pub fn t0() -> chrono::DateTime<chrono::Utc> {
     use chrono::TimeZone;

@@ -7,6 +7,7 @@
 //! that data into the database (`prepare`), for `serve`, `worker` and `migrate` alike.
 
 mod accounts;
+mod evidence;
 mod inbox;
 mod intake;
 mod jobs;
@@ -22,6 +23,7 @@ mod sqlite;
 mod tickets;
 
 pub use accounts::{Accounts, Session};
+pub use evidence::{Evidence, FactQuery};
 pub use inbox::{Addressees, InboxItem, StaffInbox};
 pub use intake::{
     CreateOutcome, IdempotencyKey, Intake, NewVoice, Render, StoredResponse, VoiceOutcome,
@@ -57,6 +59,7 @@ pub trait Store:
     + Phones
     + StaffInbox
     + ReferenceData
+    + Evidence
     + Send
     + Sync
     + std::fmt::Debug

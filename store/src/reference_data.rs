@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sahulat_domain::catalogue::{Catalogue, Sources};
 use sahulat_domain::error::Result;
+use sahulat_domain::evidence::Population;
 use sahulat_domain::geo::{GeoIndex, DISTRICTS_FILE, TEHSILS_FILE};
 use sahulat_domain::triage::Lexicon;
 use std::path::Path;
@@ -45,6 +46,8 @@ pub struct Reference {
     pub geo: Arc<GeoIndex>,
     /// The triage lexicon.
     pub lexicon: Arc<Lexicon>,
+    /// Census populations (`population.csv`, `population_tehsils.csv`).
+    pub population: Arc<Population>,
 }
 
 fn read(dir: &Path, rel: &str) -> anyhow::Result<String> {
@@ -70,7 +73,13 @@ pub fn load(dir: &Path) -> anyhow::Result<Reference> {
     let (catalogue, geo) = Catalogue::parse(&src)
         .with_context(|| format!("loading reference data from {}", dir.display()))?;
     let lexicon = Lexicon::parse(&read(dir, "lexicon.json")?, "lexicon.json", &catalogue)?;
+    let population = Population::parse(
+        &read(dir, "population.csv")?,
+        &read(dir, "population_tehsils.csv")?,
+        &catalogue,
+    )?;
     Ok(Reference {
+        population: Arc::new(population),
         catalogue: Arc::new(catalogue),
         geo: Arc::new(geo),
         lexicon: Arc::new(lexicon),

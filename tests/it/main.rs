@@ -11,6 +11,7 @@ mod browser_inbox;
 mod citizen;
 mod coordinator;
 mod docs;
+mod evidence;
 mod geo;
 mod idempotency;
 mod inbox;

@@ -42,6 +42,13 @@ pub struct ActionWrite {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+impl ActionWrite {
+    /// A closed ticket opened again (counted for the reopen rate).
+    pub fn is_reopen(&self) -> bool {
+        !self.from.is_open() && self.to.is_open()
+    }
+}
+
 /// New deadlines for a reopened ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SlaRestart {

@@ -3,6 +3,7 @@
 //! which makes a concurrent duplicate wait for the first transaction and then replay its answer.
 
 mod accounts;
+mod evidence;
 mod inbox;
 mod intake;
 mod jobs;

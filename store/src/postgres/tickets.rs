@@ -323,7 +323,9 @@ async fn write_action(
          ack_due_at = COALESCE($8, ack_due_at), sla_due_at = COALESCE($9, sla_due_at), \
          escalation_level = CASE WHEN $8::timestamptz IS NOT NULL THEN 0 ELSE escalation_level END, \
          sla_started_at = CASE WHEN $8::timestamptz IS NOT NULL THEN $4 ELSE sla_started_at END, \
-         closed_at = CASE WHEN $5 THEN $4 ELSE NULL END, updated_at = $4 WHERE id = $6 AND status = $7 \
+         closed_at = CASE WHEN $5 THEN $4 ELSE NULL END, \
+         responded_at = CASE WHEN responded_at IS NULL AND $11 THEN $4 ELSE responded_at END, \
+         reopen_count = reopen_count + $12, updated_at = $4 WHERE id = $6 AND status = $7 \
          AND ($10::timestamptz IS NULL OR closed_at = $10)",
     )
     .bind(w.to.as_str())
@@ -336,6 +338,8 @@ async fn write_action(
     .bind(w.restart_sla.map(|r| r.ack_due_at))
     .bind(w.restart_sla.map(|r| r.sla_due_at))
     .bind(w.closed_at)
+    .bind(w.to.is_response())
+    .bind(i32::from(w.is_reopen()))
     .execute(&mut **tx)
     .await.map_err(db)?
     .rows_affected();

@@ -346,7 +346,9 @@ async fn write_action(
          ack_due_at = COALESCE(?8, ack_due_at), sla_due_at = COALESCE(?9, sla_due_at), \
          escalation_level = CASE WHEN ?8 IS NOT NULL THEN 0 ELSE escalation_level END, \
          sla_started_at = CASE WHEN ?8 IS NOT NULL THEN ?4 ELSE sla_started_at END, \
-         closed_at = CASE WHEN ?5 THEN ?4 ELSE NULL END, updated_at = ?4 WHERE id = ?6 AND status = ?7 \
+         closed_at = CASE WHEN ?5 THEN ?4 ELSE NULL END, \
+         responded_at = CASE WHEN responded_at IS NULL AND ?11 THEN ?4 ELSE responded_at END, \
+         reopen_count = reopen_count + ?12, updated_at = ?4 WHERE id = ?6 AND status = ?7 \
          AND (?10 IS NULL OR closed_at = ?10)",
     )
     .bind(w.to.as_str())
@@ -359,6 +361,8 @@ async fn write_action(
     .bind(restart.as_ref().map(|r| r.0.clone()))
     .bind(restart.as_ref().map(|r| r.1.clone()))
     .bind(w.closed_at.map(ts))
+    .bind(w.to.is_response())
+    .bind(i32::from(w.is_reopen()))
     .execute(&mut **tx)
     .await.map_err(db)?
     .rows_affected();

@@ -1,0 +1,39 @@
+//! Evidence: the facts behind the key figures (one compact row per request, no contact and no
+//! text) and the citizens' ratings, for a window and a filter. The counting is the domain's
+//! (`sahulat_domain::evidence`); this only reads.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sahulat_domain::error::Result;
+use sahulat_domain::evidence::Fact;
+use sahulat_domain::status::{Channel, Priority};
+use std::collections::HashMap;
+
+/// Which requests a summary is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactQuery {
+    /// District codes (at least one).
+    pub districts: Vec<String>,
+    /// One tehsil, if asked.
+    pub tehsil: Option<String>,
+    /// Service codes (empty: all).
+    pub services: Vec<String>,
+    /// One channel, if asked.
+    pub channel: Option<Channel>,
+    /// One priority, if asked.
+    pub priority: Option<Priority>,
+    /// Window start (inclusive).
+    pub from: DateTime<Utc>,
+    /// Window end (exclusive).
+    pub to: DateTime<Utc>,
+}
+
+/// Reads for summaries, plan input and exports.
+#[async_trait]
+pub trait Evidence: Send + Sync {
+    /// Every request the filter matches that was created in the window, or created before it
+    /// and still open at its start (for the backlog).
+    async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>>;
+    /// The ratings of the requests created in the window, by request id.
+    async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>>;
+}

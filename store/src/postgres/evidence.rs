@@ -1,0 +1,104 @@
+//! postgres: the facts behind the key figures and the ratings, for a window and a filter.
+
+use super::*;
+use crate::{Evidence, FactQuery};
+use sahulat_domain::evidence::Fact;
+
+const FACT_COLUMNS: &str = "id, service_code, province_code, district_code, tehsil_code, channel, \
+    priority, status, created_at, responded_at, closed_at, sla_due_at, reporters, reopen_count";
+
+/// ` AND …` for the filter's places, services, channel and priority (columns of `alias`).
+fn push_filter<'a>(b: &mut QueryBuilder<'a, Postgres>, q: &'a FactQuery, alias: &str) {
+    b.push(format!(" AND {alias}district_code IN ("));
+    let mut sep = b.separated(", ");
+    for d in &q.districts {
+        sep.push_bind(d.as_str());
+    }
+    b.push(")");
+    if let Some(t) = &q.tehsil {
+        b.push(format!(" AND {alias}tehsil_code = "))
+            .push_bind(t.as_str());
+    }
+    if !q.services.is_empty() {
+        b.push(format!(" AND {alias}service_code IN ("));
+        let mut sep = b.separated(", ");
+        for s in &q.services {
+            sep.push_bind(s.as_str());
+        }
+        b.push(")");
+    }
+    if let Some(c) = q.channel {
+        b.push(format!(" AND {alias}channel = "))
+            .push_bind(c.as_str());
+    }
+    if let Some(p) = q.priority {
+        b.push(format!(" AND {alias}priority = "))
+            .push_bind(p.as_str());
+    }
+}
+
+fn fact_from_row(row: &PgRow) -> Result<Fact> {
+    Ok(Fact {
+        id: row.try_get("id").map_err(db)?,
+        service: row.try_get("service_code").map_err(db)?,
+        province: row.try_get("province_code").map_err(db)?,
+        district: row.try_get("district_code").map_err(db)?,
+        tehsil: row.try_get("tehsil_code").map_err(db)?,
+        channel: enum_col(row, "channel", Channel::parse)?,
+        priority: enum_col(row, "priority", Priority::parse)?,
+        status: enum_col(row, "status", Status::parse)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        responded_at: row.try_get("responded_at").map_err(db)?,
+        closed_at: row.try_get("closed_at").map_err(db)?,
+        sla_due_at: row.try_get("sla_due_at").map_err(db)?,
+        reporters: u32::try_from(row.try_get::<i32, _>("reporters").map_err(db)?).unwrap_or(1),
+        reopen_count: u32::try_from(row.try_get::<i32, _>("reopen_count").map_err(db)?)
+            .unwrap_or(0),
+    })
+}
+
+#[async_trait]
+impl Evidence for PgStore {
+    async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>> {
+        let (from, to) = (q.from, q.to);
+        // Three index ranges rather than one OR: created in the window; older and still open;
+        // older and closed after the window began.
+        let mut b = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {FACT_COLUMNS} FROM service_requests WHERE created_at >= "
+        ));
+        b.push_bind(from).push(" AND created_at < ").push_bind(to);
+        push_filter(&mut b, q, "");
+        b.push(format!(
+            " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at IS NULL AND created_at < "
+        ));
+        b.push_bind(from);
+        push_filter(&mut b, q, "");
+        b.push(format!(
+            " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at >= "
+        ));
+        b.push_bind(from).push(" AND created_at < ").push_bind(from);
+        push_filter(&mut b, q, "");
+        let rows = b.build().fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter().map(fact_from_row).collect()
+    }
+
+    async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>> {
+        let mut b = QueryBuilder::<Postgres>::new(
+            "SELECT r.request_id, r.rating FROM ratings r JOIN service_requests s ON s.id = r.request_id \
+             WHERE s.created_at >= ",
+        );
+        b.push_bind(q.from)
+            .push(" AND s.created_at < ")
+            .push_bind(q.to);
+        push_filter(&mut b, q, "s.");
+        let rows = b.build().fetch_all(&self.pool).await.map_err(db)?;
+        let mut out: HashMap<i64, Vec<u8>> = HashMap::new();
+        for r in rows {
+            let stars: i16 = r.try_get("rating").map_err(db)?;
+            out.entry(r.try_get("request_id").map_err(db)?)
+                .or_default()
+                .push(u8::try_from(stars).unwrap_or(0));
+        }
+        Ok(out)
+    }
+}
