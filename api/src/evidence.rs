@@ -14,13 +14,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
-use sahulat_domain::evidence::{summarise, summary_csv, Ask, Dimension, Row};
+use sahulat_domain::evidence::{
+    plan, summarise, summary_csv, Ask, Dimension, PlanInput, PlanSpec, Row,
+};
 use sahulat_store::FactQuery;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/summaries", get(summaries))
+    Router::new()
+        .route("/summaries", get(summaries))
+        .route("/plan", get(plan_input))
 }
 
 /// A summary.
@@ -137,4 +141,145 @@ fn query_error(e: sahulat_domain::Error) -> ApiError {
         },
         other => other.into(),
     }
+}
+
+/// Local plan input.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanView {
+    /// The district.
+    pub district: String,
+    /// First day of the window.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
+    /// The window compared against (same length, just before).
+    pub previous_from: NaiveDate,
+    /// Its last day.
+    pub previous_to: NaiveDate,
+    /// Hotspot radius, metres.
+    pub radius_m: f64,
+    /// Hotspot minimum size (never below `min_cell` for evaluators).
+    pub min_size: usize,
+    /// Small-cell threshold; null: exact figures.
+    pub min_cell: Option<u64>,
+    /// Needs ranked, suppressed groups, hotspots.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub plan: PlanInput,
+}
+
+fn number<T: std::str::FromStr + PartialOrd>(
+    q: &QueryPairs,
+    field: &str,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+    accepted: &str,
+) -> Result<T, ApiError> {
+    match q.get(field) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<T>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| ApiError::bad_param(field, format!("{v:?}; accepted: {accepted}"))),
+    }
+}
+
+/// Local plan input for one district: needs ranked by tehsil and service, and hotspots.
+#[utoipa::path(get, path = "/api/v1/plan", tag = "evidence",
+    params(
+        ("district" = String, Query, description = "One pilot district, by P-code or name"),
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD; default: 90 days before `to`"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD, inclusive; default: today"),
+        ("service" = Option<String>, Query, description = "Only this service"),
+        ("sdg" = Option<String>, Query, description = "Only the services tagged with this SDG target"),
+        ("radius_m" = Option<f64>, Query, description = "Hotspot radius in metres, 10-5000 (default 250)"),
+        ("min_size" = Option<usize>, Query, description = "Hotspot minimum size, 2-1000 (default 5)"),
+    ),
+    responses(
+        (status = 200, body = PlanView),
+        (status = 400, description = "No district, or a parameter names no known value", body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope),
+        (status = 403, description = "A district outside your reach", body = ErrorEnvelope),
+    ))]
+pub(crate) async fn plan_input(
+    State(st): State<AppState>,
+    signed: Signed,
+    q: QueryPairs,
+) -> Result<Json<PlanView>, ApiError> {
+    let radius_m = number(
+        &q,
+        "radius_m",
+        250.0,
+        10.0..=5000.0,
+        "metres from 10 to 5000",
+    )?;
+    let min_size = number(
+        &q,
+        "min_size",
+        5usize,
+        2..=1000,
+        "a whole number from 2 to 1000",
+    )?;
+    let Some(district) = q.get("district") else {
+        return Err(ApiError::bad_param(
+            "district",
+            "required: one pilot district, by P-code or name",
+        ));
+    };
+    if district.contains(',') {
+        return Err(ApiError::bad_param("district", "one district at a time"));
+    }
+    let now = st.clock.now();
+    let reach = evidence_reach(&signed.user, st.settings.min_cell);
+    let ask = Ask::parse(|k| q.get(k), &st.catalogue, now)
+        .map_err(query_error)?
+        .within(&reach, true)
+        .map_err(|m| ApiError::new(ErrorCode::Forbidden, m))?;
+    let (from, to) = (ask.from(), ask.to(now));
+    let days = (ask.to_date - ask.from_date).num_days() + 1;
+    let previous_from = ask.from_date - chrono::Duration::days(days);
+    let previous_to = ask.from_date - chrono::Duration::days(1);
+    let query = |from, to| FactQuery {
+        districts: ask.districts.clone(),
+        tehsil: ask.tehsil.clone(),
+        services: ask.services.clone(),
+        channel: ask.channel,
+        priority: ask.priority,
+        from,
+        to,
+    };
+    let prev_start = sahulat_domain::evidence::summary::pk_midnight(previous_from);
+    let (cur_q, prev_q) = (query(from, to), query(prev_start, from));
+    let (current, previous) = tokio::try_join!(
+        st.store.evidence_facts(&cur_q),
+        st.store.evidence_facts(&prev_q)
+    )?;
+    let within = |f: &sahulat_domain::evidence::Fact, a, b| f.created_at >= a && f.created_at < b;
+    let current: Vec<_> = current
+        .into_iter()
+        .filter(|f| within(f, from, to))
+        .collect();
+    let previous: Vec<_> = previous
+        .into_iter()
+        .filter(|f| within(f, prev_start, from))
+        .collect();
+    let spec = PlanSpec {
+        to,
+        min_cell: reach.min_cell,
+        radius_m,
+        min_size,
+    };
+    let plan = plan(&current, &previous, &spec, &st.catalogue, &st.population);
+    Ok(Json(PlanView {
+        district: ask.districts.first().cloned().unwrap_or_default(),
+        from: ask.from_date,
+        to: ask.to_date,
+        previous_from,
+        previous_to,
+        radius_m,
+        min_size: min_size.max(reach.min_cell.map_or(1, |m| m as usize)),
+        min_cell: reach.min_cell,
+        plan,
+    }))
 }

@@ -205,3 +205,63 @@ async fn bad_parameters_are_refused_naming_the_field_and_strangers_are_not_let_i
     let res = app.get("/api/v1/summaries").await;
     assert_eq!(res.status, 401);
 }
+
+#[tokio::test]
+async fn the_plan_input_ranks_needs_and_finds_the_hotspot_with_rounded_centroid_only() {
+    let app = TestApp::new().await;
+    // Seven drain reports within about 150 m of one corner of Larkana city, one far away.
+    for i in 0..7 {
+        let d = f64::from(i) * 0.0002;
+        app.create(request_at(
+            "sewerage-drainage",
+            27.5612 + d,
+            68.2113 - d,
+            &format!("Drain overflowing, house {i}"),
+            Some("0300 1112223"),
+        ))
+        .await;
+    }
+    app.create(request_at("roads", 27.8, 68.29, "Broken road", None))
+        .await;
+    app.worker_with(Arc::new(RecordingNotifier::default()), "w")
+        .run_until_idle()
+        .await
+        .unwrap();
+    app.clock.advance(Duration::hours(1));
+    let eval = app.signed_in("evaluator", "eval", None, None).await;
+    let res = app
+        .authed("GET", "/api/v1/plan?district=Larkana&radius_m=200", &eval, None)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let body = res.json();
+    assert_eq!(body["district"], "PK713");
+    let needs = body["needs"].as_array().unwrap();
+    assert_eq!(needs.len(), 1, "{body}");
+    assert_eq!(needs[0]["rank"], 1);
+    assert_eq!(needs[0]["tehsil"], "PK71303");
+    assert_eq!(needs[0]["service"], "sewerage-drainage");
+    assert_eq!(needs[0]["received"], 7);
+    assert_eq!(needs[0]["sdg_targets"], json!(["6.2", "6.3"]));
+    assert_eq!(body["suppressed_groups"], 1, "the one road report is not listed");
+    let spots = body["hotspots"].as_array().unwrap();
+    assert_eq!(spots.len(), 1, "{body}");
+    assert_eq!(spots[0]["count"], 7);
+    assert_eq!(spots[0]["tehsil"], "PK71303");
+    let lat = spots[0]["lat"].as_f64().unwrap();
+    assert_eq!(lat, (lat * 1000.0).round() / 1000.0, "rounded to ~100 m");
+    assert!((lat - 27.562).abs() < 0.002, "{lat}");
+    let text = res.text();
+    for secret in ["1112223", "Drain overflowing", "27.5612"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+    let quetta = app
+        .signed_in("coordinator", "dc.quetta", Some("PK226"), None)
+        .await;
+    let res = app
+        .authed("GET", "/api/v1/plan?district=PK713", &quetta, None)
+        .await;
+    assert_eq!(res.status, 403);
+    let res = app.authed("GET", "/api/v1/plan", &eval, None).await;
+    assert_eq!(res.status, 400);
+    assert!(res.json()["error"]["fields"]["district"].is_string());
+}

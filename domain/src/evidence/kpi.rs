@@ -32,6 +32,10 @@ pub struct Fact {
     pub district: String,
     /// Tehsil code, if known.
     pub tehsil: Option<String>,
+    /// Point (for hotspots; never shown unrounded).
+    pub lat: Option<f64>,
+    /// Point.
+    pub lon: Option<f64>,
     /// Channel.
     pub channel: Channel,
     /// Priority now.

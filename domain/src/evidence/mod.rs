@@ -6,7 +6,9 @@
 pub mod ask;
 pub mod cells;
 pub mod export;
+pub mod hotspots;
 pub mod kpi;
+pub mod plan;
 pub mod population;
 pub mod summary;
 pub mod survival;
@@ -15,6 +17,7 @@ pub use ask::{Ask, Reach};
 pub use cells::{Cell, Shown, SHOWN_COLUMNS};
 pub use export::summary_csv;
 pub use kpi::{compute, Fact, Kpis};
+pub use plan::{plan, Need, PlanInput, PlanSpec};
 pub use population::Population;
 pub use summary::{summarise, Dimension, Period, Row, SummarySpec};
 

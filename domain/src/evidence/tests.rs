@@ -21,6 +21,8 @@ fn fact(id: i64, created: i64, status: Status) -> Fact {
         province: "PK7".into(),
         district: "PK713".into(),
         tehsil: Some("PK71303".into()),
+        lat: Some(27.56),
+        lon: Some(68.21),
         channel: Channel::Web,
         priority: Priority::Normal,
         status,
@@ -259,4 +261,95 @@ fn an_unknown_breakdown_is_refused_with_the_accepted_words() {
     );
     let e = Dimension::parse_list("month,year").unwrap_err().to_string();
     assert!(e.contains("at most one"), "{e}");
+}
+
+fn plan_spec(min_cell: Option<u64>) -> PlanSpec {
+    PlanSpec {
+        to: day(31),
+        min_cell,
+        radius_m: 250.0,
+        min_size: 5,
+    }
+}
+
+fn in_tehsil(id: i64, tehsil: &str, service: &str) -> Fact {
+    let mut f = fact(id, 1, Status::Open);
+    f.tehsil = Some(tehsil.into());
+    f.service = service.into();
+    f
+}
+
+#[test]
+fn needs_are_ranked_by_requests_per_ten_thousand_residents_with_growth_and_unresolved_share() {
+    let (cat, pop) = (&reference().0, population());
+    let mut current = Vec::new();
+    // Larkana tehsil (873,868 residents): 10 water reports, 4 answered.
+    for i in 0..10 {
+        let mut f = in_tehsil(i, "PK71303", "water-supply");
+        if i < 4 {
+            f.status = Status::Resolved;
+            f = answered(f, 1, 3);
+        }
+        current.push(f);
+    }
+    // Dokri (257,394): 6 drain reports, a higher rate than Larkana's 10.
+    current.extend((10..16).map(|i| in_tehsil(i, "PK71302", "sewerage-drainage")));
+    // Ratodero: 2 reports, below the small-cell threshold.
+    current.extend((16..18).map(|i| in_tehsil(i, "PK71304", "roads")));
+    let previous: Vec<Fact> = (20..25)
+        .map(|i| in_tehsil(i, "PK71303", "water-supply"))
+        .collect();
+    let p = plan(&current, &previous, &plan_spec(Some(5)), cat, pop);
+    assert_eq!(
+        p.suppressed_groups, 1,
+        "Ratodero's two reports are not listed"
+    );
+    assert_eq!(p.needs.len(), 2);
+    let (first, second) = (&p.needs[0], &p.needs[1]);
+    assert_eq!((first.rank, first.tehsil.as_str()), (1, "PK71302"));
+    let rate = first.per_10k.value().unwrap();
+    assert!((rate - 6.0 * 10_000.0 / 257_394.0).abs() < 1e-9);
+    assert_eq!(first.sdg_targets, vec!["6.2", "6.3"]);
+    assert_eq!(
+        first.growth,
+        Cell::Suppressed(5),
+        "nothing before: no growth to show"
+    );
+    assert_eq!((second.rank, second.tehsil.as_str()), (2, "PK71303"));
+    assert_eq!(second.previous, Cell::Value(5));
+    assert_eq!(second.growth, Cell::Value(1.0), "10 against 5: doubled");
+    assert_eq!(second.unresolved_share, Cell::Value(0.6));
+    // Exact for a coordinator: all three listed.
+    assert_eq!(
+        plan(&current, &previous, &plan_spec(None), cat, pop)
+            .needs
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn a_tehsil_without_a_comparable_population_is_ranked_after_those_with_one() {
+    let (cat, pop) = (&reference().0, population());
+    let mut current: Vec<Fact> = (0..50)
+        .map(|i| in_tehsil(i, "PK22602", "solid-waste"))
+        .collect();
+    current.extend((50..55).map(|i| in_tehsil(i, "PK22601", "water-supply")));
+    let p = plan(&current, &[], &plan_spec(None), cat, pop);
+    assert_eq!(p.needs[0].tehsil, "PK22601");
+    assert_eq!(p.needs[1].tehsil, "PK22602");
+    assert_eq!(p.needs[1].per_10k, Cell::Unknown);
+}
+
+#[test]
+fn an_evaluators_hotspots_are_never_smaller_than_the_small_cell_threshold() {
+    let (cat, pop) = (&reference().0, population());
+    let current: Vec<Fact> = (0..4).map(|i| in_tehsil(i, "PK71303", "roads")).collect();
+    let mut spec = plan_spec(Some(5));
+    spec.min_size = 2;
+    assert!(plan(&current, &[], &spec, cat, pop).hotspots.is_empty());
+    spec.min_cell = None;
+    let h = plan(&current, &[], &spec, cat, pop).hotspots;
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].count, 4);
 }

@@ -4,7 +4,8 @@ use super::*;
 use crate::{Evidence, FactQuery};
 use sahulat_domain::evidence::Fact;
 
-const FACT_COLUMNS: &str = "id, service_code, province_code, district_code, tehsil_code, channel, \
+const FACT_COLUMNS: &str =
+    "id, service_code, province_code, district_code, tehsil_code, lat, lon, channel, \
     priority, status, created_at, responded_at, closed_at, sla_due_at, reporters, reopen_count";
 
 /// ` AND …` for the filter's places, services, channel and priority (columns of `alias`).
@@ -44,6 +45,8 @@ fn fact_from_row(row: &SqliteRow) -> Result<Fact> {
         province: row.try_get("province_code").map_err(db)?,
         district: row.try_get("district_code").map_err(db)?,
         tehsil: row.try_get("tehsil_code").map_err(db)?,
+        lat: row.try_get("lat").map_err(db)?,
+        lon: row.try_get("lon").map_err(db)?,
         channel: enum_col(row, "channel", Channel::parse)?,
         priority: enum_col(row, "priority", Priority::parse)?,
         status: enum_col(row, "status", Status::parse)?,
