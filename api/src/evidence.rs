@@ -25,6 +25,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/summaries", get(summaries))
         .route("/plan", get(plan_input))
+        .route("/open-data/requests", get(open_data))
 }
 
 /// A summary.
@@ -282,4 +283,101 @@ pub(crate) async fn plan_input(
         min_cell: reach.min_cell,
         plan,
     }))
+}
+
+/// Rows one open-data answer may hold; a wider window is refused, naming `from`.
+pub(crate) const OPEN_DATA_LIMIT: u32 = 200_000;
+
+/// Request-level open data: anyone may download it.
+#[utoipa::path(get, path = "/api/v1/open-data/requests", tag = "evidence",
+    params(
+        ("format" = Option<String>, Query, description = "csv (default) or geojson"),
+        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD; default: 90 days before `to`"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD, inclusive; default: today"),
+        ("province" = Option<String>, Query, description = "PK2 or PK7, or the name"),
+        ("district" = Option<String>, Query, description = "Pilot districts by P-code or name, comma-separated"),
+        ("tehsil" = Option<String>, Query, description = "A tehsil by code or name"),
+        ("service" = Option<String>, Query, description = "A service code"),
+        ("sdg" = Option<String>, Query, description = "An SDG target"),
+    ),
+    responses(
+        (status = 200, description = "text/csv with a header row, or application/geo+json; the licence in the X-Data-Licence header (and in the GeoJSON)"),
+        (status = 400, description = "A parameter names no known value, or the window holds more than 200,000 requests", body = ErrorEnvelope),
+    ))]
+pub(crate) async fn open_data(
+    State(st): State<AppState>,
+    q: QueryPairs,
+) -> Result<Response, ApiError> {
+    let geojson = match q.get("format") {
+        None | Some("csv") => false,
+        Some("geojson") => true,
+        Some(other) => {
+            return Err(ApiError::bad_param(
+                "format",
+                format!("{other:?}; accepted: csv, geojson"),
+            ))
+        }
+    };
+    let now = st.clock.now();
+    let everyone = sahulat_domain::evidence::Reach {
+        districts: sahulat_domain::catalogue::PILOT_DISTRICTS
+            .iter()
+            .map(|d| d.to_string())
+            .collect(),
+        min_cell: None,
+    };
+    let ask = Ask::parse(|k| q.get(k), &st.catalogue, now)
+        .map_err(query_error)?
+        .within(&everyone, false)
+        .map_err(|m| ApiError::new(ErrorCode::Forbidden, m))?;
+    let fq = FactQuery {
+        districts: ask.districts.clone(),
+        tehsil: ask.tehsil.clone(),
+        services: ask.services.clone(),
+        channel: ask.channel,
+        priority: ask.priority,
+        from: ask.from(),
+        to: ask.to(now),
+    };
+    let mut records = st.store.open_data(&fq, OPEN_DATA_LIMIT + 1).await?;
+    if records.len() > OPEN_DATA_LIMIT as usize {
+        return Err(ApiError::bad_param(
+            "from",
+            format!("the window holds more than {OPEN_DATA_LIMIT} requests; ask for a shorter one or one district"),
+        ));
+    }
+    for r in &mut records {
+        r.sdg_targets = st
+            .catalogue
+            .service(&r.service)
+            .map(|s| s.sdg.targets.join(";"))
+            .unwrap_or_default();
+    }
+    use sahulat_domain::evidence::open_data::{to_csv, to_geojson, LICENCE};
+    let (kind, name, body) = if geojson {
+        (
+            "application/geo+json",
+            "sahulat-requests.geojson",
+            to_geojson(&records),
+        )
+    } else {
+        let csv =
+            to_csv(&records).map_err(|e| ApiError::from(sahulat_domain::Error::Internal(e)))?;
+        ("text/csv; charset=utf-8", "sahulat-requests.csv", csv)
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-data-licence"),
+                LICENCE.to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -27,7 +27,7 @@ use utoipa::OpenApi;
         citizen::reopen, citizen::rate, voices::voice,
         photos::citizen_upload, photos::staff_upload, photos::set_visibility,
         ussd::africastalking, ussd::generic, sms_in::africastalking, sms_in::generic,
-        evidence::summaries, evidence::plan_input),
+        evidence::summaries, evidence::plan_input, evidence::open_data),
     components(schemas(ErrorEnvelope, evidence::SummaryView, evidence::PlanView, requests::CreateRequest, views::RequestView, reference::ServiceView, reference::DistrictView, reference::LocateView)),
     tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "phones", description = "USSD and SMS gateway callbacks (?key=SAHULAT_USSD_KEY)"), (name = "evidence", description = "Key figures for local plans (evaluators, coordinators, admins; Authorization: Bearer TOKEN)"), (name = "operations"))
 )]

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sahulat_domain::error::Result;
+use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
 use sahulat_domain::status::{Channel, Priority};
 use std::collections::HashMap;
@@ -36,4 +37,17 @@ pub trait Evidence: Send + Sync {
     async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>>;
     /// The ratings of the requests created in the window, by request id.
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>>;
+    /// The requests created in the window as open data (at most `limit`, oldest first), each
+    /// already `published` (point rounded, description only where public); `sdg_targets` is
+    /// left for the caller, who knows the catalogue.
+    async fn open_data(&self, q: &FactQuery, limit: u32) -> Result<Vec<OpenRecord>>;
 }
+
+/// The open-data columns, over `service_requests s` and its merged-into request `d`.
+pub(crate) const OPEN_COLUMNS: &str = "s.reference, s.service_code, s.district_code, s.tehsil_code, \
+    s.channel, s.priority, s.status, s.lat, s.lon, s.description, \
+    (s.status = 'rejected' OR s.description_hidden_at IS NOT NULL) AS description_withheld, \
+    s.created_at, s.responded_at, s.closed_at, s.sla_due_at, d.reference AS duplicate_reference, \
+    s.reporters, s.reopen_count, \
+    (SELECT COUNT(*) FROM ratings r WHERE r.request_id = s.id) AS ratings, \
+    (SELECT AVG(CAST(r.rating AS DOUBLE PRECISION)) FROM ratings r WHERE r.request_id = s.id) AS rating_mean";

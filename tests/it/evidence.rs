@@ -230,7 +230,12 @@ async fn the_plan_input_ranks_needs_and_finds_the_hotspot_with_rounded_centroid_
     app.clock.advance(Duration::hours(1));
     let eval = app.signed_in("evaluator", "eval", None, None).await;
     let res = app
-        .authed("GET", "/api/v1/plan?district=Larkana&radius_m=200", &eval, None)
+        .authed(
+            "GET",
+            "/api/v1/plan?district=Larkana&radius_m=200",
+            &eval,
+            None,
+        )
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
     let body = res.json();
@@ -242,7 +247,10 @@ async fn the_plan_input_ranks_needs_and_finds_the_hotspot_with_rounded_centroid_
     assert_eq!(needs[0]["service"], "sewerage-drainage");
     assert_eq!(needs[0]["received"], 7);
     assert_eq!(needs[0]["sdg_targets"], json!(["6.2", "6.3"]));
-    assert_eq!(body["suppressed_groups"], 1, "the one road report is not listed");
+    assert_eq!(
+        body["suppressed_groups"], 1,
+        "the one road report is not listed"
+    );
     let spots = body["hotspots"].as_array().unwrap();
     assert_eq!(spots.len(), 1, "{body}");
     assert_eq!(spots[0]["count"], 7);

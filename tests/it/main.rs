@@ -19,6 +19,7 @@ mod layout;
 mod native_api;
 mod notify;
 mod open311;
+mod open_data;
 mod operations;
 mod pages;
 mod photos;

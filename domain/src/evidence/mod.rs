@@ -8,6 +8,7 @@ pub mod cells;
 pub mod export;
 pub mod hotspots;
 pub mod kpi;
+pub mod open_data;
 pub mod plan;
 pub mod population;
 pub mod summary;

@@ -1,7 +1,9 @@
 //! postgres: the facts behind the key figures and the ratings, for a window and a filter.
 
 use super::*;
+use crate::evidence::OPEN_COLUMNS;
 use crate::{Evidence, FactQuery};
+use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
 
 const FACT_COLUMNS: &str =
@@ -60,6 +62,37 @@ fn fact_from_row(row: &PgRow) -> Result<Fact> {
     })
 }
 
+fn open_from_row(row: &PgRow) -> Result<OpenRecord> {
+    let withheld: bool = row.try_get("description_withheld").map_err(db)?;
+    let n = |c: &str| -> Result<u32> {
+        Ok(u32::try_from(row.try_get::<i32, _>(c).map_err(db)?).unwrap_or(0))
+    };
+    let ratings: i64 = row.try_get("ratings").map_err(db)?;
+    Ok(OpenRecord {
+        reference: row.try_get("reference").map_err(db)?,
+        service: row.try_get("service_code").map_err(db)?,
+        sdg_targets: String::new(),
+        district: row.try_get("district_code").map_err(db)?,
+        tehsil: row.try_get("tehsil_code").map_err(db)?,
+        channel: row.try_get("channel").map_err(db)?,
+        priority: row.try_get("priority").map_err(db)?,
+        status: row.try_get("status").map_err(db)?,
+        lat: row.try_get("lat").map_err(db)?,
+        lon: row.try_get("lon").map_err(db)?,
+        description: row.try_get("description").map_err(db)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        responded_at: row.try_get("responded_at").map_err(db)?,
+        closed_at: row.try_get("closed_at").map_err(db)?,
+        sla_due_at: row.try_get("sla_due_at").map_err(db)?,
+        duplicate_of: row.try_get("duplicate_reference").map_err(db)?,
+        reporters: n("reporters")?,
+        reopen_count: n("reopen_count")?,
+        ratings: u32::try_from(ratings).unwrap_or(0),
+        rating_mean: row.try_get("rating_mean").map_err(db)?,
+    }
+    .published(!withheld))
+}
+
 #[async_trait]
 impl Evidence for PgStore {
     async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>> {
@@ -103,5 +136,20 @@ impl Evidence for PgStore {
                 .push(u8::try_from(stars).unwrap_or(0));
         }
         Ok(out)
+    }
+
+    async fn open_data(&self, q: &FactQuery, limit: u32) -> Result<Vec<OpenRecord>> {
+        let mut b = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {OPEN_COLUMNS} FROM service_requests s LEFT JOIN service_requests d ON d.id = s.duplicate_of \
+             WHERE s.created_at >= "
+        ));
+        b.push_bind(q.from)
+            .push(" AND s.created_at < ")
+            .push_bind(q.to);
+        push_filter(&mut b, q, "s.");
+        b.push(" ORDER BY s.created_at, s.id LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows = b.build().fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter().map(open_from_row).collect()
     }
 }
