@@ -2,6 +2,8 @@
 //! reference data from `fixtures/` on every start; `migrate` and `apikey` are the operator's
 //! tools. Every flag also reads an environment variable (see `--help`).
 
+mod simulate;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use rand::RngCore;
@@ -82,6 +84,26 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Write a synthetic history through the real intake, worker and lifecycle (for demos,
+    /// load tests and evaluations); deterministic for a seed.
+    Simulate {
+        /// Days to simulate.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Mean requests a day over the four pilot districts.
+        #[arg(long = "requests-per-day", default_value_t = 200)]
+        requests_per_day: u32,
+        /// Seed (the same seed gives the same history).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// First day, YYYY-MM-DD (Pakistan); default: `days` days before today.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// An injected effect AREA:FROM:KPI:CHANGE, e.g.
+        /// PK71303+PK71304:2026-06-01:days_to_resolve:-3 (repeatable).
+        #[arg(long)]
+        effect: Vec<String>,
+    },
     /// Manage Open311 API keys.
     Apikey {
         #[command(subcommand)]
@@ -129,14 +151,22 @@ enum ApikeyCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // A simulation's thousands of simulated SMS and inbox lines would drown its progress bar.
+    let quiet = matches!(cli.command, Command::Simulate { .. });
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                if quiet {
+                    "warn"
+                } else {
+                    "info,sqlx=warn,tower_http=info"
+                }
+                .into()
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     match cli.command {
         Command::Serve { bind, no_worker } => serve(&cli.db, bind, !no_worker).await,
         Command::Worker => {
@@ -186,6 +216,42 @@ async fn main() -> anyhow::Result<()> {
                     .as_deref()
                     .map(|d| format!(", department {d}"))
                     .unwrap_or_default()
+            );
+            Ok(())
+        }
+        Command::Simulate {
+            days,
+            requests_per_day,
+            seed,
+            from,
+            effect,
+        } => {
+            anyhow::ensure!(
+                (1..=3660).contains(&days),
+                "--days must be between 1 and 3660"
+            );
+            anyhow::ensure!(
+                (1..=100_000).contains(&requests_per_day),
+                "--requests-per-day must be between 1 and 100000"
+            );
+            let key = sahulat_store::keyfile::load_data_key(
+                cli.db.data_key.as_deref(),
+                &cli.db.key_file,
+            )?;
+            let store = sahulat_store::connect_bulk(&cli.db.database_url, Arc::new(key)).await?;
+            let reference = reference_data::load(&cli.db.fixtures)?;
+            sahulat_store::prepare(store.as_ref(), &reference.catalogue, SystemClock.now()).await?;
+            let spec = simulate::spec(&reference, seed, days, requests_per_day, from, &effect)?;
+            for e in &spec.effects {
+                eprintln!("injected effect: {}", simulate::describe(e));
+            }
+            let t = std::time::Instant::now();
+            let tally = simulate::run(store, &reference, spec).await?;
+            let secs = t.elapsed().as_secs_f64();
+            eprintln!(
+                "simulated {} requests ({} touched by an effect), {} department actions, {} ratings in {:.1} s ({:.0} requests/min)",
+                tally.requests, tally.affected, tally.actions, tally.ratings, secs,
+                tally.requests as f64 * 60.0 / secs.max(1e-9)
             );
             Ok(())
         }

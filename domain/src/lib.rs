@@ -27,6 +27,7 @@ pub mod questions;
 pub mod reference;
 pub mod request;
 pub mod routing;
+pub mod simulate;
 pub mod sla;
 pub mod sms_in;
 pub mod status;

@@ -91,6 +91,15 @@ pub async fn connect(url: &str, key: Arc<DataKey>) -> Result<Arc<dyn Store>> {
     }
 }
 
+/// Opens the store for bulk writes that can be redone (`sahulat simulate`): on SQLite, commits
+/// are not flushed one by one (see `SqliteStore::connect_bulk`); PostgreSQL as `connect`.
+pub async fn connect_bulk(url: &str, key: Arc<DataKey>) -> Result<Arc<dyn Store>> {
+    match url.split_once(':').map(|(s, _)| s) {
+        Some("sqlite") => Ok(Arc::new(SqliteStore::connect_bulk(url, key).await?)),
+        _ => connect(url, key).await,
+    }
+}
+
 /// Migrates the database and writes the reference data (idempotently): what `serve`,
 /// `worker` and `migrate` do before anything else.
 pub async fn prepare(

@@ -26,6 +26,7 @@ mod photos;
 mod privacy;
 mod recategorise;
 mod responses;
+mod simulate;
 mod sms_gateway;
 mod sms_in;
 mod socket;

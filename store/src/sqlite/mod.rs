@@ -135,6 +135,17 @@ pub(super) fn message_col(row: &SqliteRow) -> Result<Option<Message>> {
 impl SqliteStore {
     /// Opens (creating the file and its directory if needed) the database at `url`.
     pub async fn connect(url: &str, key: Arc<DataKey>) -> Result<Self> {
+        Self::connect_with(url, key, SqliteSynchronous::Full).await
+    }
+
+    /// For bulk writes that can be redone (`sahulat simulate`): commits are not flushed to
+    /// disk one by one (WAL with `synchronous=NORMAL`: a crash of the process loses nothing, a
+    /// power cut may lose the last transactions).
+    pub async fn connect_bulk(url: &str, key: Arc<DataKey>) -> Result<Self> {
+        Self::connect_with(url, key, SqliteSynchronous::Normal).await
+    }
+
+    async fn connect_with(url: &str, key: Arc<DataKey>, sync: SqliteSynchronous) -> Result<Self> {
         let opts = SqliteConnectOptions::from_str(url)
             .map_err(|e| Error::field("DATABASE_URL", format!("not a valid SQLite URL: {e}")))?;
         if let Some(dir) = opts.get_filename().parent() {
@@ -150,7 +161,7 @@ impl SqliteStore {
         let opts = opts
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(sync)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
         let writer = SqlitePoolOptions::new()

@@ -1,0 +1,400 @@
+//! `sahulat simulate`: writes a synthetic history (`sahulat_domain::simulate`) through the real
+//! code, hour by simulated hour: each report is validated (`RequestDraft::validate`) and stored
+//! by the intake (`create_request`, with its triage job); the worker triages, routes, sends the
+//! confirmation SMS (to a gateway that drops them) and escalates overdue tickets with the clock
+//! set to the simulated hour; departments answer through the lifecycle rules
+//! (`lifecycle::decide` + `apply_action`) and citizens reopen and rate through the citizen
+//! rules (`citizen::reopen`/`rate`). Nothing is written with raw SQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use futures::future::try_join_all;
+use sahulat_domain::citizen::{self, Policy, Proven, Rating};
+use sahulat_domain::clock::ManualClock;
+use sahulat_domain::ids::{IdSource, RandomIds};
+use sahulat_domain::lifecycle::{self, ActionForm, ActionInput, Actor};
+use sahulat_domain::phone::Phone;
+use sahulat_domain::request::{RequestDraft, ServiceRequest};
+use sahulat_domain::simulate::{Effect, EffectKpi, Outcome, SimRequest, SimSpec, Simulator};
+use sahulat_domain::sla::WorkingHours;
+use sahulat_domain::status::Status;
+use sahulat_store::reference_data::Reference;
+use sahulat_store::{CreateOutcome, Render, Store, StoredResponse};
+use sahulat_worker::{Notifier, NotifyError, Worker, WorkerConfig};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io::Write;
+use std::sync::Arc;
+
+/// SMS go nowhere in a simulation.
+#[derive(Debug)]
+struct Dropped;
+
+#[async_trait]
+impl Notifier for Dropped {
+    async fn send(&self, _to: &str, _text: &str, _id: &str) -> Result<(), NotifyError> {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    Respond,
+    Close,
+    Reopen,
+    Rate(u8),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Due {
+    at: DateTime<Utc>,
+    seq: u64,
+    id: i64,
+    step: Step,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub requests: u64,
+    pub actions: u64,
+    pub ratings: u64,
+    pub affected: u64,
+}
+
+/// Runs the simulation; prints progress to standard error.
+pub async fn run(
+    store: Arc<dyn Store>,
+    reference: &Reference,
+    spec: SimSpec,
+) -> anyhow::Result<Tally> {
+    let (cat, geo) = (reference.catalogue.clone(), reference.geo.clone());
+    let start = sahulat_domain::evidence::summary::pk_midnight(spec.from);
+    let clock = Arc::new(ManualClock::new(start));
+    let config = WorkerConfig {
+        batch: 64,
+        sms_per_phone_per_hour: 1000,
+        triage_delay: std::time::Duration::ZERO,
+        ..WorkerConfig::default()
+    };
+    let worker = Worker::new(
+        store.clone(),
+        reference,
+        clock.clone(),
+        Arc::new(Dropped),
+        config,
+        "simulator".into(),
+    );
+    let ids = RandomIds::seeded(spec.seed);
+    let render: Render = Arc::new(|_: &ServiceRequest| StoredResponse {
+        status: 201,
+        body: serde_json::Value::Null,
+    });
+    let wh = WorkingHours::default();
+    let policy = Policy {
+        catalogue: &cat,
+        working_hours: &wh,
+        reopen_days: 14,
+    };
+    let days = spec.days;
+    let mut sim = Simulator::new(spec, &cat, &geo, &reference.population);
+    let mut agenda: BinaryHeap<Reverse<Due>> = BinaryHeap::new();
+    let mut plans: std::collections::HashMap<i64, SimRequest> = std::collections::HashMap::new();
+    let mut tally = Tally::default();
+    let mut seq = 0u64;
+    let started = std::time::Instant::now();
+    for d in 0..days {
+        let mut today = sim.day(d).into_iter().peekable();
+        let midnight = start + Duration::days(i64::from(d));
+        for hour in 0..24 {
+            let end = midnight + Duration::hours(hour + 1);
+            let mut batch = Vec::new();
+            while let Some(r) = today.next_if(|r| r.at < end) {
+                batch.push(r);
+            }
+            let stored = try_join_all(
+                batch
+                    .iter()
+                    .map(|r| create(store.as_ref(), &cat, &geo, &ids, &render, r)),
+            )
+            .await?;
+            for (r, id) in batch.into_iter().zip(stored) {
+                tally.requests += 1;
+                tally.affected += u64::from(r.affected);
+                let mut push = |at, step| {
+                    seq += 1;
+                    agenda.push(Reverse(Due { at, seq, id, step }));
+                };
+                if r.outcome != Outcome::Unanswered {
+                    push(r.at + hours(r.respond_after_h), Step::Respond);
+                    push(r.at + hours(r.close_after_h), Step::Close);
+                }
+                plans.insert(id, r);
+            }
+            clock.set(end);
+            worker.run_until_idle().await?;
+            while agenda.peek().is_some_and(|Reverse(e)| e.at < end) {
+                let Some(Reverse(due)) = agenda.pop() else {
+                    break;
+                };
+                let Some(plan) = plans.get(&due.id).cloned() else {
+                    continue;
+                };
+                let Some(t) = store.request_by_id(due.id).await? else {
+                    continue;
+                };
+                if t.status == Status::Submitted {
+                    seq += 1;
+                    agenda.push(Reverse(Due {
+                        at: end,
+                        seq,
+                        ..due
+                    }));
+                    continue;
+                }
+                let next = act(store.as_ref(), &cat, &wh, policy, &t, &plan, &due).await?;
+                if next.is_some() || matches!(due.step, Step::Rate(_)) {
+                    tally.actions += u64::from(!matches!(due.step, Step::Rate(_)));
+                }
+                if matches!(due.step, Step::Rate(_)) && next.is_some() {
+                    tally.ratings += 1;
+                }
+                if due.step == Step::Reopen && next.is_some() {
+                    // One reopen at most: the next closing is rated or final.
+                    if let Some(p) = plans.get_mut(&due.id) {
+                        p.reopen_after_h = None;
+                    }
+                }
+                for (at, step) in next.into_iter().flatten() {
+                    seq += 1;
+                    agenda.push(Reverse(Due {
+                        at,
+                        seq,
+                        id: due.id,
+                        step,
+                    }));
+                }
+                if matches!(due.step, Step::Rate(_))
+                    || (due.step == Step::Close
+                        && plan.rating.is_none()
+                        && plan.reopen_after_h.is_none())
+                {
+                    plans.remove(&due.id);
+                }
+            }
+            if hour % 6 == 5 {
+                worker.schedule_escalation().await?;
+                worker.run_until_idle().await?;
+            }
+        }
+        let secs = started.elapsed().as_secs_f64();
+        let width = 30usize;
+        let done = ((d + 1) as usize * width) / days.max(1) as usize;
+        eprint!(
+            "\r[{}{}] day {}/{} | {} requests | {:.0} requests/min",
+            "#".repeat(done),
+            " ".repeat(width - done),
+            d + 1,
+            days,
+            tally.requests,
+            tally.requests as f64 * 60.0 / secs.max(1e-9)
+        );
+        let _ = std::io::stderr().flush();
+    }
+    eprintln!();
+    Ok(tally)
+}
+
+fn hours(h: f64) -> Duration {
+    Duration::seconds((h * 3600.0) as i64)
+}
+
+async fn create(
+    store: &dyn Store,
+    cat: &sahulat_domain::catalogue::Catalogue,
+    geo: &sahulat_domain::geo::GeoIndex,
+    ids: &RandomIds,
+    render: &Render,
+    r: &SimRequest,
+) -> anyhow::Result<i64> {
+    let draft = RequestDraft {
+        service_code: Some(r.service.clone()),
+        description: Some(r.description.clone()),
+        lat: Some(r.lat),
+        lon: Some(r.lon),
+        phone: Some(r.phone.clone()),
+        language: Some(["en", "ur", "sd"][r.phone.len() % 3].to_string()),
+        channel: Some(r.channel),
+        ..Default::default()
+    };
+    let new = draft
+        .validate(cat, geo)
+        .map_err(|e| anyhow::anyhow!("simulated report refused: {e}"))?;
+    match store
+        .create_request(&new, ids as &dyn IdSource, None, render.clone(), r.at)
+        .await?
+    {
+        CreateOutcome::Created(req, _) => Ok(req.id),
+        CreateOutcome::Replayed(_) => anyhow::bail!("a simulated report was replayed"),
+    }
+}
+
+/// Applies one step; returns the steps it leads to (`None`: it did not apply).
+async fn act(
+    store: &dyn Store,
+    cat: &sahulat_domain::catalogue::Catalogue,
+    wh: &WorkingHours,
+    policy: Policy<'_>,
+    t: &ServiceRequest,
+    plan: &SimRequest,
+    due: &Due,
+) -> anyhow::Result<Option<Vec<(DateTime<Utc>, Step)>>> {
+    let phone = Phone::parse(&plan.phone).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let proven = || Proven {
+        reporter: t,
+        phone: &phone,
+        lang: t.language,
+        voice_id: None,
+        ticket: t,
+    };
+    let later = |h: f64| due.at + hours(h);
+    match &due.step {
+        Step::Respond | Step::Close => {
+            if !t.status.is_open() {
+                return Ok(None);
+            }
+            let form = match (&due.step, plan.outcome) {
+                (Step::Respond, _) if t.status == Status::Open => form("acknowledge", None),
+                (Step::Respond, _) => return Ok(None),
+                (_, Outcome::Resolved) => form("resolve", Some("Work done on site")),
+                (_, Outcome::ClosedNotFixed) => {
+                    form("close_not_fixed", Some("No budget this year"))
+                }
+                (_, Outcome::NotResponsible) => {
+                    let mut f = form("not_responsible", Some("Private property"));
+                    f.responsible = Some("the owner".into());
+                    f
+                }
+                (_, Outcome::Unanswered) => return Ok(None),
+            };
+            let understood =
+                lifecycle::understand(cat, &form).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let actor = match &t.department {
+                Some(dept) => Actor::Staff {
+                    district: t.district.clone(),
+                    department: dept.clone(),
+                },
+                None => Actor::Coordinator {
+                    district: t.district.clone(),
+                },
+            };
+            let input = ActionInput {
+                actor: &actor,
+                username: "simulated.staff",
+                ticket: t,
+                original: None,
+                recipients: &[],
+                working_hours: wh,
+                now: due.at,
+            };
+            let Ok(write) = lifecycle::decide(cat, &understood, input) else {
+                return Ok(None);
+            };
+            if !store.apply_action(&write, due.at).await? {
+                return Ok(None);
+            }
+            let mut next = Vec::new();
+            if due.step == Step::Close {
+                if let Some(h) = plan.reopen_after_h {
+                    next.push((later(h), Step::Reopen));
+                } else if let Some((stars, h)) = plan.rating {
+                    next.push((later(h), Step::Rate(stars)));
+                }
+            }
+            Ok(Some(next))
+        }
+        Step::Reopen => {
+            let Ok(w) = citizen::reopen(policy, proven(), "Still not fixed", due.at) else {
+                return Ok(None);
+            };
+            if !store.apply_action(&w, due.at).await? {
+                return Ok(None);
+            }
+            // Resolved again after as long as it took the first time (at most 30 days).
+            Ok(Some(vec![(
+                later(plan.close_after_h.min(24.0 * 30.0)),
+                Step::Close,
+            )]))
+        }
+        Step::Rate(stars) => {
+            let rating = Rating::new(i64::from(*stars)).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let channel = if plan.channel == sahulat_domain::status::Channel::Ussd {
+                "ussd"
+            } else {
+                "web"
+            };
+            let Ok(w) = citizen::rate(policy, proven(), rating, None, channel, due.at) else {
+                return Ok(None);
+            };
+            store.rate(&w, due.at).await?;
+            Ok(Some(Vec::new()))
+        }
+    }
+}
+
+fn form(action: &str, text: Option<&str>) -> ActionForm {
+    ActionForm {
+        action: action.into(),
+        note: text.map(Into::into),
+        reason: text.map(Into::into),
+        to_department: None,
+        of: None,
+        responsible: None,
+        template: None,
+    }
+}
+
+/// Parses the CLI's effects and start date into a specification.
+pub fn spec(
+    reference: &Reference,
+    seed: u64,
+    days: u32,
+    per_day: u32,
+    from: Option<NaiveDate>,
+    effects: &[String],
+) -> anyhow::Result<SimSpec> {
+    let effects = effects
+        .iter()
+        .map(|e| {
+            Effect::parse(e, &reference.catalogue).map_err(|e| anyhow::anyhow!("--effect: {e}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let from = from.unwrap_or_else(|| {
+        sahulat_domain::evidence::summary::pk_date(Utc::now()) - Duration::days(i64::from(days))
+    });
+    Ok(SimSpec {
+        seed,
+        from,
+        days,
+        per_day,
+        effects,
+    })
+}
+
+/// The words the CLI prints about the effects it injected.
+pub fn describe(e: &Effect) -> String {
+    let (what, unit) = match e.kpi {
+        EffectKpi::DaysToResolve => ("days to resolve", "days"),
+        EffectKpi::SlaCompliance => (
+            "SLA compliance",
+            "(share of late answers moved inside the SLA)",
+        ),
+        EffectKpi::RequestsPer10k => ("requests per 10,000 residents per 30 days", "requests"),
+    };
+    format!(
+        "{what} {:+} {unit} in {} from {}",
+        e.change,
+        e.tehsils.join("+"),
+        e.from
+    )
+}
