@@ -2,6 +2,7 @@
 //! reference data from `fixtures/` on every start; `migrate` and `apikey` are the operator's
 //! tools. Every flag also reads an environment variable (see `--help`).
 
+mod report;
 mod simulate;
 
 use anyhow::Context;
@@ -104,6 +105,11 @@ enum Command {
         #[arg(long)]
         effect: Vec<String>,
     },
+    /// Reports for evaluators and planners (small cells suppressed).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Manage Open311 API keys.
     Apikey {
         #[command(subcommand)]
@@ -127,6 +133,34 @@ enum UserCommand {
         /// Department code (see fixtures/departments.json): required for staff.
         #[arg(long)]
         department: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// A district's local plan input: needs ranked by tehsil and service, and hotspots.
+    Plan {
+        /// District, by P-code or name.
+        #[arg(long)]
+        district: String,
+        /// First day, YYYY-MM-DD (Pakistan).
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD, inclusive.
+        #[arg(long)]
+        to: String,
+        /// json (everything), csv (the ranked needs) or geojson (the hotspots).
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Hotspot radius in metres.
+        #[arg(long = "radius-m", default_value_t = 250.0)]
+        radius_m: f64,
+        /// Hotspot minimum size.
+        #[arg(long = "min-size", default_value_t = 5)]
+        min_size: usize,
+        /// Figures on fewer requests are suppressed.
+        #[arg(long = "min-cell", env = "SAHULAT_MIN_CELL", default_value_t = 5)]
+        min_cell: u64,
     },
 }
 
@@ -253,6 +287,40 @@ async fn main() -> anyhow::Result<()> {
                 tally.requests, tally.affected, tally.actions, tally.ratings, secs,
                 tally.requests as f64 * 60.0 / secs.max(1e-9)
             );
+            Ok(())
+        }
+        Command::Report {
+            command:
+                ReportCommand::Plan {
+                    district,
+                    from,
+                    to,
+                    format,
+                    radius_m,
+                    min_size,
+                    min_cell,
+                },
+        } => {
+            let (store, reference, _) = open(&cli.db).await?;
+            let text = report::plan(
+                store.as_ref(),
+                &reference,
+                &district,
+                &from,
+                &to,
+                &format,
+                radius_m,
+                min_size,
+                min_cell,
+            )
+            .await?;
+            #[allow(clippy::print_stdout)]
+            {
+                print!("{text}");
+                if !text.ends_with('\n') {
+                    println!();
+                }
+            }
             Ok(())
         }
         Command::Migrate => {

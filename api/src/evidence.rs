@@ -237,6 +237,33 @@ pub(crate) async fn plan_input(
         .map_err(query_error)?
         .within(&reach, true)
         .map_err(|m| ApiError::new(ErrorCode::Forbidden, m))?;
+    Ok(Json(
+        build_plan(
+            st.store.as_ref(),
+            &st.catalogue,
+            &st.population,
+            &ask,
+            &reach,
+            radius_m,
+            min_size,
+            now,
+        )
+        .await?,
+    ))
+}
+
+/// The plan input of `ask` for a reader with `reach` (the API and `sahulat report plan`).
+#[allow(clippy::too_many_arguments)]
+pub async fn build_plan(
+    store: &dyn sahulat_store::Store,
+    cat: &sahulat_domain::catalogue::Catalogue,
+    pop: &sahulat_domain::evidence::Population,
+    ask: &Ask,
+    reach: &sahulat_domain::evidence::Reach,
+    radius_m: f64,
+    min_size: usize,
+    now: DateTime<Utc>,
+) -> Result<PlanView, sahulat_domain::Error> {
     let (from, to) = (ask.from(), ask.to(now));
     let days = (ask.to_date - ask.from_date).num_days() + 1;
     let previous_from = ask.from_date - chrono::Duration::days(days);
@@ -252,10 +279,8 @@ pub(crate) async fn plan_input(
     };
     let prev_start = sahulat_domain::evidence::summary::pk_midnight(previous_from);
     let (cur_q, prev_q) = (query(from, to), query(prev_start, from));
-    let (current, previous) = tokio::try_join!(
-        st.store.evidence_facts(&cur_q),
-        st.store.evidence_facts(&prev_q)
-    )?;
+    let (current, previous) =
+        tokio::try_join!(store.evidence_facts(&cur_q), store.evidence_facts(&prev_q))?;
     let within = |f: &sahulat_domain::evidence::Fact, a, b| f.created_at >= a && f.created_at < b;
     let current: Vec<_> = current
         .into_iter()
@@ -271,8 +296,8 @@ pub(crate) async fn plan_input(
         radius_m,
         min_size,
     };
-    let plan = plan(&current, &previous, &spec, &st.catalogue, &st.population);
-    Ok(Json(PlanView {
+    let plan = plan(&current, &previous, &spec, cat, pop);
+    Ok(PlanView {
         district: ask.districts.first().cloned().unwrap_or_default(),
         from: ask.from_date,
         to: ask.to_date,
@@ -282,7 +307,7 @@ pub(crate) async fn plan_input(
         min_size: min_size.max(reach.min_cell.map_or(1, |m| m as usize)),
         min_cell: reach.min_cell,
         plan,
-    }))
+    })
 }
 
 /// Rows one open-data answer may hold; a wider window is refused, naming `from`.

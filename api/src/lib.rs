@@ -8,7 +8,7 @@ mod access;
 mod auth;
 mod citizen;
 pub mod error;
-mod evidence;
+pub mod evidence;
 pub mod extract;
 mod html;
 mod intake;

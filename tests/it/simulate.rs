@@ -147,3 +147,69 @@ async fn a_malformed_effect_is_refused_before_anything_is_written() {
     );
     assert_eq!(app.request_count().await, 0);
 }
+
+fn report(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sahulat"))
+        .args([
+            "report",
+            "plan",
+            "--district",
+            "Larkana",
+            "--from",
+            "2026-07-01",
+            "--to",
+            "2026-07-04",
+        ])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", &app.db_url)
+        .env("SAHULAT_DATA_KEY", common::TEST_DATA_KEY)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run sahulat report");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn report_plan_gives_the_apis_plan_as_json_csv_and_geojson() {
+    let app = TestApp::new().await;
+    let (ok, stderr) = simulate(&app, &[]);
+    assert!(ok, "{stderr}");
+    let (ok, json, err) = report(&app, &[]);
+    assert!(ok, "{err}");
+    let cli: Value = serde_json::from_str(&json).unwrap();
+    let eval = app.signed_in("evaluator", "eval", None, None).await;
+    let api = app
+        .authed(
+            "GET",
+            "/api/v1/plan?district=Larkana&from=2026-07-01&to=2026-07-04",
+            &eval,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(cli["needs"], api["needs"], "the CLI and the API agree");
+    assert_eq!(cli["hotspots"], api["hotspots"]);
+    assert_eq!(cli["district"], "PK713");
+    let (ok, csv, err) = report(&app, &["--format", "csv"]);
+    assert!(ok, "{err}");
+    assert!(
+        csv.starts_with("rank,tehsil,service,sdg_targets,received,per_10k"),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        cli["needs"].as_array().unwrap().len() + 1
+    );
+    let (ok, gj, err) = report(&app, &["--format", "geojson", "--min-size", "2"]);
+    assert!(ok, "{err}");
+    let parsed: geojson::GeoJson = gj.parse().expect("valid GeoJSON");
+    assert!(matches!(parsed, geojson::GeoJson::FeatureCollection(_)));
+    let (ok, _, err) = report(&app, &["--format", "pdf"]);
+    assert!(!ok);
+    assert!(err.contains("json, csv, geojson"), "{err}");
+}

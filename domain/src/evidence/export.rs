@@ -41,3 +41,66 @@ pub fn summary_csv(rows: &[Row], by: &[Dimension]) -> anyhow::Result<String> {
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
+
+/// The plan's needs as CSV (rank first).
+pub fn needs_csv(needs: &[super::plan::Need]) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "rank",
+        "tehsil",
+        "service",
+        "sdg_targets",
+        "received",
+        "per_10k",
+        "previous",
+        "growth",
+        "unresolved_share",
+        "days_to_resolve_median",
+    ])?;
+    for n in needs {
+        let v = serde_json::to_value(n)?;
+        let mut rec = vec![
+            n.rank.to_string(),
+            n.tehsil.clone(),
+            n.service.clone(),
+            n.sdg_targets.join(";"),
+        ];
+        for c in [
+            "received",
+            "per_10k",
+            "previous",
+            "growth",
+            "unresolved_share",
+            "days_to_resolve_median",
+        ] {
+            rec.push(text(v.get(c)));
+        }
+        w.write_record(&rec)?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The plan's hotspots as a GeoJSON FeatureCollection of points (centroids, rounded).
+pub fn hotspots_geojson(spots: &[super::hotspots::Hotspot]) -> String {
+    let features: Vec<Value> = spots
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [h.lon, h.lat]},
+                "properties": {
+                    "count": h.count,
+                    "radius_m": h.radius_m,
+                    "tehsil": h.tehsil,
+                    "services": h.services.iter().map(|(s, c)| serde_json::json!({"service": s, "count": c})).collect::<Vec<_>>(),
+                },
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "type": "FeatureCollection",
+        "licence": super::open_data::LICENCE,
+        "features": features,
+    })
+    .to_string()
+}

@@ -16,7 +16,7 @@ pub mod survival;
 
 pub use ask::{Ask, Reach};
 pub use cells::{Cell, Shown, SHOWN_COLUMNS};
-pub use export::summary_csv;
+pub use export::{hotspots_geojson, needs_csv, summary_csv};
 pub use kpi::{compute, Fact, Kpis};
 pub use plan::{plan, Need, PlanInput, PlanSpec};
 pub use population::Population;
