@@ -162,6 +162,10 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(sync)
+            // Reads of large ranges (summaries) from the OS page cache without a copy per page,
+            // and a 64 MB page cache per connection instead of 2 MB.
+            .pragma("mmap_size", "268435456")
+            .pragma("cache_size", "-65536")
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
         let writer = SqlitePoolOptions::new()
