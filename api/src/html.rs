@@ -32,6 +32,7 @@ pub(crate) fn templates() -> &'static Environment<'static> {
             "password.html",
             "users.html",
             "inbox.html",
+            "evaluate.html",
             "web/base.html",
             "web/report.html",
             "web/nearby.html",

@@ -7,10 +7,12 @@ mod common;
 
 mod browser;
 mod browser_citizen;
+mod browser_evaluate;
 mod browser_inbox;
 mod citizen;
 mod coordinator;
 mod docs;
+mod evaluate_pages;
 mod evidence;
 mod geo;
 mod idempotency;

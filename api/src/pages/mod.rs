@@ -5,6 +5,7 @@
 //! token after), and the same authorization and lifecycle rules as the JSON API.
 
 mod account;
+mod evaluate;
 mod inbox;
 mod photos;
 mod queue;
@@ -24,6 +25,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/staff/signout", post(session::signout))
         .route("/staff", get(queue::queue))
+        .route("/evaluate", get(evaluate::evaluate))
+        .route("/evaluate/summary.csv", get(evaluate::csv))
         .route("/staff/inbox", get(inbox::inbox))
         .route("/staff/inbox/{id}/read", post(inbox::read))
         .route("/staff/tickets/{reference}", get(ticket::ticket))

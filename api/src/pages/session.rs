@@ -127,7 +127,13 @@ pub(crate) async fn signin(
     {
         return ApiError::from(e).into_response();
     }
-    let mut res = Redirect::to("/staff").into_response();
+    // Evaluators see aggregates only: their start page is the evidence dashboard.
+    let start = if user.role == sahulat_domain::accounts::Role::Evaluator {
+        "/evaluate"
+    } else {
+        "/staff"
+    };
+    let mut res = Redirect::to(start).into_response();
     let sec = secure(&headers);
     for c in [
         format!(

@@ -6,7 +6,7 @@
 mod assets;
 
 mod list;
-mod map;
+pub(crate) mod map;
 mod page;
 pub(crate) mod pending;
 mod report;

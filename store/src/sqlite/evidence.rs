@@ -61,7 +61,8 @@ type FactTuple = (
 );
 
 fn fact_from_tuple(t: FactTuple) -> Result<Fact> {
-    let bad = |col: &str, v: &str| Error::Internal(anyhow::anyhow!("unknown {col} {v:?} in database"));
+    let bad =
+        |col: &str, v: &str| Error::Internal(anyhow::anyhow!("unknown {col} {v:?} in database"));
     Ok(Fact {
         id: t.0,
         service: t.1,
@@ -142,7 +143,11 @@ impl Evidence for SqliteStore {
             .push_bind(from);
         push_filter(&mut b, q, "");
         b.push(")");
-        let text: String = b.build_query_scalar().fetch_one(&self.reader).await.map_err(db)?;
+        let text: String = b
+            .build_query_scalar()
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
         let rows: Vec<FactTuple> = serde_json::from_str(&text)
             .map_err(|e| Error::Internal(anyhow::anyhow!("evidence facts: {e}")))?;
         rows.into_iter().map(fact_from_tuple).collect()
@@ -157,12 +162,18 @@ impl Evidence for SqliteStore {
             .push(" AND s.created_at < ")
             .push_bind(ts(q.to));
         push_filter(&mut b, q, "s.");
-        let text: String = b.build_query_scalar().fetch_one(&self.reader).await.map_err(db)?;
+        let text: String = b
+            .build_query_scalar()
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
         let rows: Vec<(i64, i64)> = serde_json::from_str(&text)
             .map_err(|e| Error::Internal(anyhow::anyhow!("evidence ratings: {e}")))?;
         let mut out: HashMap<i64, Vec<u8>> = HashMap::new();
         for (id, stars) in rows {
-            out.entry(id).or_default().push(u8::try_from(stars).unwrap_or(0));
+            out.entry(id)
+                .or_default()
+                .push(u8::try_from(stars).unwrap_or(0));
         }
         Ok(out)
     }
