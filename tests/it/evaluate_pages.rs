@@ -136,3 +136,30 @@ async fn a_coordinator_sees_exact_figures_of_their_district_and_not_another() {
         anonymous.status
     );
 }
+
+#[tokio::test]
+async fn the_sdg_view_shows_the_change_against_the_window_before() {
+    let app = TestApp::new().await;
+    for i in 0..4 {
+        app.create(request_at(
+            "sewerage-drainage",
+            27.56 + f64::from(i) * 0.01,
+            68.21,
+            "Drain blocked",
+            None,
+        ))
+        .await;
+    }
+    app.clock.advance(chrono::Duration::days(91));
+    history(&app).await;
+    let cookie = session(&app, "coordinator", "dc.larkana", Some("PK713")).await;
+    let html = get_with(&app, "/evaluate?lang=en", &cookie).await.text();
+    let sdg = &html[html.find("id=\"sdg\"").unwrap()..];
+    let row = &sdg[sdg.find("<bdi>6.2</bdi>").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    // Eight drain reports now against four in the 90 days before: +100 %.
+    assert!(
+        row.contains("<bdi>8</bdi>") && row.contains("<bdi>100%</bdi>"),
+        "{row}"
+    );
+}

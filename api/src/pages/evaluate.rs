@@ -137,6 +137,64 @@ pub(super) async fn evaluate(
     let overall: Vec<Row> = with(vec![]);
     let months = with(vec![D::Period(sahulat_domain::evidence::Period::Month)]);
     let sdg = with(vec![D::Sdg]);
+    // The SDG view's trend: received against the window of the same length just before.
+    let days = (a.ask.to_date - a.ask.from_date).num_days() + 1;
+    let before = FactQuery {
+        from: sahulat_domain::evidence::summary::pk_midnight(
+            a.ask.from_date - chrono::Duration::days(days),
+        ),
+        to: a.fq.from,
+        ..a.fq.clone()
+    };
+    let earlier = match st.store.evidence_facts(&before).await {
+        Ok(f) => f,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let exact = |facts: &[sahulat_domain::evidence::Fact],
+                 from,
+                 to|
+     -> std::collections::HashMap<String, u64> {
+        let spec = sahulat_domain::evidence::SummarySpec {
+            from,
+            to,
+            by: vec![D::Sdg],
+            min_cell: None,
+            districts: a.ask.districts.clone(),
+            tehsil: a.ask.tehsil.clone(),
+        };
+        summarise(
+            facts,
+            &Default::default(),
+            &spec,
+            &st.catalogue,
+            &st.population,
+        )
+        .into_iter()
+        .map(|r| {
+            (
+                r.group.get("sdg").cloned().unwrap_or_default(),
+                r.figures.received.value().unwrap_or(0),
+            )
+        })
+        .collect()
+    };
+    let (now_n, then_n) = (
+        exact(&facts, a.fq.from, a.fq.to),
+        exact(&earlier, before.from, before.to),
+    );
+    let trend = |target: &str| {
+        let (cur, prev) = (
+            now_n.get(target).copied().unwrap_or(0),
+            then_n.get(target).copied().unwrap_or(0),
+        );
+        let growth = (prev > 0).then(|| (cur as f64 - prev as f64) / prev as f64);
+        show_f(
+            lang,
+            Cell::new(growth, cur.min(prev), a.reach.min_cell),
+            true,
+            0,
+        )
+    };
     let tiles = overall.first().map(|r| {
         let f = &r.figures;
         vec![
@@ -207,7 +265,7 @@ pub(super) async fn evaluate(
                 .into_iter()
                 .collect();
             context! {
-                target => target, indicators => indicators.join(", "),
+                trend => trend(&target), target => target, indicators => indicators.join(", "),
                 received => show_n(lang, r.figures.received),
                 resolved => show_f(lang, r.figures.share_resolved, true, 0),
                 days => show_f(lang, r.figures.days_to_resolve_median, false, 1),
