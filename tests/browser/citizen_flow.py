@@ -29,7 +29,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, shots, photo, axe_path, admin, near_ref, near_lat, near_lon = sys.argv[1:9]
@@ -87,10 +87,23 @@ def wait_status(reference, wanted, seconds=20):
     fail(f"{reference} never reached {wanted}")
 
 
+def replaced(old):
+    """True once `old` (the previous page's <html>) is gone. Chromium may report a node of the
+    unloaded document as "does not belong to the document" instead of a stale reference, so
+    any error asking about it means the page was replaced."""
+    def gone(_):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return gone
+
+
 def submit_and_wait(button):
     old = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(driver, 120).until(EC.staleness_of(old))
+    WebDriverWait(driver, 120).until(replaced(old))
 
 
 def reference_on_page():
@@ -136,7 +149,7 @@ tap = driver.find_element(By.CSS_SELECTOR, 'input[type="image"][name="map"]')
 shot("map-en-nojs")
 old = driver.find_element(By.TAG_NAME, "html")
 ActionChains(driver).move_to_element_with_offset(tap, 0, 0).click().perform()
-WebDriverWait(driver, 120).until(EC.staleness_of(old))
+WebDriverWait(driver, 120).until(replaced(old))
 if "Place chosen:" not in driver.find_element(By.ID, "point").text:
     fail("a tap on the map without JavaScript")
 driver.find_element(By.ID, "description").send_keys("Road washed away after the rain")
