@@ -162,10 +162,6 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(sync)
-            // Reads of large ranges (summaries) from the OS page cache without a copy per page,
-            // and a 64 MB page cache per connection instead of 2 MB.
-            .pragma("mmap_size", "268435456")
-            .pragma("cache_size", "-65536")
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
         let writer = SqlitePoolOptions::new()
@@ -177,7 +173,14 @@ impl SqliteStore {
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(std::time::Duration::from_secs(10))
-            .connect_with(opts.read_only(true))
+            // Readers take large ranges (summaries) from the OS page cache without a copy per
+            // page, with a 64 MB page cache each; the writer keeps SQLite's defaults (on it the
+            // same settings cost intake throughput, BENCHMARKS.md).
+            .connect_with(
+                opts.read_only(true)
+                    .pragma("mmap_size", "268435456")
+                    .pragma("cache_size", "-65536"),
+            )
             .await
             .map_err(db)?;
         let intake = intake::spawn(writer.clone(), key.clone());
