@@ -199,6 +199,7 @@ row_rps() { # BACKEND SERVER
     IFS='|' read -r b s rps _ <<<"$r"
     [[ $b == "$1" && $s == "$2" ]] && { echo "$rps"; return; }
   done
+  return 0 # no such row (e.g. SKIP_PG=1): empty, not a failure under set -e
 }
 
 # 3. SQLite.
