@@ -41,27 +41,13 @@ async fn main() -> anyhow::Result<()> {
         ("by", "tehsil,month"),
     ]
     .into();
-    let reach = Reach {
-        districts: sahulat_domain::catalogue::PILOT_DISTRICTS
-            .iter()
-            .map(|d| d.to_string())
-            .collect(),
-        min_cell: Some(5),
-    };
+    let reach = Reach::all_pilots(Some(5));
     let ask = Ask::parse(|k| params.get(k).copied(), &cat, now)
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .within(&reach, true)
         .map_err(|e| anyhow::anyhow!(e))?;
     let spec = ask.spec(&reach, now);
-    let fq = FactQuery {
-        districts: ask.districts.clone(),
-        tehsil: None,
-        services: vec![],
-        channel: None,
-        priority: None,
-        from: spec.from,
-        to: spec.to,
-    };
+    let fq = FactQuery::asked(&ask, spec.from, spec.to);
     let (mut summary_ms, mut plan_ms) = (Vec::new(), Vec::new());
     let (mut read_ms, mut rate_ms) = (Vec::new(), Vec::new());
     let mut facts_n = 0;

@@ -4,7 +4,6 @@
 //! `SAHULAT_MIN_CELL` requests are suppressed, as in every export.
 
 use chrono::Utc;
-use sahulat_domain::catalogue::PILOT_DISTRICTS;
 use sahulat_domain::evidence::{hotspots_geojson, needs_csv, Ask, Reach};
 use sahulat_store::reference_data::Reference;
 use sahulat_store::Store;
@@ -42,10 +41,7 @@ pub async fn plan(
     let now = Utc::now();
     let ask = Ask::parse(|k| params.get(k).copied(), &reference.catalogue, now)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let reach = Reach {
-        districts: PILOT_DISTRICTS.iter().map(|d| d.to_string()).collect(),
-        min_cell: Some(min_cell),
-    };
+    let reach = Reach::all_pilots(Some(min_cell));
     let ask = ask.within(&reach, true).map_err(|m| anyhow::anyhow!(m))?;
     let view = sahulat_api::evidence::build_plan(
         store,

@@ -194,17 +194,10 @@ pub(crate) fn addressees(cat: &Catalogue, u: &User) -> Addressees {
 /// district with small cells suppressed; admins every pilot district exactly; coordinators and
 /// staff their own district exactly.
 pub(crate) fn evidence_reach(user: &User, min_cell: i64) -> sahulat_domain::evidence::Reach {
-    use sahulat_domain::catalogue::PILOT_DISTRICTS;
-    let pilots = || PILOT_DISTRICTS.iter().map(|d| d.to_string()).collect();
+    use sahulat_domain::evidence::Reach;
     match user.role {
-        Role::Evaluator => sahulat_domain::evidence::Reach {
-            districts: pilots(),
-            min_cell: Some(u64::try_from(min_cell).unwrap_or(5)),
-        },
-        Role::Admin => sahulat_domain::evidence::Reach {
-            districts: pilots(),
-            min_cell: None,
-        },
+        Role::Evaluator => Reach::all_pilots(Some(u64::try_from(min_cell).unwrap_or(5))),
+        Role::Admin => Reach::all_pilots(None),
         Role::Coordinator | Role::Staff => sahulat_domain::evidence::Reach {
             districts: user.district.iter().cloned().collect(),
             min_cell: None,

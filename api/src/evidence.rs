@@ -94,15 +94,7 @@ pub(crate) async fn summaries(
         .within(&reach, named)
         .map_err(|m| ApiError::new(ErrorCode::Forbidden, m))?;
     let spec = ask.spec(&reach, now);
-    let fq = FactQuery {
-        districts: ask.districts.clone(),
-        tehsil: ask.tehsil.clone(),
-        services: ask.services.clone(),
-        channel: ask.channel,
-        priority: ask.priority,
-        from: spec.from,
-        to: spec.to,
-    };
+    let fq = FactQuery::asked(&ask, spec.from, spec.to);
     let (facts, ratings) =
         tokio::try_join!(st.store.evidence_facts(&fq), st.store.evidence_ratings(&fq))?;
     let rows = summarise(&facts, &ratings, &spec, &st.catalogue, &st.population);
@@ -264,50 +256,75 @@ pub async fn build_plan(
     min_size: usize,
     now: DateTime<Utc>,
 ) -> Result<PlanView, sahulat_domain::Error> {
-    let (from, to) = (ask.from(), ask.to(now));
-    let days = (ask.to_date - ask.from_date).num_days() + 1;
-    let previous_from = ask.from_date - chrono::Duration::days(days);
-    let previous_to = ask.from_date - chrono::Duration::days(1);
-    let query = |from, to| FactQuery {
-        districts: ask.districts.clone(),
-        tehsil: ask.tehsil.clone(),
-        services: ask.services.clone(),
-        channel: ask.channel,
-        priority: ask.priority,
-        from,
-        to,
-    };
-    let prev_start = sahulat_domain::evidence::summary::pk_midnight(previous_from);
-    let (cur_q, prev_q) = (query(from, to), query(prev_start, from));
+    let (from, to, prev_start) = plan_window(ask, now);
+    let (cur_q, prev_q) = (
+        FactQuery::asked(ask, from, to),
+        FactQuery::asked(ask, prev_start, from),
+    );
     let (current, previous) =
         tokio::try_join!(store.evidence_facts(&cur_q), store.evidence_facts(&prev_q))?;
-    let within = |f: &sahulat_domain::evidence::Fact, a, b| f.created_at >= a && f.created_at < b;
-    let current: Vec<_> = current
-        .into_iter()
-        .filter(|f| within(f, from, to))
-        .collect();
-    let previous: Vec<_> = previous
-        .into_iter()
-        .filter(|f| within(f, prev_start, from))
-        .collect();
+    Ok(plan_of(
+        &current, &previous, cat, pop, ask, reach, radius_m, min_size, now,
+    ))
+}
+
+/// The plan's window (start, end) and the start of the window of the same length before it,
+/// which ends where the plan's begins.
+pub fn plan_window(ask: &Ask, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>) {
+    let days = (ask.to_date - ask.from_date).num_days() + 1;
+    let prev_start = sahulat_domain::evidence::summary::pk_midnight(
+        ask.from_date - chrono::Duration::days(days),
+    );
+    (ask.from(), ask.to(now), prev_start)
+}
+
+/// The plan input from facts already read for `plan_window` (the dashboard reads them once for
+/// its summaries too); facts created outside each window are ignored.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_of(
+    current: &[sahulat_domain::evidence::Fact],
+    previous: &[sahulat_domain::evidence::Fact],
+    cat: &sahulat_domain::catalogue::Catalogue,
+    pop: &sahulat_domain::evidence::Population,
+    ask: &Ask,
+    reach: &sahulat_domain::evidence::Reach,
+    radius_m: f64,
+    min_size: usize,
+    now: DateTime<Utc>,
+) -> PlanView {
+    let (from, to, prev_start) = plan_window(ask, now);
+    let within =
+        |facts: &[sahulat_domain::evidence::Fact], a, b| -> Vec<sahulat_domain::evidence::Fact> {
+            facts
+                .iter()
+                .filter(|f| f.created_at >= a && f.created_at < b)
+                .cloned()
+                .collect()
+        };
     let spec = PlanSpec {
         to,
         min_cell: reach.min_cell,
         radius_m,
         min_size,
     };
-    let plan = plan(&current, &previous, &spec, cat, pop);
-    Ok(PlanView {
+    let plan = plan(
+        &within(current, from, to),
+        &within(previous, prev_start, from),
+        &spec,
+        cat,
+        pop,
+    );
+    PlanView {
         district: ask.districts.first().cloned().unwrap_or_default(),
         from: ask.from_date,
         to: ask.to_date,
-        previous_from,
-        previous_to,
+        previous_from: sahulat_domain::evidence::summary::pk_date(prev_start),
+        previous_to: ask.from_date - chrono::Duration::days(1),
         radius_m,
         min_size: min_size.max(reach.min_cell.map_or(1, |m| m as usize)),
         min_cell: reach.min_cell,
         plan,
-    })
+    }
 }
 
 /// Rows one open-data answer may hold; a wider window is refused, naming `from`.
@@ -344,26 +361,12 @@ pub(crate) async fn open_data(
         }
     };
     let now = st.clock.now();
-    let everyone = sahulat_domain::evidence::Reach {
-        districts: sahulat_domain::catalogue::PILOT_DISTRICTS
-            .iter()
-            .map(|d| d.to_string())
-            .collect(),
-        min_cell: None,
-    };
+    let everyone = sahulat_domain::evidence::Reach::all_pilots(None);
     let ask = Ask::parse(|k| q.get(k), &st.catalogue, now)
         .map_err(query_error)?
         .within(&everyone, false)
         .map_err(|m| ApiError::new(ErrorCode::Forbidden, m))?;
-    let fq = FactQuery {
-        districts: ask.districts.clone(),
-        tehsil: ask.tehsil.clone(),
-        services: ask.services.clone(),
-        channel: ask.channel,
-        priority: ask.priority,
-        from: ask.from(),
-        to: ask.to(now),
-    };
+    let fq = FactQuery::asked(&ask, ask.from(), ask.to(now));
     let mut records = st.store.open_data(&fq, OPEN_DATA_LIMIT + 1).await?;
     if records.len() > OPEN_DATA_LIMIT as usize {
         return Err(ApiError::bad_param(

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sahulat_domain::error::Result;
 use sahulat_domain::evidence::open_data::OpenRecord;
-use sahulat_domain::evidence::Fact;
+use sahulat_domain::evidence::{Ask, Fact};
 use sahulat_domain::status::{Channel, Priority};
 use std::collections::HashMap;
 
@@ -27,6 +27,21 @@ pub struct FactQuery {
     pub from: DateTime<Utc>,
     /// Window end (exclusive).
     pub to: DateTime<Utc>,
+}
+
+impl FactQuery {
+    /// The requests `ask` names (places, services, channel, priority) over `from..to`.
+    pub fn asked(ask: &Ask, from: DateTime<Utc>, to: DateTime<Utc>) -> FactQuery {
+        FactQuery {
+            districts: ask.districts.clone(),
+            tehsil: ask.tehsil.clone(),
+            services: ask.services.clone(),
+            channel: ask.channel,
+            priority: ask.priority,
+            from,
+            to,
+        }
+    }
 }
 
 /// Reads for summaries, plan input and exports.

@@ -8,9 +8,10 @@ use super::render::{dir, language, page};
 use super::session::{user_ctx, PageUser};
 use crate::access::evidence_reach;
 use crate::error::ApiError;
-use crate::evidence::build_plan;
+use crate::evidence::{plan_of, plan_window};
 use crate::extract::QueryPairs;
 use crate::state::AppState;
+use crate::web::map::escape;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -77,13 +78,6 @@ fn chart(bars: &[(String, Option<f64>)], title: &str) -> String {
     s
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 struct Asked {
     ask: Ask,
     reach: Reach,
@@ -98,15 +92,7 @@ fn asked(st: &AppState, user: &PageUser, q: &QueryPairs) -> Result<Asked, ApiErr
         .map_err(ApiError::from)?
         .within(&reach, named)
         .map_err(|m| ApiError::new(crate::error::ErrorCode::Forbidden, m))?;
-    let fq = FactQuery {
-        districts: ask.districts.clone(),
-        tehsil: ask.tehsil.clone(),
-        services: ask.services.clone(),
-        channel: ask.channel,
-        priority: ask.priority,
-        from: ask.from(),
-        to: ask.to(now),
-    };
+    let fq = FactQuery::asked(&ask, ask.from(), ask.to(now));
     Ok(Asked { ask, reach, fq })
 }
 
@@ -138,14 +124,8 @@ pub(super) async fn evaluate(
     let months = with(vec![D::Period(sahulat_domain::evidence::Period::Month)]);
     let sdg = with(vec![D::Sdg]);
     // The SDG view's trend: received against the window of the same length just before.
-    let days = (a.ask.to_date - a.ask.from_date).num_days() + 1;
-    let before = FactQuery {
-        from: sahulat_domain::evidence::summary::pk_midnight(
-            a.ask.from_date - chrono::Duration::days(days),
-        ),
-        to: a.fq.from,
-        ..a.fq.clone()
-    };
+    let (_, _, prev_start) = plan_window(&a.ask, now);
+    let before = FactQuery::asked(&a.ask, prev_start, a.fq.from);
     let earlier = match st.store.evidence_facts(&before).await {
         Ok(f) => f,
         Err(e) => return ApiError::from(e).into_response(),
@@ -277,8 +257,9 @@ pub(super) async fn evaluate(
     let mut hotspots = Vec::new();
     let mut map = None;
     if let [district] = a.ask.districts.as_slice() {
-        match build_plan(
-            st.store.as_ref(),
+        let p = plan_of(
+            &facts,
+            &earlier,
             &st.catalogue,
             &st.population,
             &a.ask,
@@ -286,39 +267,34 @@ pub(super) async fn evaluate(
             250.0,
             5,
             now,
-        )
-        .await
+        );
         {
-            Ok(p) => {
-                let name = |code: &str| {
-                    st.catalogue
-                        .tehsil(code)
-                        .map(|t| t.names.get(lang).to_string())
-                        .unwrap_or_else(|| code.to_string())
-                };
-                let service = |code: &str| {
-                    st.catalogue
-                        .service(code)
-                        .map(|s| s.names.get(lang).to_string())
-                        .unwrap_or_else(|| code.to_string())
-                };
-                needs = p.plan.needs.iter().take(15).map(|n| context! {
+            let name = |code: &str| {
+                st.catalogue
+                    .tehsil(code)
+                    .map(|t| t.names.get(lang).to_string())
+                    .unwrap_or_else(|| code.to_string())
+            };
+            let service = |code: &str| {
+                st.catalogue
+                    .service(code)
+                    .map(|s| s.names.get(lang).to_string())
+                    .unwrap_or_else(|| code.to_string())
+            };
+            needs = p.plan.needs.iter().take(15).map(|n| context! {
                     rank => n.rank, tehsil => name(&n.tehsil), service => service(&n.service),
                     sdg => n.sdg_targets.join(", "), received => show_n(lang, n.received),
                     per_10k => show_f(lang, n.per_10k, false, 2), growth => show_f(lang, n.growth, true, 0),
                     unresolved => show_f(lang, n.unresolved_share, true, 0),
                     days => show_f(lang, n.days_to_resolve_median, false, 1),
                 }).collect::<Vec<_>>();
-                hotspots = p.plan.hotspots.iter().take(10).enumerate().map(|(i, h)| context! {
+            hotspots = p.plan.hotspots.iter().take(10).enumerate().map(|(i, h)| context! {
                     n => i + 1, count => h.count, tehsil => h.tehsil.as_deref().map(name).unwrap_or_default(),
                     services => h.services.iter().map(|(s, c)| format!("{} ({c})", service(s))).collect::<Vec<_>>().join(", "),
                     lat => format!("{:.3}", h.lat), lon => format!("{:.3}", h.lon),
                 }).collect::<Vec<_>>();
-                let dots: Vec<(f64, f64)> =
-                    p.plan.hotspots.iter().map(|h| (h.lat, h.lon)).collect();
-                map = crate::web::map::svg(&st.catalogue, &st.geo, district, lang, &dots);
-            }
-            Err(e) => return ApiError::from(e).into_response(),
+            let dots: Vec<(f64, f64)> = p.plan.hotspots.iter().map(|h| (h.lat, h.lon)).collect();
+            map = crate::web::map::svg(&st.catalogue, &st.geo, district, lang, &dots);
         }
     }
     let districts: Vec<minijinja::Value> = a

@@ -143,7 +143,8 @@ pub(crate) fn svg(
     Some(s)
 }
 
-fn escape(s: &str) -> String {
+/// Text for SVG/HTML element content and attributes.
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -18,6 +18,16 @@ pub struct Reach {
     pub min_cell: Option<u64>,
 }
 
+impl Reach {
+    /// Every pilot district, with small cells suppressed below `min_cell` (`None`: exact).
+    pub fn all_pilots(min_cell: Option<u64>) -> Reach {
+        Reach {
+            districts: PILOT_DISTRICTS.iter().map(|d| d.to_string()).collect(),
+            min_cell,
+        }
+    }
+}
+
 /// A checked question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ask {
