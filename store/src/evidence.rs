@@ -66,3 +66,44 @@ pub(crate) const OPEN_COLUMNS: &str = "s.reference, s.service_code, s.district_c
     s.reporters, s.reopen_count, \
     (SELECT COUNT(*) FROM ratings r WHERE r.request_id = s.id) AS ratings, \
     (SELECT AVG(CAST(r.rating AS DOUBLE PRECISION)) FROM ratings r WHERE r.request_id = s.id) AS rating_mean";
+
+/// The columns of a `Fact`, in the order both stores read them.
+pub(crate) const FACT_COLUMNS: &str =
+    "id, service_code, province_code, district_code, tehsil_code, lat, lon, channel, \
+    priority, status, created_at, responded_at, closed_at, sla_due_at, reporters, reopen_count";
+
+/// ` AND …` for the filter's places, services, channel and priority (columns of `alias`).
+pub(crate) fn push_filter<'a, DB: sqlx::Database>(
+    b: &mut sqlx::QueryBuilder<'a, DB>,
+    q: &'a FactQuery,
+    alias: &str,
+) where
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    b.push(format!(" AND {alias}district_code IN ("));
+    let mut sep = b.separated(", ");
+    for d in &q.districts {
+        sep.push_bind(d.as_str());
+    }
+    b.push(")");
+    if let Some(t) = &q.tehsil {
+        b.push(format!(" AND {alias}tehsil_code = "))
+            .push_bind(t.as_str());
+    }
+    if !q.services.is_empty() {
+        b.push(format!(" AND {alias}service_code IN ("));
+        let mut sep = b.separated(", ");
+        for s in &q.services {
+            sep.push_bind(s.as_str());
+        }
+        b.push(")");
+    }
+    if let Some(c) = q.channel {
+        b.push(format!(" AND {alias}channel = "))
+            .push_bind(c.as_str());
+    }
+    if let Some(p) = q.priority {
+        b.push(format!(" AND {alias}priority = "))
+            .push_bind(p.as_str());
+    }
+}

@@ -1,44 +1,10 @@
 //! postgres: the facts behind the key figures and the ratings, for a window and a filter.
 
 use super::*;
-use crate::evidence::OPEN_COLUMNS;
+use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS};
 use crate::{Evidence, FactQuery};
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
-
-const FACT_COLUMNS: &str =
-    "id, service_code, province_code, district_code, tehsil_code, lat, lon, channel, \
-    priority, status, created_at, responded_at, closed_at, sla_due_at, reporters, reopen_count";
-
-/// ` AND …` for the filter's places, services, channel and priority (columns of `alias`).
-fn push_filter<'a>(b: &mut QueryBuilder<'a, Postgres>, q: &'a FactQuery, alias: &str) {
-    b.push(format!(" AND {alias}district_code IN ("));
-    let mut sep = b.separated(", ");
-    for d in &q.districts {
-        sep.push_bind(d.as_str());
-    }
-    b.push(")");
-    if let Some(t) = &q.tehsil {
-        b.push(format!(" AND {alias}tehsil_code = "))
-            .push_bind(t.as_str());
-    }
-    if !q.services.is_empty() {
-        b.push(format!(" AND {alias}service_code IN ("));
-        let mut sep = b.separated(", ");
-        for s in &q.services {
-            sep.push_bind(s.as_str());
-        }
-        b.push(")");
-    }
-    if let Some(c) = q.channel {
-        b.push(format!(" AND {alias}channel = "))
-            .push_bind(c.as_str());
-    }
-    if let Some(p) = q.priority {
-        b.push(format!(" AND {alias}priority = "))
-            .push_bind(p.as_str());
-    }
-}
 
 fn fact_from_row(row: &PgRow) -> Result<Fact> {
     Ok(Fact {
