@@ -8,7 +8,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use std::sync::OnceLock;
 
-const SOURCES: [(Lang, &str, [&str; 3]); 4] = [
+const SOURCES: [(Lang, &str, [&str; 4]); 4] = [
     (
         Lang::En,
         "en",
@@ -16,6 +16,7 @@ const SOURCES: [(Lang, &str, [&str; 3]); 4] = [
             include_str!("../i18n/en.ftl"),
             include_str!("../i18n/citizen.en.ftl"),
             include_str!("../i18n/phone.en.ftl"),
+            include_str!("../i18n/evaluation.en.ftl"),
         ],
     ),
     (
@@ -25,6 +26,7 @@ const SOURCES: [(Lang, &str, [&str; 3]); 4] = [
             include_str!("../i18n/ur.ftl"),
             include_str!("../i18n/citizen.ur.ftl"),
             include_str!("../i18n/phone.ur.ftl"),
+            include_str!("../i18n/evaluation.ur.ftl"),
         ],
     ),
     (
@@ -34,6 +36,7 @@ const SOURCES: [(Lang, &str, [&str; 3]); 4] = [
             include_str!("../i18n/sd.ftl"),
             include_str!("../i18n/citizen.sd.ftl"),
             include_str!("../i18n/phone.sd.ftl"),
+            include_str!("../i18n/evaluation.sd.ftl"),
         ],
     ),
     (
@@ -45,6 +48,7 @@ const SOURCES: [(Lang, &str, [&str; 3]); 4] = [
             "",
             "",
             include_str!("../i18n/phone.ur-Latn.ftl"),
+            "",
         ],
     ),
 ];

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod effects;
 pub mod error;
 pub mod escalation;
+pub mod evaluation;
 pub mod evidence;
 pub mod geo;
 pub mod i18n;

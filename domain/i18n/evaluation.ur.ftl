@@ -1,0 +1,1 @@
+# Evaluation of innovative actions (issue 12): readings, warnings, KPI names.
