@@ -140,18 +140,23 @@ enum UserCommand {
 enum ReportCommand {
     /// A district's local plan input: needs ranked by tehsil and service, and hotspots.
     Plan {
-        /// District, by P-code or name.
-        #[arg(long)]
-        district: String,
+        /// District, by P-code or name; with --format html several (repeated, comma-separated,
+        /// or `all` for the four pilots), each on its own printed page.
+        #[arg(long, required = true)]
+        district: Vec<String>,
         /// First day, YYYY-MM-DD (Pakistan).
         #[arg(long)]
         from: String,
         /// Last day, YYYY-MM-DD, inclusive.
         #[arg(long)]
         to: String,
-        /// json (everything), csv (the ranked needs) or geojson (the hotspots).
+        /// json (everything), csv (the ranked needs), geojson (the hotspots) or html (the
+        /// printable report: key figures, charts, SDG view, needs, hotspot map, sources).
         #[arg(long, default_value = "json")]
         format: String,
+        /// Language of the html report: en, ur or sd.
+        #[arg(long, default_value = "en")]
+        lang: String,
         /// Hotspot radius in metres.
         #[arg(long = "radius-m", default_value_t = 250.0)]
         radius_m: f64,
@@ -296,24 +301,24 @@ async fn main() -> anyhow::Result<()> {
                     from,
                     to,
                     format,
+                    lang,
                     radius_m,
                     min_size,
                     min_cell,
                 },
         } => {
             let (store, reference, _) = open(&cli.db).await?;
-            let text = report::plan(
-                store.as_ref(),
-                &reference,
-                &district,
-                &from,
-                &to,
-                &format,
+            let args = report::PlanArgs {
+                districts: district,
+                from,
+                to,
+                format,
+                lang,
                 radius_m,
                 min_size,
                 min_cell,
-            )
-            .await?;
+            };
+            let text = report::plan(store.as_ref(), &reference, &args).await?;
             #[allow(clippy::print_stdout)]
             {
                 print!("{text}");

@@ -33,6 +33,7 @@ pub(crate) fn templates() -> &'static Environment<'static> {
             "users.html",
             "inbox.html",
             "evaluate.html",
+            "report_plan.html",
             "web/base.html",
             "web/report.html",
             "web/nearby.html",

@@ -147,3 +147,46 @@ ev-place = Place (about 100 m)
 ev-no-hotspots = No hotspot in this period.
 ev-choose-district = Choose one district to see its needs and hotspots.
 page-evidence = Evidence
+
+# --- Printable plan report (`sahulat report plan --format html`): rp-* ---
+rp-doc-title = Sahulat: input to local development plans
+rp-title = { $district } district ({ $province }): input to the local development plan
+rp-window = Requests received from { $start } to { $end } (Pakistan dates, both days included).
+rp-previous = Change is measured against { $start } to { $end }, the period of the same length just before.
+rp-generated = Prepared by Sahulat on { $date } from the requests in its database.
+rp-figure = Figure
+rp-value = Value
+rp-how = How it is counted
+rp-no-requests = No request was received in this period.
+rp-backlog-note = Requests still open when the period ended.
+rp-censoring = Kaplan–Meier median over { $n } requests; the { $censored } still without an answer when the period ended count as censored (waiting at least that long), never dropped.
+rp-median-unknown = "—" means fewer than half had an answer by then, so the median is not reached yet.
+rp-sla-note = Share answered by their due time, of the { $due } requests due by the end of the period; { $notdue } not yet due are left out.
+rp-satisfied-note = Share of the { $n } citizen ratings with 4 or 5 stars (proxy for SDG indicator 16.6.2).
+rp-per-10k-note = Divided by { $population } residents (census { $year }); the source is under "Sources and licences".
+rp-per-10k-unknown = No census figure matches this place, so no rate is given (unknown, not zero).
+rp-sdg-note = Each service is tagged with the SDG targets and indicators it speaks to; a request counts under every target of its service.
+rp-ranking = Ranked by requests per 10,000 residents of the tehsil, highest first; tehsils with no comparable census figure come after, by volume.
+rp-suppressed-groups = { $count ->
+    [one] One tehsil and service group of fewer than { $n } requests is left out of the ranking.
+   *[other] { $count } tehsil and service groups of fewer than { $n } requests are left out of the ranking.
+}
+rp-no-needs = No tehsil and service had enough requests to be listed.
+rp-unknown-tehsil = Tehsil not known
+rp-hotspots-note = Clusters of requests: at least { $size } requests within { $radius } m of each other (DBSCAN). Places are cluster centres rounded to about 100 m; the map shows them as dots on the district's tehsils.
+rp-sources = Sources and licences
+rp-citations = Sources are quoted as recorded, in English.
+rp-census = Census population
+rp-census-note = Rates per 10,000 residents divide by the latest comparable figure below (fixtures/population.csv for the district, fixtures/population_tehsils.csv for its tehsils).
+rp-place = Place
+rp-year = Census year
+rp-population = Residents
+rp-comparable = Matches the area Sahulat draws
+rp-source = Source
+rp-yes = yes
+rp-no = no
+rp-not-comparable = Not comparable: { $tehsils }. The census unit of that name is not the tehsil outline Sahulat draws (see its source), so no rate per 10,000 residents is given for it.
+rp-boundaries = Boundaries
+rp-boundaries-note = District and tehsil outlines and their P-codes; provenance in fixtures/boundaries/SOURCE.md. Required attribution:
+rp-licence = Licence
+rp-licence-note = The figures in this report are Sahulat open data, under this licence:

@@ -22,7 +22,8 @@ use sahulat_domain::lang::Lang;
 use sahulat_domain::messages::text;
 use sahulat_store::FactQuery;
 
-fn show_f(lang: Lang, c: Cell<f64>, pct: bool, digits: usize) -> String {
+/// A share (`pct`) or number as shown to the reader: "fewer than N" when suppressed.
+pub(crate) fn show_f(lang: Lang, c: Cell<f64>, pct: bool, digits: usize) -> String {
     match c {
         Cell::Value(v) if pct => format!("{:.0}%", v * 100.0),
         Cell::Value(v) => format!("{v:.digits$}"),
@@ -31,7 +32,8 @@ fn show_f(lang: Lang, c: Cell<f64>, pct: bool, digits: usize) -> String {
     }
 }
 
-fn show_n(lang: Lang, c: Cell<u64>) -> String {
+/// A count as shown to the reader: "fewer than N" when suppressed.
+pub(crate) fn show_n(lang: Lang, c: Cell<u64>) -> String {
     match c {
         Cell::Value(v) => v.to_string(),
         Cell::Suppressed(m) => text(lang, "ev-fewer", &[("n", m.to_string())]),
@@ -40,7 +42,7 @@ fn show_n(lang: Lang, c: Cell<u64>) -> String {
 }
 
 /// A bar chart of `bars` (label, value; `None` drawn as an empty frame: suppressed).
-fn chart(bars: &[(String, Option<f64>)], title: &str) -> String {
+pub(crate) fn chart(bars: &[(String, Option<f64>)], title: &str) -> String {
     let (w, h, pad) = (560.0_f64, 180.0_f64, 24.0_f64);
     let max = bars.iter().filter_map(|b| b.1).fold(1.0_f64, f64::max);
     let step = (w - pad) / bars.len().max(1) as f64;
@@ -290,7 +292,7 @@ pub(super) async fn evaluate(
                 }).collect::<Vec<_>>();
             hotspots = p.plan.hotspots.iter().take(10).enumerate().map(|(i, h)| context! {
                     n => i + 1, count => h.count, tehsil => h.tehsil.as_deref().map(name).unwrap_or_default(),
-                    services => h.services.iter().map(|(s, c)| format!("{} ({c})", service(s))).collect::<Vec<_>>().join(", "),
+                    services => h.services.iter().map(|(s, c)| format!("{} ({})", service(s), show_n(lang, *c))).collect::<Vec<_>>().join(", "),
                     lat => format!("{:.3}", h.lat), lon => format!("{:.3}", h.lon),
                 }).collect::<Vec<_>>();
             let dots: Vec<(f64, f64)> = p.plan.hotspots.iter().map(|h| (h.lat, h.lon)).collect();

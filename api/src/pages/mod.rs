@@ -10,6 +10,7 @@ mod inbox;
 mod photos;
 mod queue;
 mod render;
+pub(crate) mod report;
 mod session;
 mod ticket;
 

@@ -5,6 +5,7 @@
 //! district), and neighbours are found with an R-tree, so a district's year of requests takes
 //! milliseconds, not the quadratic scan.
 
+use super::cells::Cell;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 use serde::Serialize;
@@ -34,8 +35,9 @@ pub struct Hotspot {
     pub lon: f64,
     /// Farthest member from the centroid, metres (rounded to 10 m).
     pub radius_m: f64,
-    /// Requests per service, most first.
-    pub services: Vec<(String, u64)>,
+    /// Requests per service, most first; a count on fewer than the small-cell threshold is
+    /// suppressed for evaluators (`plan` does that), like every other figure.
+    pub services: Vec<(String, Cell<u64>)>,
     /// The tehsil most of its requests are in.
     pub tehsil: Option<String>,
 }
@@ -140,6 +142,10 @@ pub fn hotspots(spots: &[Spot], radius_m: f64, min_size: usize) -> Vec<Hotspot> 
                 .map(|(s, c)| (s.to_string(), c))
                 .collect();
             services.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let services = services
+                .into_iter()
+                .map(|(s, c)| (s, Cell::Value(c)))
+                .collect();
             let tehsil = tehsils
                 .into_iter()
                 .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
@@ -196,7 +202,10 @@ mod tests {
         assert_eq!(h[1].count, 12);
         assert_eq!((h[0].lat, h[0].lon), (27.56, 68.21));
         assert_eq!((h[1].lat, h[1].lon), (27.8, 68.29));
-        assert_eq!(h[0].services, vec![("sewerage-drainage".to_string(), 30)]);
+        assert_eq!(
+            h[0].services,
+            vec![("sewerage-drainage".to_string(), Cell::Value(30))]
+        );
         assert!(h[0].radius_m <= 130.0, "{}", h[0].radius_m);
         assert_eq!(h[0].tehsil.as_deref(), Some("PK71303"));
     }

@@ -154,9 +154,17 @@ pub fn plan(
         })
         .collect();
     let min_size = spec.min_size.max(m.map_or(1, |m| m as usize));
+    let mut hotspots = hotspots(&spots, spec.radius_m, min_size);
+    for h in &mut hotspots {
+        for (_, c) in &mut h.services {
+            if let Cell::Value(n) = *c {
+                *c = Cell::count(n, m);
+            }
+        }
+    }
     PlanInput {
         needs,
         suppressed_groups: suppressed,
-        hotspots: hotspots(&spots, spec.radius_m, min_size),
+        hotspots,
     }
 }
