@@ -9,10 +9,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::future::try_join_all;
-use sahulat_domain::citizen::{self, Policy, Proven, Rating};
+use sahulat_domain::citizen::{self, Policy, Proven, Rating, RatingWrite};
 use sahulat_domain::clock::ManualClock;
 use sahulat_domain::ids::{IdSource, RandomIds};
-use sahulat_domain::lifecycle::{self, ActionForm, ActionInput, Actor};
+use sahulat_domain::lifecycle::{self, ActionForm, ActionInput, ActionWrite, Actor};
 use sahulat_domain::phone::Phone;
 use sahulat_domain::request::{RequestDraft, ServiceRequest};
 use sahulat_domain::simulate::{Effect, EffectKpi, Outcome, SimRequest, SimSpec, Simulator};
@@ -23,7 +23,7 @@ use sahulat_store::{CreateOutcome, Render, Store, StoredResponse};
 use sahulat_worker::{Notifier, NotifyError, Worker, WorkerConfig};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::io::Write;
+use std::io::Write as _;
 use std::sync::Arc;
 
 /// SMS go nowhere in a simulation.
@@ -133,53 +133,98 @@ pub async fn run(
             }
             clock.set(end);
             worker.run_until_idle().await?;
-            while agenda.peek().is_some_and(|Reverse(e)| e.at < end) {
-                let Some(Reverse(due)) = agenda.pop() else {
-                    break;
-                };
-                let Some(plan) = plans.get(&due.id).cloned() else {
-                    continue;
-                };
-                let Some(t) = store.request_by_id(due.id).await? else {
-                    continue;
-                };
-                if t.status == Status::Submitted {
-                    seq += 1;
-                    agenda.push(Reverse(Due {
-                        at: end,
-                        seq,
-                        ..due
-                    }));
-                    continue;
-                }
-                let next = act(store.as_ref(), &cat, &wh, policy, &t, &plan, &due).await?;
-                if next.is_some() || matches!(due.step, Step::Rate(_)) {
-                    tally.actions += u64::from(!matches!(due.step, Step::Rate(_)));
-                }
-                if matches!(due.step, Step::Rate(_)) && next.is_some() {
-                    tally.ratings += 1;
-                }
-                if due.step == Step::Reopen && next.is_some() {
-                    // One reopen at most: the next closing is rated or final.
-                    if let Some(p) = plans.get_mut(&due.id) {
-                        p.reopen_after_h = None;
+            // The hour's answers in rounds: each round takes at most one step per ticket
+            // (a ticket's next step waits for the next round, as it depends on this one),
+            // reads the round's tickets at once and writes its actions in one go.
+            loop {
+                let mut round: Vec<Due> = Vec::new();
+                let mut taken = std::collections::HashSet::new();
+                let mut again = Vec::new();
+                while agenda.peek().is_some_and(|Reverse(e)| e.at < end) {
+                    let Some(Reverse(due)) = agenda.pop() else {
+                        break;
+                    };
+                    if taken.insert(due.id) {
+                        round.push(due);
+                    } else {
+                        again.push(due);
                     }
                 }
-                for (at, step) in next.into_iter().flatten() {
-                    seq += 1;
-                    agenda.push(Reverse(Due {
-                        at,
-                        seq,
-                        id: due.id,
-                        step,
-                    }));
+                agenda.extend(again.into_iter().map(Reverse));
+                if round.is_empty() {
+                    break;
                 }
-                if matches!(due.step, Step::Rate(_))
-                    || (due.step == Step::Close
-                        && plan.rating.is_none()
-                        && plan.reopen_after_h.is_none())
-                {
-                    plans.remove(&due.id);
+                let ids: Vec<i64> = round.iter().map(|d| d.id).collect();
+                let tickets: std::collections::HashMap<i64, ServiceRequest> = store
+                    .requests_by_ids(&ids)
+                    .await?
+                    .into_iter()
+                    .map(|t| (t.id, t))
+                    .collect();
+                let mut writes: Vec<(Due, SimRequest, Planned)> = Vec::new();
+                for due in round {
+                    let (Some(plan), Some(t)) = (plans.get(&due.id).cloned(), tickets.get(&due.id))
+                    else {
+                        continue;
+                    };
+                    if t.status == Status::Submitted {
+                        seq += 1;
+                        agenda.push(Reverse(Due {
+                            at: end,
+                            seq,
+                            ..due
+                        }));
+                        continue;
+                    }
+                    if let Some(p) = step(&cat, &wh, policy, t, &plan, &due)? {
+                        writes.push((due, plan, p));
+                    }
+                }
+                let actions: Vec<(ActionWrite, DateTime<Utc>)> = writes
+                    .iter()
+                    .filter_map(|(due, _, p)| match &p.write {
+                        Write::Action(w) => Some((w.clone(), due.at)),
+                        Write::Rate(_) => None,
+                    })
+                    .collect();
+                let mut applied = store.apply_actions(&actions).await?.into_iter();
+                for (due, plan, p) in writes {
+                    let ok = match &p.write {
+                        Write::Action(_) => applied.next().unwrap_or(false),
+                        Write::Rate(w) => {
+                            store.rate(w, due.at).await?;
+                            true
+                        }
+                    };
+                    let next = ok.then_some(p.next);
+                    if next.is_some() || matches!(due.step, Step::Rate(_)) {
+                        tally.actions += u64::from(!matches!(due.step, Step::Rate(_)));
+                    }
+                    if matches!(due.step, Step::Rate(_)) && next.is_some() {
+                        tally.ratings += 1;
+                    }
+                    if due.step == Step::Reopen && next.is_some() {
+                        // One reopen at most: the next closing is rated or final.
+                        if let Some(p) = plans.get_mut(&due.id) {
+                            p.reopen_after_h = None;
+                        }
+                    }
+                    for (at, step) in next.into_iter().flatten() {
+                        seq += 1;
+                        agenda.push(Reverse(Due {
+                            at,
+                            seq,
+                            id: due.id,
+                            step,
+                        }));
+                    }
+                    if matches!(due.step, Step::Rate(_))
+                        || (due.step == Step::Close
+                            && plan.rating.is_none()
+                            && plan.reopen_after_h.is_none())
+                    {
+                        plans.remove(&due.id);
+                    }
                 }
             }
             if hour % 6 == 5 {
@@ -239,16 +284,29 @@ async fn create(
     }
 }
 
-/// Applies one step; returns the steps it leads to (`None`: it did not apply).
-async fn act(
-    store: &dyn Store,
+/// A step's write.
+enum Write {
+    /// A department's action or a citizen's reopen.
+    Action(ActionWrite),
+    /// A citizen's rating.
+    Rate(Box<RatingWrite>),
+}
+
+/// A step decided by the lifecycle or citizen rules, and the steps it leads to if written.
+struct Planned {
+    write: Write,
+    next: Vec<(DateTime<Utc>, Step)>,
+}
+
+/// Decides one step (`None`: the rules refuse it in the ticket's state).
+fn step(
     cat: &sahulat_domain::catalogue::Catalogue,
     wh: &WorkingHours,
     policy: Policy<'_>,
     t: &ServiceRequest,
     plan: &SimRequest,
     due: &Due,
-) -> anyhow::Result<Option<Vec<(DateTime<Utc>, Step)>>> {
+) -> anyhow::Result<Option<Planned>> {
     let phone = Phone::parse(&plan.phone).map_err(|e| anyhow::anyhow!("{e}"))?;
     let proven = || Proven {
         reporter: t,
@@ -300,9 +358,6 @@ async fn act(
             let Ok(write) = lifecycle::decide(cat, &understood, input) else {
                 return Ok(None);
             };
-            if !store.apply_action(&write, due.at).await? {
-                return Ok(None);
-            }
             let mut next = Vec::new();
             if due.step == Step::Close {
                 if let Some(h) = plan.reopen_after_h {
@@ -311,20 +366,20 @@ async fn act(
                     next.push((later(h), Step::Rate(stars)));
                 }
             }
-            Ok(Some(next))
+            Ok(Some(Planned {
+                write: Write::Action(write),
+                next,
+            }))
         }
         Step::Reopen => {
             let Ok(w) = citizen::reopen(policy, proven(), "Still not fixed", due.at) else {
                 return Ok(None);
             };
-            if !store.apply_action(&w, due.at).await? {
-                return Ok(None);
-            }
             // Resolved again after as long as it took the first time (at most 30 days).
-            Ok(Some(vec![(
-                later(plan.close_after_h.min(24.0 * 30.0)),
-                Step::Close,
-            )]))
+            Ok(Some(Planned {
+                write: Write::Action(w),
+                next: vec![(later(plan.close_after_h.min(24.0 * 30.0)), Step::Close)],
+            }))
         }
         Step::Rate(stars) => {
             let rating = Rating::new(i64::from(*stars)).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -336,8 +391,10 @@ async fn act(
             let Ok(w) = citizen::rate(policy, proven(), rating, None, channel, due.at) else {
                 return Ok(None);
             };
-            store.rate(&w, due.at).await?;
-            Ok(Some(Vec::new()))
+            Ok(Some(Planned {
+                write: Write::Rate(Box::new(w)),
+                next: Vec::new(),
+            }))
         }
     }
 }

@@ -7,6 +7,7 @@
 //! that data into the database (`prepare`), for `serve`, `worker` and `migrate` alike.
 
 mod accounts;
+mod batches;
 mod evidence;
 mod inbox;
 mod intake;
@@ -23,6 +24,7 @@ mod sqlite;
 mod tickets;
 
 pub use accounts::{Accounts, Session};
+pub use batches::{Batches, Delivery, NearbyAsk, TriageWritten};
 pub use evidence::{Evidence, FactQuery};
 pub use inbox::{Addressees, InboxItem, StaffInbox};
 pub use intake::{
@@ -60,6 +62,7 @@ pub trait Store:
     + StaffInbox
     + ReferenceData
     + Evidence
+    + Batches
     + Send
     + Sync
     + std::fmt::Debug

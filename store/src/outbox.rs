@@ -25,8 +25,9 @@ pub struct OutboxMessage {
 /// The outbox.
 #[async_trait]
 pub trait Outbox: Send + Sync {
-    /// Messages waiting to be sent, oldest first.
-    async fn pending_messages(&self, limit: u32) -> Result<Vec<OutboxMessage>>;
+    /// Messages waiting to be sent with an id above `after`, oldest first (a page: the next
+    /// one starts after the last id seen, so messages held back do not block the rest).
+    async fn pending_messages(&self, after: i64, limit: u32) -> Result<Vec<OutboxMessage>>;
     /// Records a delivery attempt: sent, or failed with an error (`give_up` stops retries).
     async fn mark_message(
         &self,

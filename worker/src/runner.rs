@@ -20,16 +20,20 @@ impl Worker {
     async fn run_job(&self, job: &Job) -> anyhow::Result<()> {
         let result = jobs::run(self, job).await;
         let now = self.clock.now();
+        if result.is_ok() && !self.store.complete(job.id, &self.id, now).await? {
+            tracing::warn!(
+                job = job.id,
+                "lease lost before completion; another worker has it"
+            );
+        }
+        self.settle(job, result).await
+    }
+
+    /// Retries or fails a job whose run went wrong (`Ok`: already completed).
+    async fn settle(&self, job: &Job, result: Result<(), JobError>) -> anyhow::Result<()> {
+        let now = self.clock.now();
         let (error, retry_at) = match result {
-            Ok(()) => {
-                if !self.store.complete(job.id, &self.id, now).await? {
-                    tracing::warn!(
-                        job = job.id,
-                        "lease lost before completion; another worker has it"
-                    );
-                }
-                return Ok(());
-            }
+            Ok(()) => return Ok(()),
             Err(JobError::Retry(e)) => (e, Some(now + backoff(job.attempts))),
             Err(JobError::Fail(e)) => (e, None),
         };
@@ -46,6 +50,40 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// Runs the claimed triage jobs as one batch (`jobs::triage::run_batch`); returns the
+    /// other jobs, to run one at a time. If the batch cannot be written, its jobs run one at
+    /// a time too (one bad request does not hold the others back).
+    async fn run_triage_batch<'a>(&self, claimed: &'a [Job]) -> anyhow::Result<Vec<&'a Job>> {
+        let mut triage = Vec::new();
+        let mut rest = Vec::new();
+        for job in claimed {
+            match Task::parse(&job.kind, &job.payload) {
+                Ok(Task::Triage { request_id }) => triage.push((job, request_id)),
+                _ => rest.push(job),
+            }
+        }
+        if triage.len() < 2 {
+            rest.extend(triage.iter().map(|(job, _)| *job));
+            rest.sort_by_key(|j| (j.run_at, j.id));
+            return Ok(rest);
+        }
+        match jobs::triage_batch(self, &triage).await {
+            Ok(results) => {
+                for (id, result) in results {
+                    if let Some((job, _)) = triage.iter().find(|(j, _)| j.id == id) {
+                        self.settle(job, result).await?;
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, jobs = triage.len(), "triage batch failed; running its jobs one at a time");
+                rest.extend(triage.iter().map(|(job, _)| *job));
+                rest.sort_by_key(|j| (j.run_at, j.id));
+            }
+        }
+        Ok(rest)
     }
 
     /// Claims and runs due jobs until none are left; returns how many ran. For tests, the
@@ -65,9 +103,9 @@ impl Worker {
             if jobs.is_empty() {
                 return Ok(ran);
             }
-            for job in &jobs {
+            ran += jobs.len();
+            for job in self.run_triage_batch(&jobs).await? {
                 self.run_job(job).await?;
-                ran += 1;
             }
         }
     }
@@ -113,9 +151,16 @@ impl Worker {
                 }
                 continue;
             }
-            for (i, job) in jobs.iter().enumerate() {
+            let rest = match self.run_triage_batch(&jobs).await {
+                Ok(rest) => rest,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not record a triage batch; its leases will expire");
+                    Vec::new()
+                }
+            };
+            for (i, job) in rest.iter().enumerate() {
                 if *shutdown.borrow() {
-                    for rest in &jobs[i..] {
+                    for rest in &rest[i..] {
                         let now = self.clock.now();
                         let _ = self
                             .store

@@ -126,6 +126,10 @@ impl PgStore {
     }
 }
 
+/// PostgreSQL takes the batches one item at a time for now (each item is one round trip on
+/// a pooled connection, not a thread hand-off).
+impl crate::Batches for PgStore {}
+
 #[async_trait]
 impl Store for PgStore {
     fn backend(&self) -> &'static str {

@@ -74,8 +74,14 @@ pub(super) async fn record(
 
 #[async_trait]
 impl Outbox for PgStore {
-    async fn pending_messages(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
-        self.outbox(Some("pending"), limit).await
+    async fn pending_messages(&self, after: i64, limit: u32) -> Result<Vec<OutboxMessage>> {
+        let rows = sqlx::query(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending' AND id > $1 ORDER BY id LIMIT $2"))
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(outbox_from_row).collect()
     }
 
     async fn mark_message(

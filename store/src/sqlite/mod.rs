@@ -3,6 +3,7 @@
 //! writers queue in-process instead of spinning on SQLITE_BUSY, and a pool of readers.
 
 mod accounts;
+mod batches;
 mod evidence;
 mod inbox;
 mod intake;
@@ -167,12 +168,16 @@ impl SqliteStore {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(std::time::Duration::from_secs(30))
+            // A connection to a local file cannot go stale: a ping before each use only costs
+            // two thread hand-offs (a third of the worker's time, BENCHMARKS.md).
+            .test_before_acquire(false)
             .connect_with(opts.clone())
             .await
             .map_err(db)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(std::time::Duration::from_secs(10))
+            .test_before_acquire(false)
             // Readers take large ranges (summaries) from the OS page cache without a copy per
             // page, with a 64 MB page cache each; the writer keeps SQLite's defaults (on it the
             // same settings cost intake throughput, BENCHMARKS.md).

@@ -29,34 +29,63 @@ pub(super) async fn record(
     messages: &[NewMessage],
     now: &str,
 ) -> Result<()> {
-    for h in history {
-        sqlx::query("INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(request_id)
-            .bind(h.status.as_str())
-            .bind(h.public)
-            .bind(&h.description)
-            .bind(&h.actor)
-            .bind(now)
-            .bind(message_json(h.message.as_ref()).map(|v| v.to_string()))
-            .execute(&mut **tx)
-            .await.map_err(db)?;
+    record_many(tx, &[(request_id, history, messages)], now).await
+}
+
+/// Rows per multi-row insert (at most 9 bound values each: well under SQLite's 32,766
+/// variables).
+const ROWS_PER_INSERT: usize = 500;
+
+/// `record` for several requests at once: one insert for all history rows, one for all
+/// messages, and the `notify` job if any message was new.
+pub(super) async fn record_many(
+    tx: &mut Transaction<'static, Sqlite>,
+    items: &[(i64, &[&HistoryEntry], &[NewMessage])],
+    now: &str,
+) -> Result<()> {
+    let history: Vec<(i64, &HistoryEntry)> = items
+        .iter()
+        .flat_map(|(id, h, _)| h.iter().map(move |e| (*id, *e)))
+        .collect();
+    for chunk in history.chunks(ROWS_PER_INSERT) {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) ",
+        );
+        b.push_values(chunk, |mut row, (id, h)| {
+            row.push_bind(*id)
+                .push_bind(h.status.as_str())
+                .push_bind(h.public)
+                .push_bind(h.description.clone())
+                .push_bind(h.actor.clone())
+                .push_bind(now.to_string())
+                .push_bind(message_json(h.message.as_ref()).map(|v| v.to_string()));
+        });
+        b.build().execute(&mut **tx).await.map_err(db)?;
     }
+    let messages: Vec<&NewMessage> = items.iter().flat_map(|(_, _, m)| m.iter()).collect();
     let mut queued = 0;
-    for m in messages {
-        queued += sqlx::query(
-            "INSERT INTO outbox (request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-        )
-        .bind(m.request_id)
-        .bind(&m.recipient_kind)
-        .bind(&m.recipient)
-        .bind(&m.language)
-        .bind(&m.body)
-        .bind(&m.dedupe_key)
-        .bind(now)
-        .execute(&mut **tx)
-        .await.map_err(db)?
-        .rows_affected();
+    for chunk in messages.chunks(ROWS_PER_INSERT) {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO outbox (request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, created_at) ",
+        );
+        b.push_values(chunk, |mut row, m| {
+            row.push_bind(m.request_id)
+                .push_bind(m.recipient_kind.clone())
+                .push_bind(m.recipient.clone())
+                .push_bind(m.language.clone())
+                .push_bind(m.body.clone())
+                .push_bind(m.dedupe_key.clone())
+                .push_bind("pending")
+                .push_bind(0i64)
+                .push_bind(now.to_string());
+        });
+        b.push(" ON CONFLICT (dedupe_key) DO NOTHING");
+        queued += b
+            .build()
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
     }
     if queued > 0 {
         sqlx::query(
@@ -74,8 +103,14 @@ pub(super) async fn record(
 
 #[async_trait]
 impl Outbox for SqliteStore {
-    async fn pending_messages(&self, limit: u32) -> Result<Vec<OutboxMessage>> {
-        self.outbox(Some("pending"), limit).await
+    async fn pending_messages(&self, after: i64, limit: u32) -> Result<Vec<OutboxMessage>> {
+        let rows = sqlx::query(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?"))
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter().map(outbox_from_row).collect()
     }
 
     async fn mark_message(

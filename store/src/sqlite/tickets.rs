@@ -331,7 +331,7 @@ impl Tickets for SqliteStore {
 
 /// The status change with its audit rows, messages and jobs, inside the caller's transaction;
 /// false (and nothing written) if the ticket is no longer in the status the actor saw.
-async fn write_action(
+pub(super) async fn write_action(
     tx: &mut sqlx::Transaction<'static, Sqlite>,
     w: &ActionWrite,
     now_s: &str,

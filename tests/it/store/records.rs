@@ -163,7 +163,7 @@ async fn a_message_key_is_queued_once_however_often_it_is_sent() {
             .await
             .unwrap();
     }
-    let pending = app.store().pending_messages(10).await.unwrap();
+    let pending = app.store().pending_messages(0, 10).await.unwrap();
     assert_eq!(pending.len(), 1);
     app.store()
         .mark_message(pending[0].id, true, None, false, now)
@@ -176,7 +176,12 @@ async fn a_message_key_is_queued_once_however_often_it_is_sent() {
             .unwrap(),
         1
     );
-    assert!(app.store().pending_messages(10).await.unwrap().is_empty());
+    assert!(app
+        .store()
+        .pending_messages(0, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]

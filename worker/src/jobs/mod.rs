@@ -25,6 +25,18 @@ impl<E: std::fmt::Display> From<E> for JobError {
     }
 }
 
+/// Runs a batch of claimed triage jobs (`(job, request id)`); each job's result, the
+/// successful ones already completed.
+pub(crate) async fn triage_batch(
+    w: &Worker,
+    jobs: &[(&Job, i64)],
+) -> anyhow::Result<Vec<(i64, Result<(), JobError>)>> {
+    if !w.config.triage_delay.is_zero() {
+        tokio::time::sleep(w.config.triage_delay).await;
+    }
+    triage::run_batch(w, jobs).await
+}
+
 /// Runs one claimed job.
 pub(crate) async fn run(w: &Worker, job: &Job) -> Result<(), JobError> {
     let task = Task::parse(&job.kind, &job.payload).map_err(JobError::Fail)?;

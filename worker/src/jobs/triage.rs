@@ -1,11 +1,21 @@
 //! The `triage` job: gathers what triage looks at (the request, open requests of the same
 //! service nearby, the reporter's phone), lets `sahulat_domain::triage::decide` decide, and
 //! writes the outcome in one transaction, only if the request is still `submitted`.
+//!
+//! Claimed triage jobs are taken as a batch: one read of the requests, one of their contacts,
+//! one of every duplicate search, a decision per request in claim order, then one write of
+//! all outcomes with their jobs' completion. Each decision sees the batch's earlier decisions
+//! (a request triaged just before is an open request nearby, or no longer one), so a batch
+//! decides exactly what the jobs would have decided one at a time.
 
 use super::JobError;
 use crate::context::Worker;
-use sahulat_domain::status::Status;
-use sahulat_domain::triage::{self, TriageInput};
+use sahulat_domain::geo::haversine_m;
+use sahulat_domain::request::ServiceRequest;
+use sahulat_domain::status::{Status, OPEN_STATUSES};
+use sahulat_domain::triage::{self, TriageInput, TriageOutcome};
+use sahulat_store::{Job, NearbyAsk};
+use std::collections::HashMap;
 
 pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
     if !w.config.triage_delay.is_zero() {
@@ -18,27 +28,19 @@ pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
     if r.status != Status::Submitted {
         return Ok(()); // already triaged: a repeated delivery changes nothing
     }
-    let config = &w.config.triage;
-    let nearby = match (r.lat, r.lon) {
-        (Some(lat), Some(lon)) => {
+    let nearby = match ask(w, &r) {
+        Some(a) => {
             w.store
-                .nearby_open(
-                    &triage::settled_service(&w.lexicon, &r),
-                    lat,
-                    lon,
-                    config.duplicate_radius_m,
-                    config.duplicates_since(&r),
-                    r.id,
-                )
+                .nearby_open(&a.service, a.lat, a.lon, a.radius_m, a.since, a.exclude)
                 .await?
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     let phone = w.store.contact(r.id).await?.and_then(|c| c.phone);
     let outcome = triage::decide(
         &w.catalogue,
         &w.lexicon,
-        config,
+        &w.config.triage,
         TriageInput {
             request: &r,
             nearby: &nearby,
@@ -52,4 +54,132 @@ pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
         );
     }
     Ok(())
+}
+
+/// The duplicate search for `r` (none without a point).
+fn ask(w: &Worker, r: &ServiceRequest) -> Option<NearbyAsk> {
+    let (lat, lon) = (r.lat?, r.lon?);
+    Some(NearbyAsk {
+        service: triage::settled_service(&w.lexicon, r),
+        lat,
+        lon,
+        radius_m: w.config.triage.duplicate_radius_m,
+        since: w.config.triage.duplicates_since(r),
+        exclude: r.id,
+    })
+}
+
+/// `r` after `o` is written.
+fn after(mut r: ServiceRequest, o: &TriageOutcome) -> ServiceRequest {
+    r.service_code = o.service_code.clone();
+    r.status = o.status;
+    r.priority = o.priority;
+    r.department = o.department.clone();
+    r.sla_due_at = o.sla_due_at;
+    r.duplicate_of = o.duplicate_of;
+    r
+}
+
+/// Whether `o` is one of the open requests `a` asks for.
+fn answers(a: &NearbyAsk, o: &ServiceRequest) -> bool {
+    o.id != a.exclude
+        && OPEN_STATUSES.contains(&o.status)
+        && o.service_code == a.service
+        && o.created_at >= a.since
+        && matches!((o.lat, o.lon), (Some(lat), Some(lon)) if haversine_m(a.lat, a.lon, lat, lon) <= a.radius_m)
+}
+
+/// Triages a batch of claimed `triage` jobs (`(job, request id)`); returns each job's result
+/// (completed here when `Ok`; the caller fails or retries the others).
+pub(crate) async fn run_batch(
+    w: &Worker,
+    jobs: &[(&Job, i64)],
+) -> anyhow::Result<Vec<(i64, Result<(), JobError>)>> {
+    let ids: Vec<i64> = jobs.iter().map(|(_, id)| *id).collect();
+    let requests: HashMap<i64, ServiceRequest> = w
+        .store
+        .requests_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let todo: Vec<&ServiceRequest> = {
+        let mut seen = std::collections::HashSet::new();
+        ids.iter()
+            .filter_map(|id| requests.get(id))
+            .filter(|r| r.status == Status::Submitted && seen.insert(r.id))
+            .collect()
+    };
+    let asks: Vec<Option<NearbyAsk>> = todo.iter().map(|r| ask(w, r)).collect();
+    let wanted: Vec<NearbyAsk> = asks.iter().flatten().cloned().collect();
+    let mut found = w.store.nearby_open_many(&wanted).await?.into_iter();
+    let contacts = w
+        .store
+        .contacts(&todo.iter().map(|r| r.id).collect::<Vec<_>>())
+        .await?;
+    let mut decided: HashMap<i64, ServiceRequest> = HashMap::new();
+    let mut outcomes: HashMap<i64, TriageOutcome> = HashMap::new();
+    let mut refused: HashMap<i64, String> = HashMap::new();
+    for (r, a) in todo.iter().zip(&asks) {
+        let nearby = match a {
+            Some(a) => {
+                let mut list: Vec<ServiceRequest> = found
+                    .next()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|o| !decided.contains_key(&o.id))
+                    .collect();
+                list.extend(decided.values().filter(|o| answers(a, o)).cloned());
+                list.sort_by_key(|o| (o.created_at, o.id));
+                list
+            }
+            None => Vec::new(),
+        };
+        let phone = contacts.get(&r.id).and_then(|c| c.phone.as_ref());
+        match triage::decide(
+            &w.catalogue,
+            &w.lexicon,
+            &w.config.triage,
+            TriageInput {
+                request: r,
+                nearby: &nearby,
+                phone,
+            },
+        ) {
+            Ok(o) => {
+                decided.insert(r.id, after((*r).clone(), &o));
+                outcomes.insert(r.id, o);
+            }
+            Err(e) => {
+                refused.insert(r.id, e.to_string());
+            }
+        }
+    }
+    // Write in claim order; the jobs whose requests need nothing are completed with them.
+    let mut items: Vec<TriageOutcome> = Vec::new();
+    let mut complete: Vec<i64> = Vec::new();
+    let mut results = Vec::new();
+    for (job, id) in jobs {
+        if let Some(e) = refused.get(id) {
+            results.push((job.id, Err(JobError::Retry(e.clone()))));
+            continue;
+        }
+        if let Some(o) = outcomes.remove(id) {
+            items.push(o);
+        } else if !requests.contains_key(id) {
+            tracing::warn!(request = id, "triage: request no longer exists");
+        }
+        complete.push(job.id);
+    }
+    let written = w
+        .store
+        .apply_triage_batch(&items, &complete, &w.id, w.clock.now())
+        .await?;
+    for (job, done) in complete.iter().zip(&written.completed) {
+        if !done {
+            tracing::warn!(job, "lease lost before completion; another worker has it");
+        }
+    }
+    results.extend(complete.iter().map(|job| (*job, Ok(()))));
+    Ok(results)
 }

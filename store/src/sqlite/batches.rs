@@ -1,0 +1,279 @@
+//! sqlite: the worker's batches in a handful of statements each. On SQLite every statement is
+//! a round trip to the connection's thread, which costs more than the statement itself
+//! (BENCHMARKS.md, "Worker"), so a batch is read with one query per kind of thing and written
+//! with multi-row statements in one transaction.
+
+use super::outbox::record_many;
+use super::*;
+use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
+use crate::sql::within_radius;
+
+/// Ids per `IN (…)` list and searches per compound query (SQLite allows 500 terms).
+const CHUNK: usize = 400;
+
+#[async_trait]
+impl Batches for SqliteStore {
+    async fn requests_by_ids(&self, ids: &[i64]) -> Result<Vec<ServiceRequest>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let mut b = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE id IN ("
+            ));
+            let mut sep = b.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            b.push(")");
+            let rows = b.build().fetch_all(&self.reader).await.map_err(db)?;
+            for r in &rows {
+                out.push(request_from_row(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn contacts(&self, ids: &[i64]) -> Result<HashMap<i64, Contact>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let mut b = QueryBuilder::<Sqlite>::new(
+                "SELECT request_id, phone, name, email FROM request_contacts WHERE request_id IN (",
+            );
+            let mut sep = b.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            b.push(")");
+            for r in b.build().fetch_all(&self.reader).await.map_err(db)? {
+                let contact = open_contact(
+                    &self.key,
+                    r.try_get("phone").map_err(db)?,
+                    r.try_get("name").map_err(db)?,
+                    r.try_get("email").map_err(db)?,
+                )?;
+                out.insert(r.try_get("request_id").map_err(db)?, contact);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<ServiceRequest>>> {
+        let mut found: Vec<Vec<ServiceRequest>> = vec![Vec::new(); asks.len()];
+        for (c, chunk) in asks.chunks(CHUNK).enumerate() {
+            let mut b = QueryBuilder::<Sqlite>::new("");
+            for (i, a) in chunk.iter().enumerate() {
+                if i > 0 {
+                    b.push(" UNION ALL ");
+                }
+                let (lat0, lat1, lon0, lon1) = bbox(a.lat, a.lon, a.radius_m);
+                b.push(format!(
+                    "SELECT {} AS ask, {REQUEST_COLUMNS} FROM service_requests WHERE lat BETWEEN ",
+                    c * CHUNK + i
+                ))
+                .push_bind(lat0)
+                .push(" AND ")
+                .push_bind(lat1)
+                .push(" AND lon BETWEEN ")
+                .push_bind(lon0)
+                .push(" AND ")
+                .push_bind(lon1)
+                .push(" AND service_code = ")
+                .push_bind(a.service.as_str())
+                .push(" AND created_at >= ")
+                .push_bind(ts(a.since))
+                .push(" AND id <> ")
+                .push_bind(a.exclude)
+                .push(format!(" AND status IN ({})", open_statuses_sql()));
+            }
+            for r in b.build().fetch_all(&self.reader).await.map_err(db)? {
+                let ask: i64 = r.try_get("ask").map_err(db)?;
+                if let Some(list) = found.get_mut(ask as usize) {
+                    list.push(request_from_row(&r)?);
+                }
+            }
+        }
+        Ok(found
+            .into_iter()
+            .zip(asks)
+            .map(|(mut list, a)| {
+                list.sort_by_key(|r| (r.created_at, r.id));
+                within_radius(list, a.lat, a.lon, a.radius_m)
+            })
+            .collect())
+    }
+
+    async fn apply_triage_batch(
+        &self,
+        outcomes: &[TriageOutcome],
+        jobs: &[i64],
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<TriageWritten> {
+        let now_s = ts(now);
+        let mut tx = self.begin().await?;
+        let mut applied_ids = std::collections::HashSet::new();
+        let mut first = std::collections::HashSet::new();
+        let unique: Vec<&TriageOutcome> = outcomes
+            .iter()
+            .filter(|o| first.insert(o.request_id))
+            .collect();
+        for chunk in unique.chunks(CHUNK) {
+            let mut b = QueryBuilder::<Sqlite>::new(
+                "WITH v(id, service_code, status, priority, department_code, sla_due_at, ack_due_at, \
+                 duplicate_of, triage_flags, closed_at) AS (",
+            );
+            b.push_values(chunk, |mut row, o| {
+                row.push_bind(o.request_id)
+                    .push_bind(o.service_code.clone())
+                    .push_bind(o.status.as_str())
+                    .push_bind(o.priority.as_str())
+                    .push_bind(o.department.clone())
+                    .push_bind(o.sla_due_at.map(ts))
+                    .push_bind(o.ack_due_at.map(ts))
+                    .push_bind(o.duplicate_of)
+                    .push_bind(serde_json::to_string(&o.flags).unwrap_or_else(|_| "[]".into()))
+                    .push_bind((!o.status.is_open()).then(|| now_s.clone()));
+            });
+            b.push(
+                ") UPDATE service_requests SET filed_service_code = CASE WHEN service_requests.service_code <> v.service_code \
+                 THEN service_requests.service_code ELSE service_requests.filed_service_code END, \
+                 service_code = v.service_code, status = v.status, priority = v.priority, department_code = v.department_code, \
+                 sla_due_at = v.sla_due_at, ack_due_at = v.ack_due_at, duplicate_of = v.duplicate_of, \
+                 triage_flags = v.triage_flags, closed_at = v.closed_at, updated_at = ",
+            )
+            .push_bind(now_s.clone())
+            .push(" FROM v WHERE service_requests.id = v.id AND service_requests.status = 'submitted' RETURNING service_requests.id");
+            for r in b.build().fetch_all(&mut *tx).await.map_err(db)? {
+                applied_ids.insert(r.try_get::<i64, _>("id").map_err(db)?);
+            }
+        }
+        // A request asked twice in one batch is written once: the first outcome wins, as it
+        // would one job at a time.
+        let mut seen = std::collections::HashSet::new();
+        let applied: Vec<bool> = outcomes
+            .iter()
+            .map(|o| applied_ids.contains(&o.request_id) && seen.insert(o.request_id))
+            .collect();
+        let mut merged: HashMap<i64, i64> = HashMap::new();
+        for (o, a) in outcomes.iter().zip(&applied) {
+            if let (true, Some(original)) = (*a, o.duplicate_of) {
+                *merged.entry(original).or_default() += 1;
+            }
+        }
+        if !merged.is_empty() {
+            let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, n) AS (");
+            b.push_values(&merged, |mut row, (id, n)| {
+                row.push_bind(*id).push_bind(*n);
+            });
+            b.push(") UPDATE service_requests SET reporters = reporters + v.n, updated_at = ")
+                .push_bind(now_s.clone())
+                .push(" FROM v WHERE service_requests.id = v.id");
+            b.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        let histories: Vec<Vec<&HistoryEntry>> = outcomes
+            .iter()
+            .map(|o| o.history.iter().collect())
+            .collect();
+        let written: Vec<(i64, &[&HistoryEntry], &[NewMessage])> = outcomes
+            .iter()
+            .zip(&applied)
+            .zip(&histories)
+            .filter(|((_, a), _)| **a)
+            .map(|((o, _), h)| (o.request_id, h.as_slice(), o.messages.as_slice()))
+            .collect();
+        record_many(&mut tx, &written, &now_s).await?;
+        let mut done = std::collections::HashSet::new();
+        for chunk in jobs.chunks(CHUNK) {
+            let mut b = QueryBuilder::<Sqlite>::new(
+                "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = ",
+            );
+            b.push_bind(now_s.clone())
+                .push(" WHERE locked_by = ")
+                .push_bind(worker)
+                .push(" AND state = 'running' AND id IN (");
+            let mut sep = b.separated(", ");
+            for job in chunk {
+                sep.push_bind(*job);
+            }
+            b.push(") RETURNING id");
+            for r in b.build().fetch_all(&mut *tx).await.map_err(db)? {
+                done.insert(r.try_get::<i64, _>("id").map_err(db)?);
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(TriageWritten {
+            applied,
+            completed: jobs.iter().map(|job| done.contains(job)).collect(),
+        })
+    }
+
+    async fn apply_actions(&self, actions: &[(ActionWrite, DateTime<Utc>)]) -> Result<Vec<bool>> {
+        let mut tx = self.begin().await?;
+        let mut out = Vec::with_capacity(actions.len());
+        for (w, at) in actions {
+            // A refused item writes nothing (its update matched no row), so the others stand.
+            out.push(super::tickets::write_action(&mut tx, w, &ts(*at)).await?);
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(out)
+    }
+
+    async fn sent_counts(
+        &self,
+        recipients: &[String],
+        since: DateTime<Utc>,
+    ) -> Result<HashMap<String, i64>> {
+        let mut out: HashMap<String, i64> = recipients.iter().map(|r| (r.clone(), 0)).collect();
+        let unique: Vec<&String> = out.keys().collect();
+        let mut counts = Vec::new();
+        for chunk in unique.chunks(CHUNK) {
+            let mut b = QueryBuilder::<Sqlite>::new(
+                "SELECT recipient, COUNT(*) AS n FROM outbox WHERE state = 'sent' AND sent_at >= ",
+            );
+            b.push_bind(ts(since)).push(" AND recipient IN (");
+            let mut sep = b.separated(", ");
+            for r in chunk {
+                sep.push_bind(r.as_str());
+            }
+            b.push(") GROUP BY recipient");
+            for r in b.build().fetch_all(&self.reader).await.map_err(db)? {
+                counts.push((
+                    r.try_get::<String, _>("recipient").map_err(db)?,
+                    r.try_get::<i64, _>("n").map_err(db)?,
+                ));
+            }
+        }
+        out.extend(counts);
+        Ok(out)
+    }
+
+    async fn mark_messages(&self, deliveries: &[Delivery], now: DateTime<Utc>) -> Result<()> {
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        let now_s = ts(now);
+        let mut tx = self.begin().await?;
+        for chunk in deliveries.chunks(CHUNK) {
+            let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, state, error, sent_at) AS (");
+            b.push_values(chunk, |mut row, d| {
+                let state = if d.sent {
+                    "sent"
+                } else if d.give_up {
+                    "failed"
+                } else {
+                    "pending"
+                };
+                row.push_bind(d.id)
+                    .push_bind(state)
+                    .push_bind(d.error.clone())
+                    .push_bind(d.sent.then(|| now_s.clone()));
+            });
+            b.push(
+                ") UPDATE outbox SET state = v.state, attempts = attempts + 1, last_error = v.error, \
+                 sent_at = v.sent_at FROM v WHERE outbox.id = v.id AND outbox.state = 'pending'",
+            );
+            b.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+}

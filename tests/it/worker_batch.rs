@@ -1,0 +1,118 @@
+//! Triage in batches decides exactly what the same jobs decide one at a time: the same
+//! statuses, duplicates, priorities, departments, flags, history and messages — including a
+//! report whose original is triaged earlier in the same batch.
+
+use crate::common;
+
+use chrono::Duration;
+use common::{reference_data, request_at, RecordingNotifier, TestApp, PLACES, SERVICES};
+use sahulat_domain::status::Status;
+use sahulat_worker::{Worker, WorkerConfig};
+use std::sync::Arc;
+
+/// What triage made of each report, with references replaced by the report's position.
+async fn triaged(batch: u32) -> (Vec<String>, usize) {
+    let app = TestApp::new().await;
+    let mut made = Vec::new();
+    for i in 0..40 {
+        let (lat, lon) = PLACES[i % PLACES.len()];
+        // Every fourth report repeats an earlier one a few metres away, and the words of a
+        // few make the category or the priority change.
+        let (lat, service) = if i % 4 == 3 {
+            (
+                lat + 0.0002,
+                SERVICES[((i - 3) / PLACES.len()) % SERVICES.len()],
+            )
+        } else {
+            (lat, SERVICES[(i / PLACES.len()) % SERVICES.len()])
+        };
+        let text = if i % 7 == 0 {
+            "Live wire fallen near the school gate, children at risk"
+        } else {
+            "Problem reported by a resident for some days"
+        };
+        let phone = format!("0301{:07}", 2_000_000 + i);
+        made.push(
+            app.create(request_at(service, lat, lon, text, Some(&phone)))
+                .await,
+        );
+        app.clock.advance(Duration::minutes(2));
+    }
+    let worker = Worker::new(
+        app.state.store.clone(),
+        reference_data(),
+        app.clock.clone(),
+        Arc::new(RecordingNotifier::default()),
+        WorkerConfig {
+            batch,
+            ..WorkerConfig::default()
+        },
+        "w".into(),
+    );
+    let ran = worker.run_until_idle().await.unwrap();
+    let refs: Vec<String> = made.iter().map(|r| r.reference.clone()).collect();
+    let plain = |s: String| {
+        refs.iter().enumerate().fold(s, |s, (i, r)| {
+            s.replace(r.as_str(), &format!("#{i}")).replace(
+                &format!("{} {} {}", &r[..3], &r[3..6], &r[6..]),
+                &format!("#{i}"),
+            )
+        })
+    };
+    let mut seen = Vec::new();
+    for r in &made {
+        let t = app.reload(r.id).await;
+        let history: Vec<String> = app
+            .store()
+            .history(r.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| format!("{}:{}", h.entry.status, h.entry.description))
+            .collect();
+        seen.push(plain(format!(
+            "{} {} dup={:?} {} {:?} reporters={} flags={:?} history={history:?}",
+            t.service_code,
+            t.status,
+            t.duplicate_of.map(|d| d - made[0].id),
+            t.priority,
+            t.department,
+            t.reporters,
+            t.triage_flags,
+        )));
+    }
+    let mut outbox: Vec<String> = app
+        .store()
+        .outbox(None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| {
+            plain(format!(
+                "{} {} {} {}",
+                m.message.recipient_kind, m.message.recipient, m.state, m.message.body
+            ))
+        })
+        .collect();
+    outbox.sort();
+    seen.extend(outbox);
+    assert!(app.store().jobs("running", 10).await.unwrap().is_empty());
+    assert!(app.store().jobs("failed", 10).await.unwrap().is_empty());
+    (seen, ran)
+}
+
+#[tokio::test]
+async fn a_batch_of_triage_jobs_decides_what_the_jobs_decide_one_at_a_time() {
+    let (one_by_one, _) = triaged(1).await;
+    let (batched, _) = triaged(64).await;
+    assert!(
+        one_by_one
+            .iter()
+            .any(|s| s.contains(&Status::Duplicate.to_string())),
+        "the reports include duplicates: {one_by_one:#?}"
+    );
+    assert_eq!(one_by_one.len(), batched.len());
+    for (a, b) in one_by_one.iter().zip(&batched) {
+        assert_eq!(a, b);
+    }
+}
