@@ -5,6 +5,7 @@ use crate::common;
 
 use chrono::Duration;
 use common::{request_at, RecordingNotifier, TestApp, PLACES, SERVICES};
+use sahulat_domain::clock::Clock;
 use sahulat_domain::routing;
 use sahulat_domain::status::{Priority, Status};
 use std::sync::Arc;
@@ -358,5 +359,47 @@ async fn overdue_tickets_escalate_once_per_missed_deadline_over_simulated_days()
             .filter(|h| h.entry.actor == "escalation")
             .count(),
         3
+    );
+}
+
+#[tokio::test]
+async fn tickets_at_the_last_escalation_level_never_crowd_a_newer_late_ticket_out_of_the_sweep() {
+    let app = TestApp::new().await;
+    let w = app.worker_with(Arc::new(RecordingNotifier::default()), "w");
+    let old = app
+        .create(request_at(
+            "street-lights",
+            27.56,
+            68.21,
+            "Street light out on our road",
+            None,
+        ))
+        .await;
+    w.run_until_idle().await.unwrap();
+    let old = app.reload(old.id).await;
+    app.clock.set(
+        old.sla_due_at.unwrap() + (old.sla_due_at.unwrap() - old.created_at) + Duration::days(1),
+    );
+    w.schedule_escalation().await.unwrap();
+    w.run_until_idle().await.unwrap();
+    assert_eq!(app.reload(old.id).await.escalation_level, 3);
+    let newer = app
+        .create(request_at(
+            "street-lights",
+            26.0,
+            63.05,
+            "Street light out near the bazaar",
+            None,
+        ))
+        .await;
+    w.run_until_idle().await.unwrap();
+    let newer = app.reload(newer.id).await;
+    app.clock
+        .set(newer.ack_due_at.unwrap() + Duration::minutes(1));
+    // A page of one: the old ticket at the last level is not in it.
+    let page = app.store().overdue(app.clock.now(), 1).await.unwrap();
+    assert_eq!(
+        page.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![newer.id]
     );
 }

@@ -1,6 +1,7 @@
 //! PostgreSQL ticket queues and lifecycle actions.
 
 use super::*;
+use sahulat_domain::sla::MAX_ESCALATION;
 
 fn push_scope(b: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
     match scope {
@@ -249,7 +250,7 @@ impl Tickets for PgStore {
     async fn overdue(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<ServiceRequest>> {
         let rows = sqlx::query(&format!(
             "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE status IN ('open', 'acknowledged', 'in_progress', 'referred') \
-             AND (sla_due_at < $1 OR (acknowledged_at IS NULL AND ack_due_at < $1)) ORDER BY sla_due_at, id LIMIT $2"
+             AND escalation_level < {MAX_ESCALATION} AND (sla_due_at < $1 OR (acknowledged_at IS NULL AND ack_due_at < $1)) ORDER BY sla_due_at, id LIMIT $2"
         ))
         .bind(now)
         .bind(i64::from(limit))
