@@ -143,6 +143,14 @@ pub struct SimRequest {
     pub rating: Option<(u8, f64)>,
     /// Touched by an effect.
     pub affected: bool,
+    /// The change an effect actually made to this request's answer time, in days:
+    /// `close_after_h` as drawn with the effects minus what it would have been without them
+    /// (after every clamp: times stay ≥ 0.1 day and after the first response), divided by 24.
+    /// 0 when no effect touched it and for a request never answered (it is never closed, so no
+    /// effect is realized). The evaluation's coverage test reports this TRUE injected change,
+    /// not the nominal CHANGE of `--effect`. A reopened request is answered again after as long
+    /// again (the driver's rule), so its final closing moves by up to twice this.
+    pub shift_days: f64,
 }
 
 /// What the simulation is asked for.
@@ -401,6 +409,7 @@ impl<'a> Simulator<'a> {
             reopen_after_h: None,
             rating: None,
             affected: false,
+            shift_days: 0.0,
         };
         Some(self.answer(r, date))
     }
@@ -424,7 +433,8 @@ impl<'a> Simulator<'a> {
                 (Outcome::Unanswered, 0.10),
             ],
         );
-        let mut days = lognormal(rng, mean_days(&r.service));
+        let drawn = lognormal(rng, mean_days(&r.service));
+        let mut days = drawn;
         for e in &applies {
             match e.kpi {
                 EffectKpi::DaysToResolve => {
@@ -445,6 +455,12 @@ impl<'a> Simulator<'a> {
             }
         }
         r.close_after_h = (days * 24.0).max(r.respond_after_h + 0.5);
+        let without = (drawn * 24.0).max(r.respond_after_h + 0.5);
+        r.shift_days = if r.outcome == Outcome::Unanswered {
+            0.0
+        } else {
+            (r.close_after_h - without) / 24.0
+        };
         if r.outcome == Outcome::Resolved && rng.gen_bool(0.08) {
             r.reopen_after_h = Some(rng.gen_range(12.0..96.0));
         }

@@ -86,6 +86,40 @@ fn an_effect_makes_resolution_faster_in_its_tehsils_only_from_its_date() {
 }
 
 #[test]
+fn the_realized_shift_is_the_true_change_of_the_answer_time_after_the_clamps() {
+    let (cat, geo, _) = reference();
+    let e = Effect::parse("PK71303+PK71304:2026-07-01:days_to_resolve:-3", cat).expect("effect");
+    let mut with = Simulator::new(spec(5, vec![e]), cat, geo, population());
+    let mut without = Simulator::new(spec(5, vec![]), cat, geo, population());
+    let (a, b): (Vec<_>, Vec<_>) = (
+        (0..3).flat_map(|d| with.day(d)).collect(),
+        (0..3).flat_map(|d| without.day(d)).collect(),
+    );
+    let (mut clamped, mut full) = (0, 0);
+    for (x, y) in a.iter().zip(&b) {
+        // The same draws with and without the effect: the difference is exactly the shift.
+        let realized = if x.outcome == Outcome::Unanswered {
+            0.0
+        } else {
+            (x.close_after_h - y.close_after_h) / 24.0
+        };
+        assert!((x.shift_days - realized).abs() < 1e-9, "{x:?}");
+        assert!(x.shift_days <= 0.0 && x.shift_days >= -3.0 - 1e-9);
+        if !x.affected {
+            assert_eq!(x.shift_days, 0.0);
+        }
+        if x.affected && x.outcome != Outcome::Unanswered {
+            if (x.shift_days + 3.0).abs() < 1e-9 {
+                full += 1;
+            } else {
+                clamped += 1;
+            }
+        }
+    }
+    assert!(full > 0 && clamped > 0, "full {full}, clamped {clamped}");
+}
+
+#[test]
 fn a_malformed_effect_is_refused_naming_what_is_accepted() {
     let (cat, _, _) = reference();
     for (bad, says) in [

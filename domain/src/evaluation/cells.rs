@@ -1,0 +1,358 @@
+//! One scan of the facts into tehsil × 30-day cells of sums and counts (`Agg`), and the
+//! calendar of the evaluation (`Geometry`): windows as used, periods counted from the start,
+//! days with data in each. Every later step (estimate, resamples, checks, series) adds cells,
+//! so 1000 resamples cost O(resamples × tehsils × periods), not O(resamples × requests).
+
+use super::{Design, Group, CAP_DAYS, PERIOD_DAYS};
+use crate::evidence::summary::{pk_date, pk_midnight};
+use crate::evidence::{Fact, Population};
+use crate::status::Status;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::HashMap;
+
+/// Width of a bin of the days-to-resolve histogram (6 hours).
+pub(super) const BIN_DAYS: f64 = 0.25;
+/// Bins: 120 of 6 hours up to `CAP_DAYS`, then one for "`CAP_DAYS` or more".
+pub(super) const BINS: usize = 121;
+
+/// Sums and counts of one cell (a tehsil and a period, or any sum of such cells). Counts are
+/// `f64` so that resampled (weighted) cells add the same way.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Agg {
+    /// Requests received (in tehsils with a population figure; for requests per 10,000).
+    pub per10k_n: f64,
+    /// Residents / 10,000 × days / 30 (the denominator of requests per 10,000 per 30 days).
+    pub exposure: f64,
+    /// Requests observed for `CAP_DAYS` (they enter days to resolve).
+    pub res_n: f64,
+    /// Sum of their capped days to resolve.
+    pub res_sum: f64,
+    /// Their capped days, counted in bins.
+    pub hist: [f64; BINS],
+    /// Sum of the capped days in each bin.
+    pub hist_sum: [f64; BINS],
+    /// Requests received less than `CAP_DAYS` before the data end (not yet fully observed).
+    pub recent: f64,
+    /// Requests due by the data end.
+    pub sla_due: f64,
+    /// Of them, answered by the due time.
+    pub sla_met: f64,
+    /// Requests closed at least once.
+    pub closed: f64,
+    /// Of them, reopened.
+    pub reopened: f64,
+    /// Ratings.
+    pub rated: f64,
+    /// Of them, 4 or 5 stars.
+    pub satisfied: f64,
+}
+
+impl Default for Agg {
+    fn default() -> Self {
+        Agg {
+            per10k_n: 0.0,
+            exposure: 0.0,
+            res_n: 0.0,
+            res_sum: 0.0,
+            hist: [0.0; BINS],
+            hist_sum: [0.0; BINS],
+            recent: 0.0,
+            sla_due: 0.0,
+            sla_met: 0.0,
+            closed: 0.0,
+            reopened: 0.0,
+            rated: 0.0,
+            satisfied: 0.0,
+        }
+    }
+}
+
+impl Agg {
+    /// Adds `w` times `o` (w = how often a resample drew the tehsil).
+    pub fn add(&mut self, o: &Agg, w: f64) {
+        self.per10k_n += w * o.per10k_n;
+        self.exposure += w * o.exposure;
+        self.res_n += w * o.res_n;
+        self.res_sum += w * o.res_sum;
+        for b in 0..BINS {
+            self.hist[b] += w * o.hist[b];
+            self.hist_sum[b] += w * o.hist_sum[b];
+        }
+        self.recent += w * o.recent;
+        self.sla_due += w * o.sla_due;
+        self.sla_met += w * o.sla_met;
+        self.closed += w * o.closed;
+        self.reopened += w * o.reopened;
+        self.rated += w * o.rated;
+        self.satisfied += w * o.satisfied;
+    }
+}
+
+/// The calendar of an evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Geometry {
+    /// Midnight (Pakistan) of the start.
+    pub start: DateTime<Utc>,
+    /// Baseline periods (period `i` < `baseline_periods` is before the start).
+    pub baseline_periods: usize,
+    /// All periods.
+    pub periods: usize,
+    /// Days with data of each period.
+    pub period_days: Vec<f64>,
+    /// First day of each period with data.
+    pub period_start: Vec<NaiveDate>,
+    /// Data used from here (the baseline start, or the data start if later).
+    pub from: DateTime<Utc>,
+    /// ... up to here (the follow-up end, or the data end if earlier).
+    pub to: DateTime<Utc>,
+    /// `from` as a date.
+    pub baseline_from: NaiveDate,
+    /// The day after the last day of follow-up with data.
+    pub follow_up_to: NaiveDate,
+    /// Days of baseline with data.
+    pub baseline_days: f64,
+    /// Days of follow-up with data.
+    pub follow_up_days: f64,
+}
+
+fn secs_days(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
+    (b - a).num_seconds().max(0) as f64 / 86_400.0
+}
+
+impl Geometry {
+    fn new(design: &Design, data_start: Option<DateTime<Utc>>) -> Geometry {
+        let start = pk_midnight(design.start);
+        let nominal_from = pk_midnight(design.start - Duration::days(design.baseline_days.into()));
+        let nominal_to = pk_midnight(design.start + Duration::days(design.follow_up_days.into()));
+        let from = data_start
+            .map(|d| pk_midnight(pk_date(d)))
+            .map_or(nominal_from, |d| d.max(nominal_from))
+            .min(start);
+        let to = nominal_to.min(design.as_of).max(start);
+        let p = i64::from(design.baseline_days).div_euclid(PERIOD_DAYS)
+            + i64::from(design.baseline_days % PERIOD_DAYS as u32 != 0);
+        let f = i64::from(design.follow_up_days).div_euclid(PERIOD_DAYS)
+            + i64::from(design.follow_up_days % PERIOD_DAYS as u32 != 0);
+        let mut period_days = Vec::new();
+        let mut period_start = Vec::new();
+        for k in -p..f {
+            let a = (start + Duration::days(k * PERIOD_DAYS)).max(from);
+            let b = (start + Duration::days((k + 1) * PERIOD_DAYS)).min(to);
+            period_days.push(if b > a { secs_days(a, b) } else { 0.0 });
+            period_start.push(pk_date(a));
+        }
+        let follow_up_to = if to == nominal_to {
+            pk_date(to)
+        } else {
+            pk_date(to) + Duration::days(1)
+        };
+        Geometry {
+            start,
+            baseline_periods: p as usize,
+            periods: (p + f) as usize,
+            period_days,
+            period_start,
+            from,
+            to,
+            baseline_from: pk_date(from),
+            follow_up_to,
+            baseline_days: secs_days(from, start),
+            follow_up_days: secs_days(start, to),
+        }
+    }
+
+    /// The period a request received at `t` falls in (None outside the data used).
+    fn period(&self, t: DateTime<Utc>) -> Option<usize> {
+        if t < self.from || t >= self.to {
+            return None;
+        }
+        let day = (t - self.start).num_seconds().div_euclid(86_400);
+        let k = day.div_euclid(PERIOD_DAYS) + self.baseline_periods as i64;
+        usize::try_from(k).ok().filter(|k| *k < self.periods)
+    }
+}
+
+/// A tehsil of the evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Tehsil {
+    /// Code.
+    pub code: String,
+    /// Its group.
+    pub group: Group,
+    /// Residents, when known.
+    pub population: Option<u64>,
+    /// Whether any request of it is in the windows (tehsils without are not resampled).
+    pub seen: bool,
+}
+
+/// The cells of an evaluation: `cells[t * periods + p]`.
+#[derive(Debug, Clone)]
+pub(super) struct Grid {
+    /// The calendar.
+    pub geometry: Geometry,
+    /// Treated tehsils first, then comparison ones.
+    pub tehsils: Vec<Tehsil>,
+    /// Tehsil × period.
+    pub cells: Vec<Agg>,
+}
+
+fn answered_at(f: &Fact) -> Option<DateTime<Utc>> {
+    match f.status {
+        Status::Resolved | Status::ClosedNotFixed | Status::NotResponsible => f.closed_at,
+        _ => None,
+    }
+}
+
+/// The histogram bin of capped days `y`.
+pub(super) fn bin(y: f64) -> usize {
+    if y >= CAP_DAYS {
+        BINS - 1
+    } else {
+        ((y.max(0.0) / BIN_DAYS) as usize).min(BINS - 2)
+    }
+}
+
+impl Grid {
+    /// Scans the facts once.
+    pub fn build(
+        design: &Design,
+        facts: &[Fact],
+        ratings: &HashMap<i64, Vec<u8>>,
+        pop: &Population,
+    ) -> Grid {
+        let data_start = facts.iter().map(|f| f.created_at).min();
+        let geometry = Geometry::new(design, data_start);
+        let mut tehsils: Vec<Tehsil> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (codes, group) in [
+            (&design.treated, Group::Treated),
+            (&design.comparison, Group::Comparison),
+        ] {
+            for c in codes {
+                if index.contains_key(c.as_str()) {
+                    continue;
+                }
+                index.insert(c.as_str(), tehsils.len());
+                tehsils.push(Tehsil {
+                    code: c.clone(),
+                    group,
+                    population: pop.tehsil(c).map(|f| f.population),
+                    seen: false,
+                });
+            }
+        }
+        let periods = geometry.periods;
+        let mut cells = vec![Agg::default(); tehsils.len() * periods];
+        let cap = Duration::seconds((CAP_DAYS * 86_400.0) as i64);
+        let as_of = design.as_of;
+        for f in facts {
+            if !design.services.is_empty() && !design.services.contains(&f.service) {
+                continue;
+            }
+            let Some(&t) = f.tehsil.as_deref().and_then(|c| index.get(c)) else {
+                continue;
+            };
+            if f.created_at >= as_of {
+                continue;
+            }
+            let Some(p) = geometry.period(f.created_at) else {
+                continue;
+            };
+            tehsils[t].seen = true;
+            let known = tehsils[t].population.is_some();
+            let a = &mut cells[t * periods + p];
+            a.per10k_n += f64::from(u8::from(known));
+            for &stars in ratings.get(&f.id).into_iter().flatten() {
+                if (1..=5).contains(&stars) {
+                    a.rated += 1.0;
+                    a.satisfied += f64::from(u8::from(stars >= 4));
+                }
+            }
+            if !f.owed_an_answer() {
+                continue;
+            }
+            let answered = answered_at(f).filter(|x| *x <= as_of);
+            if f.created_at + cap <= as_of {
+                let y = answered
+                    .map_or(CAP_DAYS, |x| secs_days(f.created_at, x))
+                    .min(CAP_DAYS);
+                let b = bin(y);
+                a.res_n += 1.0;
+                a.res_sum += y;
+                a.hist[b] += 1.0;
+                a.hist_sum[b] += y;
+            } else {
+                a.recent += 1.0;
+            }
+            if let Some(due) = f.sla_due_at.filter(|d| *d <= as_of) {
+                a.sla_due += 1.0;
+                a.sla_met += f64::from(u8::from(answered.is_some_and(|x| x <= due)));
+            }
+            if f.closed_at.is_some_and(|c| c <= as_of) || f.reopen_count > 0 {
+                a.closed += 1.0;
+                a.reopened += f64::from(u8::from(f.reopen_count > 0));
+            }
+        }
+        for (t, tehsil) in tehsils.iter().enumerate() {
+            if let Some(residents) = tehsil.population {
+                for p in 0..periods {
+                    cells[t * periods + p].exposure =
+                        residents as f64 / 10_000.0 * geometry.period_days[p] / 30.0;
+                }
+            }
+        }
+        Grid {
+            geometry,
+            tehsils,
+            cells,
+        }
+    }
+
+    /// The cells of tehsil `t`, one per period.
+    pub fn of(&self, t: usize) -> &[Agg] {
+        let p = self.geometry.periods;
+        &self.cells[t * p..(t + 1) * p]
+    }
+
+    /// Indices of the tehsils of `group` with requests in the windows (the clusters).
+    pub fn members(&self, group: Group) -> Vec<usize> {
+        (0..self.tehsils.len())
+            .filter(|&t| self.tehsils[t].group == group && self.tehsils[t].seen)
+            .collect()
+    }
+
+    /// Codes of the action tehsils.
+    pub fn treated_codes(&self) -> Vec<String> {
+        self.codes(Group::Treated)
+    }
+
+    /// Codes of the comparison tehsils (without any that are also treated).
+    pub fn comparison_codes(&self) -> Vec<String> {
+        self.codes(Group::Comparison)
+    }
+
+    fn codes(&self, group: Group) -> Vec<String> {
+        self.tehsils
+            .iter()
+            .filter(|t| t.group == group)
+            .map(|t| t.code.clone())
+            .collect()
+    }
+
+    /// Each group's cells summed per period, tehsil `t` counted `weight(t)` times.
+    pub fn group_periods(&self, weight: impl Fn(usize) -> f64) -> [Vec<Agg>; 2] {
+        let periods = self.geometry.periods;
+        let mut out = [vec![Agg::default(); periods], vec![Agg::default(); periods]];
+        for (t, tehsil) in self.tehsils.iter().enumerate() {
+            let w = weight(t);
+            if w == 0.0 {
+                continue;
+            }
+            let g = usize::from(tehsil.group == Group::Comparison);
+            for (sum, cell) in out[g].iter_mut().zip(self.of(t)) {
+                sum.add(cell, w);
+            }
+        }
+        out
+    }
+}
