@@ -60,6 +60,9 @@ pub struct Tally {
     pub actions: u64,
     pub ratings: u64,
     pub affected: u64,
+    /// Sum over the touched requests of the change the effects made to their answer time,
+    /// in days, after the generator's clamps (`SimRequest::shift_days`).
+    pub shift_days: f64,
 }
 
 /// Runs the simulation; prints progress to standard error.
@@ -121,6 +124,7 @@ pub async fn run(
             for (r, id) in batch.into_iter().zip(stored) {
                 tally.requests += 1;
                 tally.affected += u64::from(r.affected);
+                tally.shift_days += r.shift_days;
                 let mut push = |at, step| {
                     seq += 1;
                     agenda.push(Reverse(Due { at, seq, id, step }));
