@@ -5,6 +5,7 @@
 //! parse, call one domain decision and one store use case, and render.
 
 mod access;
+pub mod actions;
 mod auth;
 mod citizen;
 pub mod error;
@@ -97,7 +98,8 @@ pub fn router(state: AppState) -> Router {
                 .merge(photos::api_routes())
                 .merge(auth::routes())
                 .merge(staff::routes())
-                .merge(evidence::routes()),
+                .merge(evidence::routes())
+                .merge(actions::routes()),
         )
         .nest("/open311/v2", open311::routes())
         .fallback(not_found)

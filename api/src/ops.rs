@@ -5,7 +5,8 @@
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::state::AppState;
 use crate::{
-    auth, citizen, evidence, photos, reference, requests, sms_in, staff, ussd, views, voices,
+    actions, auth, citizen, evidence, photos, reference, requests, sms_in, staff, ussd, views,
+    voices,
 };
 use axum::extract::State;
 use axum::http::header;
@@ -27,9 +28,10 @@ use utoipa::OpenApi;
         citizen::reopen, citizen::rate, voices::voice,
         photos::citizen_upload, photos::staff_upload, photos::set_visibility,
         ussd::africastalking, ussd::generic, sms_in::africastalking, sms_in::generic,
-        evidence::summaries, evidence::plan_input, evidence::open_data),
+        evidence::summaries, evidence::plan_input, evidence::open_data,
+        actions::list, actions::create, actions::one, actions::evaluation),
     components(schemas(ErrorEnvelope, evidence::SummaryView, evidence::PlanView, requests::CreateRequest, views::RequestView, reference::ServiceView, reference::DistrictView, reference::LocateView)),
-    tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "phones", description = "USSD and SMS gateway callbacks (?key=SAHULAT_USSD_KEY)"), (name = "evidence", description = "Key figures for local plans (evaluators, coordinators, admins; Authorization: Bearer TOKEN)"), (name = "operations"))
+    tags((name = "staff", description = "Sign-in and the staff queue (Authorization: Bearer TOKEN)"), (name = "requests", description = "Service requests"), (name = "reference", description = "Services and places"), (name = "phones", description = "USSD and SMS gateway callbacks (?key=SAHULAT_USSD_KEY)"), (name = "evidence", description = "Key figures for local plans (evaluators, coordinators, admins; Authorization: Bearer TOKEN)"), (name = "evaluation", description = "Innovative actions and their evaluation (coordinators, evaluators, admins; Authorization: Bearer TOKEN)"), (name = "operations"))
 )]
 pub(crate) struct ApiDoc;
 

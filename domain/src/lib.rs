@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod geo;
 pub mod i18n;
 pub mod ids;
+pub mod innovation;
 pub mod jobs;
 pub mod lang;
 pub mod lifecycle;

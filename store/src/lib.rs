@@ -10,6 +10,7 @@ mod accounts;
 mod batches;
 mod evidence;
 mod inbox;
+mod innovation;
 mod intake;
 mod jobs;
 pub mod keyfile;
@@ -27,6 +28,7 @@ pub use accounts::{Accounts, Session};
 pub use batches::{Batches, Delivery, NearbyAsk, TriageWritten};
 pub use evidence::{Evidence, FactQuery};
 pub use inbox::{Addressees, InboxItem, StaffInbox};
+pub use innovation::Innovation;
 pub use intake::{
     CreateOutcome, IdempotencyKey, Intake, NewVoice, Render, StoredResponse, VoiceOutcome,
     RECEIVED_NOTE,
@@ -63,6 +65,7 @@ pub trait Store:
     + ReferenceData
     + Evidence
     + Batches
+    + Innovation
     + Send
     + Sync
     + std::fmt::Debug

@@ -5,6 +5,7 @@
 mod accounts;
 mod evidence;
 mod inbox;
+mod innovation;
 mod intake;
 mod jobs;
 mod outbox;

@@ -6,6 +6,7 @@ mod accounts;
 mod batches;
 mod evidence;
 mod inbox;
+mod innovation;
 mod intake;
 mod jobs;
 mod outbox;

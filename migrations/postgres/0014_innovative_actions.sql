@@ -1,0 +1,18 @@
+-- Innovative actions (issue 12): what a pilot tried, where and from when, and who registered
+-- it. Tehsils, services and SDG targets are JSON arrays of codes; dates are Pakistan days.
+CREATE TABLE innovative_actions (
+    id BIGSERIAL PRIMARY KEY,
+    title TEXT NOT NULL,
+    district_code TEXT NOT NULL REFERENCES districts(code),
+    tehsils TEXT NOT NULL,
+    services TEXT NOT NULL,
+    sdg_targets TEXT NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    description TEXT NOT NULL,
+    budget_pkr BIGINT,
+    expected_effect TEXT,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX innovative_actions_district ON innovative_actions(district_code, start_date);
