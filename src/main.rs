@@ -2,6 +2,7 @@
 //! reference data from `fixtures/` on every start; `migrate` and `apikey` are the operator's
 //! tools. Every flag also reads an environment variable (see `--help`).
 
+mod action;
 mod report;
 mod simulate;
 
@@ -105,6 +106,11 @@ enum Command {
         #[arg(long)]
         effect: Vec<String>,
     },
+    /// Register and list innovative actions (for their evaluation: `report action`).
+    Action {
+        #[command(subcommand)]
+        command: action::ActionCommand,
+    },
     /// Reports for evaluators and planners (small cells suppressed).
     Report {
         #[command(subcommand)]
@@ -167,6 +173,9 @@ enum ReportCommand {
         #[arg(long = "min-cell", env = "SAHULAT_MIN_CELL", default_value_t = 5)]
         min_cell: u64,
     },
+    /// An innovative action's evaluation: difference in differences on every key figure,
+    /// with 95 % intervals, checks and readings (docs/evaluation.md).
+    Action(action::ReportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -331,6 +340,26 @@ async fn main() -> anyhow::Result<()> {
                 if !text.ends_with('\n') {
                     println!();
                 }
+            }
+            Ok(())
+        }
+        Command::Action { command } => {
+            let (store, reference, _) = open(&cli.db).await?;
+            let text = action::run(store.as_ref(), &reference, command).await?;
+            #[allow(clippy::print_stdout)]
+            {
+                print!("{text}");
+            }
+            Ok(())
+        }
+        Command::Report {
+            command: ReportCommand::Action(args),
+        } => {
+            let (store, reference, _) = open(&cli.db).await?;
+            let text = action::report(store.as_ref(), &reference, args).await?;
+            #[allow(clippy::print_stdout)]
+            {
+                println!("{}", text.trim_end());
             }
             Ok(())
         }

@@ -282,6 +282,7 @@ pub async fn evaluate_action(
         priority: None,
         from: pk_midnight(action.start - Duration::days(i64::from(baseline_days))),
         to: pk_midnight(action.start + Duration::days(i64::from(follow_up_days))).min(now),
+        created_only: true,
     };
     let (facts, ratings) = tokio::try_join!(store.evidence_facts(&q), store.evidence_ratings(&q))?;
     let e: Evaluation = evaluate(&design, &facts, &ratings, pop);
@@ -378,7 +379,8 @@ pub(crate) async fn list(
     request_body(content = Object, description = "title, district (P-code or name), tehsils [codes], start (YYYY-MM-DD); optional end, services, sdg_targets, description, budget_pkr, expected_effect"),
     responses(
         (status = 201, description = "Registered", body = Object),
-        (status = 400, description = "A field is missing or wrong; the message names it and what is accepted", body = ErrorEnvelope),
+        (status = 400, description = "The body is not valid JSON", body = ErrorEnvelope),
+        (status = 422, description = "A field is missing or wrong; `fields` names it and what is accepted", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope),
         (status = 403, description = "Staff, or a coordinator of another district", body = ErrorEnvelope),
         (status = 415, description = "The body is not JSON", body = ErrorEnvelope),
@@ -481,7 +483,7 @@ pub(crate) fn options(q: &QueryPairs) -> Result<EvaluationOptions, ApiError> {
     ),
     responses(
         (status = 200, description = "One result per KPI (text/csv with format=csv)", body = Object),
-        (status = 400, description = "A parameter is wrong, or the action has not run long enough", body = ErrorEnvelope),
+        (status = 422, description = "A parameter is wrong, or the action has not run long enough", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope),
         (status = 404, description = "No such action in your reach", body = ErrorEnvelope),
     ))]

@@ -27,6 +27,9 @@ pub struct FactQuery {
     pub from: DateTime<Utc>,
     /// Window end (exclusive).
     pub to: DateTime<Utc>,
+    /// Only the requests created in the window, not the older ones still open at its start
+    /// (an evaluation compares what was received in each window; a backlog is not asked for).
+    pub created_only: bool,
 }
 
 impl FactQuery {
@@ -40,6 +43,7 @@ impl FactQuery {
             priority: ask.priority,
             from,
             to,
+            created_only: false,
         }
     }
 }
@@ -48,7 +52,7 @@ impl FactQuery {
 #[async_trait]
 pub trait Evidence: Send + Sync {
     /// Every request the filter matches that was created in the window, or created before it
-    /// and still open at its start (for the backlog).
+    /// and still open at its start (for the backlog; not with `created_only`).
     async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>>;
     /// The ratings of the requests created in the window, by request id.
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>>;

@@ -5,6 +5,8 @@
 
 mod common;
 
+mod actions;
+
 mod browser;
 mod browser_citizen;
 mod browser_evaluate;

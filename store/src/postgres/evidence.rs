@@ -70,16 +70,18 @@ impl Evidence for PgStore {
         ));
         b.push_bind(from).push(" AND created_at < ").push_bind(to);
         push_filter(&mut b, q, "");
-        b.push(format!(
-            " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at IS NULL AND created_at < "
-        ));
-        b.push_bind(from);
-        push_filter(&mut b, q, "");
-        b.push(format!(
-            " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at >= "
-        ));
-        b.push_bind(from).push(" AND created_at < ").push_bind(from);
-        push_filter(&mut b, q, "");
+        if !q.created_only {
+            b.push(format!(
+                " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at IS NULL AND created_at < "
+            ));
+            b.push_bind(from);
+            push_filter(&mut b, q, "");
+            b.push(format!(
+                " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at >= "
+            ));
+            b.push_bind(from).push(" AND created_at < ").push_bind(from);
+            push_filter(&mut b, q, "");
+        }
         let rows = b.build().fetch_all(&self.pool).await.map_err(db)?;
         rows.iter().map(fact_from_row).collect()
     }

@@ -95,19 +95,21 @@ impl Evidence for SqliteStore {
             .push(" AND created_at < ")
             .push_bind(to);
         push_filter(&mut b, q, "");
-        b.push(format!(
-            " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests INDEXED BY service_requests_district_closed \
-             WHERE closed_at IS NULL AND created_at < "
-        ));
-        b.push_bind(from.clone());
-        push_filter(&mut b, q, "");
-        b.push(format!(
-            " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at >= "
-        ));
-        b.push_bind(from.clone())
-            .push(" AND created_at < ")
-            .push_bind(from);
-        push_filter(&mut b, q, "");
+        if !q.created_only {
+            b.push(format!(
+                " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests INDEXED BY service_requests_district_closed \
+                 WHERE closed_at IS NULL AND created_at < "
+            ));
+            b.push_bind(from.clone());
+            push_filter(&mut b, q, "");
+            b.push(format!(
+                " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at >= "
+            ));
+            b.push_bind(from.clone())
+                .push(" AND created_at < ")
+                .push_bind(from);
+            push_filter(&mut b, q, "");
+        }
         b.push(")");
         let text: String = b
             .build_query_scalar()
