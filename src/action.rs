@@ -13,6 +13,7 @@ use sahulat_store::Store;
 
 /// `sahulat action …`.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum ActionCommand {
     /// Register an innovative action; prints its id.
     Create {

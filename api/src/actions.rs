@@ -200,7 +200,8 @@ fn series(p: &SeriesPoint, m: Option<u64>) -> SeriesView {
     }
 }
 
-/// Evaluates `action` on every KPI with the data up to `now` (see `docs/evaluation.md`).
+/// Evaluates `action` on every KPI with the data up to `now`, or up to the last change in
+/// the database if that is earlier (see `docs/evaluation.md`).
 #[allow(clippy::too_many_arguments)]
 pub async fn evaluate_action(
     store: &dyn Store,
@@ -212,6 +213,8 @@ pub async fn evaluate_action(
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<ActionEvaluation, Error> {
+    // Outcomes are observed up to the end of the data, not past it.
+    let now = store.latest_activity().await?.map_or(now, |t| t.min(now));
     let today = pk_date(now);
     if action.start >= today {
         return Err(Error::field(

@@ -56,6 +56,10 @@ pub trait Evidence: Send + Sync {
     async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>>;
     /// The ratings of the requests created in the window, by request id.
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>>;
+    /// The last time any request changed (`None` on an empty database): the end of the data,
+    /// which an evaluation must not look past (a simulated or restored history may end before
+    /// today, and requests it left open were not "unanswered for months").
+    async fn latest_activity(&self) -> Result<Option<DateTime<Utc>>>;
     /// The requests created in the window as open data (at most `limit`, oldest first), each
     /// already `published` (point rounded, description only where public); `sdg_targets` is
     /// left for the caller, who knows the catalogue.

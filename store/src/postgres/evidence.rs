@@ -86,6 +86,13 @@ impl Evidence for PgStore {
         rows.iter().map(fact_from_row).collect()
     }
 
+    async fn latest_activity(&self) -> Result<Option<DateTime<Utc>>> {
+        sqlx::query_scalar("SELECT MAX(updated_at) FROM service_requests")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
+    }
+
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>> {
         let mut b = QueryBuilder::<Postgres>::new(
             "SELECT r.request_id, r.rating FROM ratings r JOIN service_requests s ON s.id = r.request_id \

@@ -121,6 +121,14 @@ impl Evidence for SqliteStore {
         rows.into_iter().map(fact_from_tuple).collect()
     }
 
+    async fn latest_activity(&self) -> Result<Option<DateTime<Utc>>> {
+        let t: Option<String> = sqlx::query_scalar("SELECT MAX(updated_at) FROM service_requests")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+        t.as_deref().map(parse_ts).transpose()
+    }
+
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>> {
         let mut b = QueryBuilder::<Sqlite>::new(
             "SELECT json_group_array(json_array(r.request_id, r.rating)) FROM ratings r \
