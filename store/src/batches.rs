@@ -123,6 +123,20 @@ pub trait Batches: Requests + Tickets + JobQueue + Outbox + Send + Sync {
         Ok(out)
     }
 
+    /// Completes `jobs` for `worker` (as `complete`); one statement where the backend can.
+    async fn complete_many(
+        &self,
+        jobs: &[i64],
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>> {
+        let mut out = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            out.push(self.complete(*job, worker, now).await?);
+        }
+        Ok(out)
+    }
+
     /// Messages sent to each recipient since `since` (as `sent_since`).
     async fn sent_counts(
         &self,

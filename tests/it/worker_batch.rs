@@ -6,6 +6,7 @@ use crate::common;
 
 use chrono::Duration;
 use common::{reference_data, request_at, RecordingNotifier, TestApp, PLACES, SERVICES};
+use sahulat_domain::clock::Clock;
 use sahulat_domain::status::Status;
 use sahulat_worker::{Worker, WorkerConfig};
 use std::sync::Arc;
@@ -115,4 +116,84 @@ async fn a_batch_of_triage_jobs_decides_what_the_jobs_decide_one_at_a_time() {
     for (a, b) in one_by_one.iter().zip(&batched) {
         assert_eq!(a, b);
     }
+}
+
+#[tokio::test]
+async fn a_batch_of_resolved_jobs_tells_every_reporter_once_and_a_repeat_tells_no_one_again() {
+    let app = TestApp::new().await;
+    let notifier = Arc::new(RecordingNotifier::default());
+    let worker = app.worker_with(notifier.clone(), "w");
+    // Two water requests in Larkana (one with a duplicate from a neighbour), one in Turbat.
+    let mut made = Vec::new();
+    for (i, (lat, lon)) in [(27.56, 68.21), (27.5602, 68.21), (26.0, 63.05)]
+        .into_iter()
+        .enumerate()
+    {
+        let phone = format!("0302{:07}", 3_000_000 + i);
+        made.push(
+            app.create(request_at(
+                "water-supply",
+                lat,
+                lon,
+                "No water in our street",
+                Some(&phone),
+            ))
+            .await,
+        );
+    }
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(app.reload(made[1].id).await.status, Status::Duplicate);
+    let staff = |dept: &'static str, name: &'static str| {
+        let app = &app;
+        async move { app.signed_in("staff", name, None, Some(dept)).await }
+    };
+    let larkana = staff("phed-larkana", "phed.larkana").await;
+    let kech = staff("phed-kech", "phed.kech").await;
+    for (r, token) in [(&made[0], &larkana), (&made[2], &kech)] {
+        let res = app
+            .authed(
+                "POST",
+                &format!("/api/v1/staff/tickets/{}/actions", r.reference),
+                token,
+                Some(serde_json::json!({"action": "resolve", "note": "Valve replaced"})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+    }
+    worker.run_until_idle().await.unwrap();
+    let told = resolved(&app).await;
+    assert_eq!(
+        told.len(),
+        3,
+        "both Larkana reporters and the Turbat one: {told:?}"
+    );
+    assert!(told.iter().all(|(_, state)| state == "sent"), "{told:?}");
+    // The same two jobs again (a retry after a lost lease): nothing new is queued.
+    for r in [&made[0], &made[2]] {
+        let task = sahulat_domain::jobs::Task::Resolved { request_id: r.id };
+        app.store()
+            .enqueue(
+                task.kind(),
+                &task.payload(),
+                app.clock.now(),
+                false,
+                app.clock.now(),
+            )
+            .await
+            .unwrap();
+    }
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(resolved(&app).await.len(), 3);
+    assert!(app.store().jobs("failed", 10).await.unwrap().is_empty());
+}
+
+async fn resolved(app: &TestApp) -> Vec<(String, String)> {
+    app.store()
+        .outbox(None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.message.dedupe_key.starts_with("resolved:"))
+        .map(|m| (m.message.recipient, m.state))
+        .collect()
 }

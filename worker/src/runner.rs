@@ -52,37 +52,46 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs the claimed triage jobs as one batch (`jobs::triage::run_batch`); returns the
-    /// other jobs, to run one at a time. If the batch cannot be written, its jobs run one at
-    /// a time too (one bad request does not hold the others back).
+    /// Runs the claimed triage jobs as one batch (`jobs::triage::run_batch`) and the claimed
+    /// `resolved` jobs as another; returns the other jobs, to run one at a time. If a batch
+    /// cannot be written, its jobs run one at a time too (one bad request does not hold the
+    /// others back).
     async fn run_triage_batch<'a>(&self, claimed: &'a [Job]) -> anyhow::Result<Vec<&'a Job>> {
         let mut triage = Vec::new();
+        let mut resolved = Vec::new();
         let mut rest = Vec::new();
         for job in claimed {
             match Task::parse(&job.kind, &job.payload) {
                 Ok(Task::Triage { request_id }) => triage.push((job, request_id)),
+                Ok(Task::Resolved { request_id }) => resolved.push((job, request_id)),
                 _ => rest.push(job),
             }
         }
-        if triage.len() < 2 {
-            rest.extend(triage.iter().map(|(job, _)| *job));
-            rest.sort_by_key(|j| (j.run_at, j.id));
-            return Ok(rest);
-        }
-        match jobs::triage_batch(self, &triage).await {
-            Ok(results) => {
-                for (id, result) in results {
-                    if let Some((job, _)) = triage.iter().find(|(j, _)| j.id == id) {
-                        self.settle(job, result).await?;
+        for (batch, triage) in [(triage, true), (resolved, false)] {
+            if batch.len() < 2 {
+                rest.extend(batch.iter().map(|(job, _)| *job));
+                continue;
+            }
+            let results = if triage {
+                jobs::triage_batch(self, &batch).await
+            } else {
+                jobs::resolved_batch(self, &batch).await
+            };
+            match results {
+                Ok(results) => {
+                    for (id, result) in results {
+                        if let Some((job, _)) = batch.iter().find(|(j, _)| j.id == id) {
+                            self.settle(job, result).await?;
+                        }
                     }
                 }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, jobs = triage.len(), "triage batch failed; running its jobs one at a time");
-                rest.extend(triage.iter().map(|(job, _)| *job));
-                rest.sort_by_key(|j| (j.run_at, j.id));
+                Err(e) => {
+                    tracing::warn!(error = %e, jobs = batch.len(), "batch failed; running its jobs one at a time");
+                    rest.extend(batch.iter().map(|(job, _)| *job));
+                }
             }
         }
+        rest.sort_by_key(|j| (j.run_at, j.id));
         Ok(rest)
     }
 

@@ -217,6 +217,18 @@ impl Batches for SqliteStore {
         Ok(out)
     }
 
+    async fn complete_many(
+        &self,
+        jobs: &[i64],
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>> {
+        Ok(self
+            .apply_triage_batch(&[], jobs, worker, now)
+            .await?
+            .completed)
+    }
+
     async fn sent_counts(
         &self,
         recipients: &[String],

@@ -163,16 +163,17 @@ impl Outbox for SqliteStore {
     async fn queue_messages(&self, messages: &[NewMessage], now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin().await?;
         let now_s = ts(now);
-        for m in messages {
-            record(
-                &mut tx,
-                m.request_id.unwrap_or_default(),
-                &[],
-                std::slice::from_ref(m),
-                &now_s,
-            )
-            .await?;
-        }
+        let items: Vec<(i64, &[&HistoryEntry], &[NewMessage])> = messages
+            .iter()
+            .map(|m| {
+                (
+                    m.request_id.unwrap_or_default(),
+                    &[][..],
+                    std::slice::from_ref(m),
+                )
+            })
+            .collect();
+        record_many(&mut tx, &items, &now_s).await?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }

@@ -37,6 +37,14 @@ pub(crate) async fn triage_batch(
     triage::run_batch(w, jobs).await
 }
 
+/// Runs a batch of claimed `resolved` jobs; each job's result, all completed.
+pub(crate) async fn resolved_batch(
+    w: &Worker,
+    jobs: &[(&Job, i64)],
+) -> anyhow::Result<Vec<(i64, Result<(), JobError>)>> {
+    resolved::run_batch(w, jobs).await
+}
+
 /// Runs one claimed job.
 pub(crate) async fn run(w: &Worker, job: &Job) -> Result<(), JobError> {
     let task = Task::parse(&job.kind, &job.payload).map_err(JobError::Fail)?;

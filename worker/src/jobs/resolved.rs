@@ -10,23 +10,32 @@ use sahulat_domain::effects::NewMessage;
 use sahulat_domain::lang::Lang;
 use sahulat_domain::messages;
 use sahulat_domain::reference::grouped;
+use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::Status;
+use sahulat_store::Job;
 
 pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
     let Some(original) = w.store.request_by_id(id).await? else {
         return Ok(());
     };
+    let messages = messages(w, &original).await?;
+    w.store.queue_messages(&messages, w.clock.now()).await?;
+    Ok(())
+}
+
+/// The messages announcing `original`'s resolution to everyone who reported it (none if it
+/// was reopened before this job ran).
+async fn messages(w: &Worker, original: &ServiceRequest) -> Result<Vec<NewMessage>, JobError> {
     if original.status != Status::Resolved {
-        return Ok(()); // reopened before this job ran: nothing to announce
+        return Ok(Vec::new()); // reopened before this job ran: nothing to announce
     }
     let service = w.catalogue.service(&original.service_code);
     let closing = original
         .closed_at
         .map(|c| c.timestamp_micros())
         .unwrap_or(0);
-    let messages: Vec<NewMessage> = w
-        .store
-        .reporters(id)
+    Ok(w.store
+        .reporters(original.id)
         .await?
         .into_iter()
         .filter_map(|r| {
@@ -53,7 +62,30 @@ pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
                 ),
             })
         })
-        .collect();
-    w.store.queue_messages(&messages, w.clock.now()).await?;
-    Ok(())
+        .collect())
+}
+
+/// Runs a batch of claimed `resolved` jobs (`(job, request id)`): one read of the requests,
+/// their messages queued together, the jobs completed together. A repeated job queues
+/// nothing new (the messages' keys are unique).
+pub(crate) async fn run_batch(
+    w: &Worker,
+    jobs: &[(&Job, i64)],
+) -> anyhow::Result<Vec<(i64, Result<(), JobError>)>> {
+    let ids: Vec<i64> = jobs.iter().map(|(_, id)| *id).collect();
+    let requests = w.store.requests_by_ids(&ids).await?;
+    let mut all = Vec::new();
+    for r in &requests {
+        all.extend(messages(w, r).await.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+    }
+    let now = w.clock.now();
+    w.store.queue_messages(&all, now).await?;
+    let job_ids: Vec<i64> = jobs.iter().map(|(j, _)| j.id).collect();
+    let done = w.store.complete_many(&job_ids, &w.id, now).await?;
+    for (job, ok) in job_ids.iter().zip(&done) {
+        if !ok {
+            tracing::warn!(job, "lease lost before completion; another worker has it");
+        }
+    }
+    Ok(job_ids.into_iter().map(|j| (j, Ok(()))).collect())
 }
