@@ -8,6 +8,10 @@ use sahulat_domain::{Error, FieldErrors};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// `Retry-After` on a 503: the database was unreachable for the pool's short acquire time
+/// (2 s on PostgreSQL), so a client should wait a little before trying again.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
 /// Every error code of the native API, with its one HTTP status. The envelope, the OpenAPI
 /// document (`ErrorBody.code` lists them) and the README's table all come from this list; a
 /// test checks the README against it.
@@ -214,6 +218,7 @@ impl From<Error> for ApiError {
                 ApiError::new(ErrorCode::Unavailable,
                     "the service is temporarily unavailable; please retry shortly",
                 )
+                .retry_after(UNAVAILABLE_RETRY_SECS)
             }
             Error::Internal(cause) => {
                 tracing::error!(cause = format!("{cause:#}"), "internal error");
@@ -236,5 +241,20 @@ impl IntoResponse for ApiError {
                 .insert(axum::http::header::RETRY_AFTER, s.into());
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_answers_503_with_a_retry_after() {
+        let res = ApiError::from(Error::Unavailable("pool timed out".into())).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            res.headers()[axum::http::header::RETRY_AFTER],
+            UNAVAILABLE_RETRY_SECS.to_string().as_str()
+        );
     }
 }

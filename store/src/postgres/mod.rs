@@ -119,7 +119,9 @@ impl PgStore {
             .unwrap_or(16);
         let pool = PgPoolOptions::new()
             .max_connections(size)
-            .acquire_timeout(std::time::Duration::from_secs(10))
+            // A database that does not answer within 2 s is down for this request: it gets a
+            // 503 with Retry-After at once instead of waiting (the pool reconnects by itself).
+            .acquire_timeout(std::time::Duration::from_secs(2))
             .connect(url)
             .await
             .map_err(db)?;
