@@ -195,7 +195,12 @@ pub(super) async fn single_request(
 ) -> Result<Response, O311Error> {
     let (id, format) = split(&file)?;
     let q = query(format, &req)?;
-    let reference = reference(format, id)?;
+    // GeoReport v2: an id that names no request is a 404, whether or not it could be one
+    // (the message still says when it is a mistyped reference).
+    let reference = reference(format, id).map_err(|e| O311Error {
+        status: StatusCode::NOT_FOUND,
+        ..e
+    })?;
     let r = st
         .store
         .request_by_reference(&reference)
