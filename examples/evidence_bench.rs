@@ -87,7 +87,8 @@ async fn main() -> anyhow::Result<()> {
     let total: i64 = {
         let all = FactQuery {
             districts: reach.districts.clone(),
-            from: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            // PostgreSQL timestamps start in 4713 BC; no request is older than 2000.
+            from: chrono::DateTime::<chrono::Utc>::from_timestamp(946_684_800, 0).unwrap_or(now),
             to: now,
             ..fq.clone()
         };
