@@ -393,7 +393,10 @@ async fn an_unknown_resource_or_missing_format_is_a_404() {
     assert_eq!(app.get("/open311/v2/requests").await.status, 404);
     assert_eq!(app.get("/open311/v2/bogus.json").await.status, 404);
     let res = app.get("/open311/v2/requests/123.json").await;
-    assert_eq!(res.status, 404, "not a nine-digit reference: no such request");
+    assert_eq!(
+        res.status, 404,
+        "not a nine-digit reference: no such request"
+    );
     assert!(res.text().contains("service_request_id"), "{}", res.text());
 }
 
