@@ -11,6 +11,7 @@ import tempfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -41,8 +42,13 @@ def fail(driver, step):
 
 
 def unread(driver):
-    found = driver.find_elements(By.ID, "unread")
-    return found[0].text.strip("()") if found else "0"
+    # After a click the page is replaced; an element found on the old page goes stale while
+    # it is read (Chromium 156 says so), which a wait must take as "not yet", not a failure.
+    try:
+        found = driver.find_elements(By.ID, "unread")
+        return found[0].text.strip("()") if found else "0"
+    except StaleElementReferenceException:
+        return "-1"
 
 
 for user, expected in accounts:
