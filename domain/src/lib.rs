@@ -38,6 +38,8 @@ pub mod triage;
 pub mod ussd;
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod testing;
 
 pub use error::{Error, FieldErrors, Result};

@@ -75,6 +75,16 @@ impl WorkingHours {
     pub fn add_working_hours(&self, start: DateTime<Utc>, hours: u32) -> DateTime<Utc> {
         let mut remaining = Duration::hours(i64::from(hours));
         let mut t = start.with_timezone(&self.offset);
+        // Any seven days from any instant hold exactly one week of working time (the offset is
+        // fixed), so whole weeks are skipped at once: an office open an hour a week still
+        // gets a due time inside its hours, not a clock-time guess after a long walk.
+        let daily = (self.end - self.start).max(Duration::zero());
+        let weekly = daily * self.days.iter().filter(|d| **d).count() as i32;
+        if weekly > Duration::zero() && remaining > weekly {
+            let whole = (remaining - Duration::nanoseconds(1)).num_seconds() / weekly.num_seconds();
+            t += Duration::weeks(whole);
+            remaining -= weekly * whole as i32;
+        }
         for _ in 0..3660 {
             let day = t.date_naive();
             let open = self.days[t.weekday().num_days_from_monday() as usize];
