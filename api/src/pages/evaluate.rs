@@ -41,6 +41,31 @@ pub(crate) fn show_n(lang: Lang, c: Cell<u64>) -> String {
     }
 }
 
+/// The monthly table's rows and the chart's bars (requests received) of `months`, shared by
+/// the dashboard and the printable report.
+pub(crate) fn month_table(
+    lang: Lang,
+    months: &[Row],
+) -> (Vec<minijinja::Value>, Vec<(String, Option<f64>)>) {
+    let month = |r: &Row| r.group.get("month").cloned().unwrap_or_default();
+    let rows = months
+        .iter()
+        .map(|r| {
+            context! {
+                month => month(r),
+                received => show_n(lang, r.figures.received),
+                resolved => show_f(lang, r.figures.share_resolved, true, 0),
+                days => show_f(lang, r.figures.days_to_resolve_median, false, 1),
+            }
+        })
+        .collect();
+    let bars = months
+        .iter()
+        .map(|r| (month(r), r.figures.received.value().map(|v| v as f64)))
+        .collect();
+    (rows, bars)
+}
+
 /// A bar chart of `bars` (label, value; `None` drawn as an empty frame: suppressed).
 pub(crate) fn chart(bars: &[(String, Option<f64>)], title: &str) -> String {
     let (w, h, pad) = (560.0_f64, 180.0_f64, 24.0_f64);
@@ -207,26 +232,7 @@ pub(super) async fn evaluate(
             ),
         ]
     });
-    let month_rows: Vec<minijinja::Value> = months
-        .iter()
-        .map(|r| {
-            context! {
-                month => r.group.get("month").cloned().unwrap_or_default(),
-                received => show_n(lang, r.figures.received),
-                resolved => show_f(lang, r.figures.share_resolved, true, 0),
-                days => show_f(lang, r.figures.days_to_resolve_median, false, 1),
-            }
-        })
-        .collect();
-    let bars: Vec<(String, Option<f64>)> = months
-        .iter()
-        .map(|r| {
-            (
-                r.group.get("month").cloned().unwrap_or_default(),
-                r.figures.received.value().map(|v| v as f64),
-            )
-        })
-        .collect();
+    let (month_rows, bars) = month_table(lang, &months);
     let sdg_rows: Vec<minijinja::Value> = sdg
         .iter()
         .map(|r| {

@@ -161,26 +161,7 @@ async fn district_section(
         .first()
         .map(|r| key_figures(lang, r, residents))
         .unwrap_or_default();
-    let month_rows: Vec<Value> = months
-        .iter()
-        .map(|r| {
-            context! {
-                month => r.group.get("month").cloned().unwrap_or_default(),
-                received => show_n(lang, r.figures.received),
-                resolved => show_f(lang, r.figures.share_resolved, true, 0),
-                days => show_f(lang, r.figures.days_to_resolve_median, false, 1),
-            }
-        })
-        .collect();
-    let bars: Vec<(String, Option<f64>)> = months
-        .iter()
-        .map(|r| {
-            (
-                r.group.get("month").cloned().unwrap_or_default(),
-                r.figures.received.value().map(|v| v as f64),
-            )
-        })
-        .collect();
+    let (month_rows, bars) = super::evaluate::month_table(lang, &months);
     let sdg_rows = sdg_rows(
         lang,
         cat,
