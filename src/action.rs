@@ -209,9 +209,8 @@ pub async fn report(
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     match args.format.as_str() {
         "csv" => evaluation_csv(&e),
-        "html" => {
-            anyhow::bail!("--format html: the printable page is not built yet; use json or csv")
-        }
+        "html" => sahulat_api::action_report_html(&e, &reference.catalogue, lang, Utc::now())
+            .map_err(|e| anyhow::anyhow!("{e}")),
         _ => Ok(serde_json::to_string_pretty(&e)?),
     }
 }

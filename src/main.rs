@@ -3,6 +3,7 @@
 //! tools. Every flag also reads an environment variable (see `--help`).
 
 mod action;
+mod backup;
 mod report;
 mod simulate;
 
@@ -81,6 +82,10 @@ enum Command {
     },
     /// Apply database migrations and load the reference data, then exit.
     Migrate,
+    /// Copy the database (online), the data key and the photos into a new folder.
+    Backup(backup::BackupArgs),
+    /// Put a backup back (stop `serve` and workers first); checked before anything is replaced.
+    Restore(backup::RestoreArgs),
     /// Manage staff, coordinator, evaluator and admin accounts.
     User {
         #[command(subcommand)]
@@ -361,6 +366,28 @@ async fn main() -> anyhow::Result<()> {
             {
                 println!("{}", text.trim_end());
             }
+            Ok(())
+        }
+        Command::Backup(args) => {
+            let store = connect(&cli.db).await?;
+            let url = &cli.db.database_url;
+            let out = backup::backup(
+                store.as_ref(),
+                url,
+                cli.db.data_key.as_deref(),
+                &cli.db.key_file,
+                &args,
+            )
+            .await?;
+            eprint!("{out}");
+            Ok(())
+        }
+        Command::Restore(args) => {
+            let (url, key) = (&cli.db.database_url, cli.db.data_key.as_deref());
+            eprintln!(
+                "{}",
+                backup::restore(url, key, &cli.db.key_file, &args).await?
+            );
             Ok(())
         }
         Command::Migrate => {

@@ -346,14 +346,14 @@ pub fn evaluation_csv(e: &ActionEvaluation) -> anyhow::Result<String> {
 }
 
 /// Which districts' actions the account sees (`None`: all).
-fn scope(signed: &Signed) -> Option<Option<String>> {
+pub(crate) fn scope(signed: &Signed) -> Option<Option<String>> {
     match signed.user.role {
         Role::Evaluator | Role::Admin => Some(None),
         Role::Coordinator | Role::Staff => signed.user.district.clone().map(Some),
     }
 }
 
-fn visible(signed: &Signed, a: &InnovativeAction) -> bool {
+pub(crate) fn visible(signed: &Signed, a: &InnovativeAction) -> bool {
     match scope(signed) {
         Some(None) => true,
         Some(Some(d)) => d == a.district,

@@ -34,6 +34,7 @@ mod web;
 pub use extract::BODY_LIMIT;
 pub use keys::{hash_api_key, new_api_key};
 pub use ops::prometheus;
+pub use pages::action::action_report_html;
 pub use pages::report::{plan_report_html, ReportSpec, BOUNDARIES_ATTRIBUTION};
 pub use settings::Settings;
 pub use state::{AppContext, AppState};

@@ -78,6 +78,16 @@ pub trait Store:
     async fn applied_migrations(&self) -> Result<Vec<i64>>;
     /// Checks that the database answers (for `/readyz`).
     async fn ping(&self) -> Result<()>;
+    /// Writes a consistent copy of the whole database to `file` while the database stays in
+    /// use (SQLite: `VACUUM INTO`, one read transaction). PostgreSQL refuses: `pg_dump` is its
+    /// tool (`sahulat backup` runs it).
+    async fn snapshot_to(&self, file: &std::path::Path) -> Result<()>;
+    /// What an integrity check finds wrong (empty: nothing). SQLite: `PRAGMA
+    /// integrity_check`; PostgreSQL: `amcheck`'s `bt_index_check` on every index of Sahulat's
+    /// tables (an error when the extension is not installed).
+    async fn integrity_problems(&self) -> Result<Vec<String>>;
+    /// Requests stored, all statuses (a backup's manifest, the restore's check).
+    async fn count_requests(&self) -> Result<i64>;
 }
 
 /// The accepted `DATABASE_URL` schemes, for messages.

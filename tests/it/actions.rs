@@ -9,7 +9,8 @@ use common::TestApp;
 use serde_json::{json, Value};
 use std::process::Command;
 
-fn sahulat(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+/// Runs the `sahulat` binary against the test's database: (success, stdout, stderr).
+pub(crate) fn sahulat(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sahulat"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -37,7 +37,13 @@ pub async fn history(app: &TestApp) {
     app.clock.advance(chrono::Duration::hours(2));
 }
 
-async fn session(app: &TestApp, role: &str, name: &str, district: Option<&str>) -> String {
+/// A page session for a new account of `role`.
+pub(crate) async fn session(
+    app: &TestApp,
+    role: &str,
+    name: &str,
+    district: Option<&str>,
+) -> String {
     let new = sahulat_domain::accounts::NewUser::new(
         &app.state.catalogue,
         name,

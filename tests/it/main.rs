@@ -5,9 +5,12 @@
 
 mod common;
 
+mod action_pages;
 mod actions;
 
+mod backup;
 mod browser;
+mod browser_action;
 mod browser_citizen;
 mod browser_evaluate;
 mod browser_inbox;

@@ -315,6 +315,21 @@ pub(super) async fn evaluate(
             selected => a.ask.districts.len() == 1 && a.ask.districts[0] == d.code }
         })
         .collect();
+    let actions = match crate::actions::scope(&user.signed) {
+        Some(district) => match st.store.actions(district.as_deref()).await {
+            Ok(list) => list,
+            Err(e) => return ApiError::from(e).into_response(),
+        },
+        None => Vec::new(),
+    };
+    let actions: Vec<minijinja::Value> = actions
+        .iter()
+        .map(|x| {
+            context! { id => x.id, title => x.title.clone(), start => x.start.to_string(),
+                end => x.end.map(|d| d.to_string()),
+                district => st.catalogue.district(&x.district).map_or_else(|| x.district.clone(), |d| d.names.get(lang).to_string()) }
+        })
+        .collect();
     let query = format!(
         "from={}&to={}{}",
         a.ask.from_date,
@@ -331,7 +346,7 @@ pub(super) async fn evaluate(
         tiles => tiles.unwrap_or_default(), months => month_rows,
         chart => chart(&bars, &text(lang, "ev-by-month", &[])), sdg => sdg_rows,
         needs => needs, hotspots => hotspots, map => map, query => query,
-        min_cell => a.reach.min_cell,
+        min_cell => a.reach.min_cell, actions => actions,
     };
     page(
         StatusCode::OK,

@@ -5,6 +5,7 @@
 //! token after), and the same authorization and lifecycle rules as the JSON API.
 
 mod account;
+pub(crate) mod action;
 mod evaluate;
 mod inbox;
 mod photos;
@@ -28,6 +29,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/staff", get(queue::queue))
         .route("/evaluate", get(evaluate::evaluate))
         .route("/evaluate/summary.csv", get(evaluate::csv))
+        .route("/evaluate/actions/{id}", get(action::action_page))
+        .route(
+            "/evaluate/actions/{id}/evaluation.csv",
+            get(action::action_csv),
+        )
         .route("/staff/inbox", get(inbox::inbox))
         .route("/staff/inbox/{id}/read", post(inbox::read))
         .route("/staff/tickets/{reference}", get(ticket::ticket))

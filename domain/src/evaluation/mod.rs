@@ -30,7 +30,7 @@ use std::collections::HashMap;
 
 pub use checks::estimate_from;
 pub use did::did;
-pub use reading::{kpi_name, method_text, reading, warning_text};
+pub use reading::{kpi_name, method_text, num, reading, unit_text, warning_text};
 pub use results::{
     Evaluation, Group, KpiResult, Method, Placebo, PreTrend, SeriesPoint, Table, Warning, Window,
 };

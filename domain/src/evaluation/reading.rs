@@ -27,7 +27,8 @@ pub fn method_text(lang: Lang, method: Method) -> String {
     text(lang, id, &[])
 }
 
-fn unit_text(lang: Lang, unit: Unit) -> String {
+/// The KPI's unit in the reader's language (shares read as percentage points).
+pub fn unit_text(lang: Lang, unit: Unit) -> String {
     let id = match unit {
         Unit::Days => "eval-unit-days",
         Unit::Share => "eval-unit-points",
@@ -37,7 +38,7 @@ fn unit_text(lang: Lang, unit: Unit) -> String {
 }
 
 /// A number in the unit as readers see it (shares as percentage points).
-fn num(unit: Unit, x: f64) -> String {
+pub fn num(unit: Unit, x: f64) -> String {
     let s = match unit {
         Unit::Days => format!("{x:.1}"),
         Unit::Share => format!("{:.1}", x * 100.0),

@@ -162,4 +162,54 @@ impl Store for PgStore {
             .map_err(db)?;
         Ok(())
     }
+
+    async fn snapshot_to(&self, _file: &std::path::Path) -> Result<()> {
+        Err(Error::field(
+            "DATABASE_URL",
+            "a PostgreSQL database is copied with pg_dump, not from inside the server",
+        ))
+    }
+
+    async fn integrity_problems(&self) -> Result<Vec<String>> {
+        let installed: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'amcheck')",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        if !installed {
+            return Err(Error::field(
+                "amcheck",
+                "the amcheck extension is not installed: run CREATE EXTENSION amcheck as a superuser",
+            ));
+        }
+        let indexes: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT c.relname::text, c.oid::bigint FROM pg_index i \
+             JOIN pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_class t ON t.oid = i.indrelid \
+             JOIN pg_am am ON am.oid = c.relam \
+             WHERE am.amname = 'btree' AND t.relnamespace = current_schema()::regnamespace",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut problems = Vec::new();
+        for (name, oid) in indexes {
+            if let Err(e) = sqlx::query("SELECT bt_index_check($1::bigint::oid, true)")
+                .bind(oid)
+                .execute(&self.pool)
+                .await
+            {
+                problems.push(format!("index {name}: {e}"));
+            }
+        }
+        Ok(problems)
+    }
+
+    async fn count_requests(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM service_requests")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
+    }
 }

@@ -232,4 +232,31 @@ impl Store for SqliteStore {
             .map_err(db)?;
         Ok(())
     }
+
+    async fn snapshot_to(&self, file: &std::path::Path) -> Result<()> {
+        let path = file
+            .to_str()
+            .ok_or_else(|| Error::field("to", format!("{} is not a UTF-8 path", file.display())))?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(path)
+            .execute(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn integrity_problems(&self) -> Result<Vec<String>> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    async fn count_requests(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM service_requests")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)
+    }
 }
