@@ -291,6 +291,12 @@ pub async fn restore(
         }
         std::fs::rename(&staging, &target)?;
     } else {
+        if !args.force {
+            let existing = sahulat_store::connect(url, restored_key.clone()).await?;
+            if let Ok(n) = existing.count_requests().await {
+                bail!("the database already holds Sahulat's tables ({n} requests); pass --force to replace its contents (stop `sahulat serve` and workers first)");
+            }
+        }
         let mut cmd = Command::new("pg_restore");
         cmd.args(["--no-owner", "--exit-on-error", "--single-transaction"]);
         if args.force {
