@@ -14,6 +14,8 @@
 #      logs and raw wrk output go to target/load/.
 # A run with any non-2xx answer or socket error is marked INVALID: its figure is not a result.
 # Traffic goes to 127.0.0.1 only; servers are stopped on exit; every step has a time limit.
+# The abuse limits are off for these runs (SAHULAT_LIMIT_PER_ADDRESS/PHONE=off): the load is one
+# client address and a few phone numbers, which the limits exist to stop.
 #
 # Environment: DURATION (seconds, default 20), WARMUP (seconds, default 3), CONNECTIONS (64),
 # THREADS (2), WRK_TIMEOUT (10s), PG_URL (postgres://…; default: run scripts/pg-start.sh),
@@ -208,7 +210,7 @@ run_sqlite() {
   mkdir -p "$WORK/sqlite-sahulat" "$WORK/sqlite-baseline"
   db="$WORK/sqlite-sahulat/sahulat.db"
   port=$(free_port)
-  start_server sqlite-sahulat "$port" DATABASE_URL="sqlite://$db" SAHULAT_BIND="127.0.0.1:$port" \
+  start_server sqlite-sahulat "$port" DATABASE_URL="sqlite://$db" SAHULAT_BIND="127.0.0.1:$port" SAHULAT_LIMIT_PER_ADDRESS=off SAHULAT_LIMIT_PER_PHONE=off \
     SAHULAT_FIXTURES="$ROOT/fixtures" SAHULAT_NO_WORKER="$NO_WORKER" "$SAHULAT_BIN" serve
   smoke "http://127.0.0.1:$port/api/v1/requests"
   bench sqlite sahulat "http://127.0.0.1:$port/api/v1/requests"
@@ -243,7 +245,7 @@ run_pg() {
 
   url=$(pg_db_url "$PG_URL" sahulat_bench)
   port=$(free_port)
-  start_server pg-sahulat "$port" DATABASE_URL="$url" SAHULAT_BIND="127.0.0.1:$port" \
+  start_server pg-sahulat "$port" DATABASE_URL="$url" SAHULAT_BIND="127.0.0.1:$port" SAHULAT_LIMIT_PER_ADDRESS=off SAHULAT_LIMIT_PER_PHONE=off \
     SAHULAT_FIXTURES="$ROOT/fixtures" SAHULAT_NO_WORKER="$NO_WORKER" "$SAHULAT_BIN" serve
   smoke "http://127.0.0.1:$port/api/v1/requests"
   bench postgres sahulat "http://127.0.0.1:$port/api/v1/requests"

@@ -3,9 +3,9 @@
 //! wrong passwords get the same answer in the same time; five failures in a row lock the
 //! account for 15 minutes.
 
+use crate::client::ClientIp;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::extract::JsonBody;
-use crate::limiter::ClientIp;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;

@@ -62,6 +62,8 @@ pub enum ErrorCode {
     AccountLocked,
     /// Too many sign-in attempts from this address; try again later
     RateLimited,
+    /// Too many reports from this address, phone number or API key; try again later
+    TooManyRequests,
     /// Something failed on our side; the cause is logged, never shown
     InternalError,
     /// The database is not reachable right now; retry shortly
@@ -71,7 +73,7 @@ pub enum ErrorCode {
 }
 
 /// (code, wire name, status, meaning) for every code.
-const TABLE: [(ErrorCode, &str, StatusCode, &str); 25] = [
+const TABLE: [(ErrorCode, &str, StatusCode, &str); 26] = [
         (ErrorCode::BadRequest, "bad_request", StatusCode::BAD_REQUEST, "A parameter or header is malformed; `fields` names it"),
         (ErrorCode::MalformedJson, "malformed_json", StatusCode::BAD_REQUEST, "The body is not the JSON the endpoint takes"),
         (ErrorCode::Unauthorized, "unauthorized", StatusCode::UNAUTHORIZED, "No valid bearer token or session; sign in"),
@@ -94,6 +96,7 @@ const TABLE: [(ErrorCode, &str, StatusCode, &str); 25] = [
         (ErrorCode::TooManyAttempts, "too_many_attempts", StatusCode::TOO_MANY_REQUESTS, "Too many wrong phone numbers for this report; try again later"),
         (ErrorCode::AccountLocked, "account_locked", StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-ins for this account; try again later"),
         (ErrorCode::RateLimited, "rate_limited", StatusCode::TOO_MANY_REQUESTS, "Too many sign-in attempts from this address; try again later"),
+        (ErrorCode::TooManyRequests, "too_many_requests", StatusCode::TOO_MANY_REQUESTS, "Too many reports from this address, phone number or API key; try again later"),
         (ErrorCode::InternalError, "internal_error", StatusCode::INTERNAL_SERVER_ERROR, "Something failed on our side; the cause is logged, never shown"),
         (ErrorCode::Unavailable, "unavailable", StatusCode::SERVICE_UNAVAILABLE, "The database is not reachable right now; retry shortly"),
         (ErrorCode::NotReady, "not_ready", StatusCode::SERVICE_UNAVAILABLE, "The server is not ready (readiness check)"),

@@ -10,6 +10,39 @@ use axum::Json;
 use sahulat_store::{CreateOutcome, IdempotencyKey, Render, StoredResponse};
 use sha2::{Digest, Sha256};
 
+/// A write let through the abuse limits, to be counted once it stored something.
+#[must_use = "charge it when something was stored"]
+pub(crate) struct Admission(Vec<(String, crate::abuse::Rate)>);
+
+impl Admission {
+    /// Counts the write against each limit that applied.
+    pub(crate) fn charge(self, st: &AppState) {
+        let now = st.clock.now();
+        for (key, rate) in &self.0 {
+            st.abuse_counter.charge(key, *rate, now);
+        }
+    }
+}
+
+/// Lets an anonymous write through unless its address, phone number or API key has used up
+/// its allowance (`abuse`): 429 `too_many_requests` with `Retry-After` then.
+pub(crate) fn admit(st: &AppState, who: crate::abuse::Asker<'_>) -> Result<Admission, ApiError> {
+    let now = st.clock.now();
+    let keys = st.abuse_counter.keys(&st.settings.abuse, who);
+    for (key, rate, what) in &keys {
+        if let Err(seconds) = st.abuse_counter.peek(key, *rate, now) {
+            return Err(ApiError::new(
+                crate::error::ErrorCode::TooManyRequests,
+                format!("too many reports from this {what}; try again in {seconds} s"),
+            )
+            .retry_after(seconds));
+        }
+    }
+    Ok(Admission(
+        keys.into_iter().map(|(k, r, _)| (k, r)).collect(),
+    ))
+}
+
 /// Reads an optional Idempotency-Key header (1–255 visible ASCII characters).
 pub(crate) fn idempotency_key(
     headers: &HeaderMap,

@@ -4,10 +4,12 @@
 //! what), `intake` (storing a new request), `extract` and `error`. Handlers stay thin: they
 //! parse, call one domain decision and one store use case, and render.
 
+pub mod abuse;
 mod access;
 pub mod actions;
 mod auth;
 mod citizen;
+mod client;
 pub mod error;
 pub mod evidence;
 pub mod extract;

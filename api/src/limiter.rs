@@ -1,14 +1,11 @@
 //! A per-client limit on sign-in attempts, on top of the per-account lockout: it slows down
 //! password spraying across many accounts from one address. Kept in memory (each process has
 //! its own window), keyed by the peer address of the TCP connection (never by a header a
-//! client can forge).
+//! client can forge; behind a trusted proxy, see `client`).
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 /// Sign-in attempts allowed per client address in one window.
@@ -44,23 +41,6 @@ impl SignInLimiter {
         } else {
             Ok(())
         }
-    }
-}
-
-/// The TCP peer's address, when the server was started with connect info.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
     }
 }
 

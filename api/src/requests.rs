@@ -86,14 +86,17 @@ pub struct CreateRequest {
         (status = 413, description = "Body too large", body = ErrorEnvelope),
         (status = 415, description = "Not JSON", body = ErrorEnvelope),
         (status = 422, description = "A field is invalid; `fields` names it", body = ErrorEnvelope),
+        (status = 429, description = "Too many reports from this address or phone number (`SAHULAT_LIMIT_PER_ADDRESS`, `SAHULAT_LIMIT_PER_PHONE`); `Retry-After` says when to try again", body = ErrorEnvelope),
     ))]
 pub(crate) async fn create_request(
     State(st): State<AppState>,
+    client: crate::client::ClientIp,
     headers: HeaderMap,
     body: JsonBody<CreateRequest>,
 ) -> Result<Response, ApiError> {
     let idem = idempotency_key(&headers, "api", &body.raw)?;
     let b = body.value;
+    let phone = b.phone.clone();
     let draft = RequestDraft {
         service_code: b.service_code,
         description: b.description,
@@ -122,6 +125,14 @@ pub(crate) async fn create_request(
         channel: Some(Channel::Api),
     };
     let new = draft.validate(&st.catalogue, &st.geo)?;
+    let admission = crate::intake::admit(
+        &st,
+        crate::abuse::Asker {
+            address: client.0,
+            phone: phone.as_deref(),
+            api_key: None,
+        },
+    )?;
     let cat = st.catalogue.clone();
     let render: Render = std::sync::Arc::new(move |r: &ServiceRequest| StoredResponse {
         status: 201,
@@ -130,6 +141,7 @@ pub(crate) async fn create_request(
     let outcome = store_detached(&st, new, idem, render).await?;
     let replayed = matches!(outcome, CreateOutcome::Replayed(_));
     if !replayed {
+        admission.charge(&st);
         metrics::counter!("sahulat_requests_created_total", "channel" => "api").increment(1);
     }
     Ok(stored_response(outcome.response(), replayed))

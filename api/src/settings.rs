@@ -38,6 +38,11 @@ pub struct Settings {
     /// Figures built on fewer requests are suppressed for evaluators and in exports
     /// (`SAHULAT_MIN_CELL`, 5).
     pub min_cell: i64,
+    /// Anonymous intake limits (`SAHULAT_LIMIT_PER_ADDRESS`, `_PER_PHONE`, `_PER_API_KEY`).
+    pub abuse: crate::abuse::AbuseLimits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`SAHULAT_TRUSTED_PROXY`, comma
+    /// separated addresses); empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -54,6 +59,8 @@ impl Default for Settings {
             ussd_sessions_per_hour: 10,
             ussd_requests_per_day: 5,
             min_cell: 5,
+            abuse: Default::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -157,6 +164,24 @@ impl Settings {
                     anyhow::ensure!((1..=max).contains(&n), "{var} must be between 1 and {max}");
                     *slot = n;
                 }
+            }
+        }
+        for (var, slot) in [
+            ("SAHULAT_LIMIT_PER_ADDRESS", &mut p.abuse.per_address),
+            ("SAHULAT_LIMIT_PER_PHONE", &mut p.abuse.per_phone),
+            ("SAHULAT_LIMIT_PER_API_KEY", &mut p.abuse.per_api_key),
+        ] {
+            if let Ok(v) = std::env::var(var) {
+                if !v.trim().is_empty() {
+                    *slot = crate::abuse::Rate::parse(var, &v)?;
+                }
+            }
+        }
+        if let Ok(v) = std::env::var("SAHULAT_TRUSTED_PROXY") {
+            for a in v.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+                p.trusted_proxies.push(a.parse().map_err(|_| {
+                    anyhow::anyhow!("SAHULAT_TRUSTED_PROXY: {a:?} is not an IP address (give the proxy's address, e.g. 127.0.0.1; several comma-separated)")
+                })?);
             }
         }
         Ok(p)

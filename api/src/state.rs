@@ -34,6 +34,8 @@ pub struct AppContext {
     pub signin_limiter: SignInLimiter,
     /// Wrong phone numbers per report on the citizen endpoints.
     pub proof_limiter: ProofLimiter,
+    /// Anonymous reports per address, phone number and API key (`abuse`).
+    pub abuse_counter: crate::abuse::Counter,
     /// Reopen window, office hours, media folder, public address.
     pub settings: Settings,
     /// Photo decodes allowed at once (one per core): each may hold a few hundred MB.
@@ -65,6 +67,7 @@ impl AppContext {
             ids,
             signin_limiter: Default::default(),
             proof_limiter: Default::default(),
+            abuse_counter: Default::default(),
             settings,
             photo_permits: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),

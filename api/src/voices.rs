@@ -59,7 +59,16 @@ pub(crate) async fn add_voice(
     language: Lang,
     channel: Channel,
     anonymous_key: Option<String>,
+    client: Option<std::net::IpAddr>,
 ) -> Result<(ServiceRequest, VoiceOutcome), ApiError> {
+    let admission = crate::intake::admit(
+        st,
+        crate::abuse::Asker {
+            address: client,
+            phone: phone.as_ref().map(|p| p.e164()),
+            api_key: None,
+        },
+    )?;
     let target = match (r.status, r.duplicate_of) {
         (Status::Duplicate, Some(original)) => st
             .store
@@ -89,6 +98,9 @@ pub(crate) async fn add_voice(
         anonymous_key,
     };
     let outcome = st.store.add_voice(&voice, st.clock.now()).await?;
+    if matches!(outcome, VoiceOutcome::Added { .. }) {
+        admission.charge(st);
+    }
     if outcome == VoiceOutcome::NotOpen {
         return Err(ApiError::new(
             ErrorCode::NotOpen,
@@ -111,9 +123,11 @@ pub(crate) async fn add_voice(
         (status = 404, body = ErrorEnvelope),
         (status = 409, description = "The report is closed", body = ErrorEnvelope),
         (status = 422, description = "Phone, language or channel not accepted", body = ErrorEnvelope),
+        (status = 429, description = "Too many from this address or phone number; `Retry-After` says when to try again", body = ErrorEnvelope),
     ))]
 pub(crate) async fn voice(
     State(st): State<AppState>,
+    client: crate::client::ClientIp,
     Path(reference): Path<String>,
     body: JsonBody<VoiceRequest>,
 ) -> Result<(StatusCode, Json<VoiceView>), ApiError> {
@@ -148,7 +162,7 @@ pub(crate) async fn voice(
         return Err(ApiError::from(sahulat_domain::Error::Validation(bad)));
     }
     let r = by_reference(&st, &reference).await?;
-    let (target, outcome) = add_voice(&st, &r, phone, language, channel, None).await?;
+    let (target, outcome) = add_voice(&st, &r, phone, language, channel, None, client.0).await?;
     let (status, reporters, added) = match outcome {
         VoiceOutcome::Added { reporters, .. } => (StatusCode::CREATED, reporters, true),
         VoiceOutcome::Existing { reporters } => (StatusCode::OK, reporters, false),

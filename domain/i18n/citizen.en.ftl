@@ -104,6 +104,7 @@ web-photo-button = Add the photo
 web-no-phone = This report was made without a mobile number, so it cannot be reopened or rated here. Please send a new report.
 web-wrong-phone = This is not the number the report was made with.
 web-too-many-tries = Too many wrong numbers: please try again in { $minutes } minutes.
+web-too-many-reports = Too many reports have come from this connection or number in a short time. Please try again in { $minutes } minutes; what you typed was not stored.
 web-reopened = The report is open again, with a new deadline for the department.
 web-rated = Thank you for your rating.
 web-rated-reopened = Thank you. Your rating reopened the report.

@@ -137,7 +137,16 @@ async fn the_same_key_replayed_50_times_concurrently_produces_exactly_one_reques
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_refused_request_in_a_burst_does_not_undo_the_others_committed_with_it() {
-    let app = Arc::new(TestApp::new().await);
+    // Thirty reports from one phone number in a moment: over the default abuse limit, which is
+    // not what this test is about (tests/it/abuse.rs is).
+    let settings = sahulat_api::Settings {
+        abuse: sahulat_api::abuse::AbuseLimits {
+            per_phone: None,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let app = Arc::new(TestApp::with_settings(settings).await);
     let first = app
         .post_raw(
             "/api/v1/requests",

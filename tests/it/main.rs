@@ -5,6 +5,7 @@
 
 mod common;
 
+mod abuse;
 mod action_pages;
 mod actions;
 

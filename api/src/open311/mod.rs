@@ -428,6 +428,21 @@ async fn post_resource(
     let new = draft
         .validate(&st.catalogue, &st.geo)
         .map_err(|e| O311Error::from_domain(format, e))?;
+    let asker = crate::abuse::Asker {
+        address: None,
+        phone: form.get("phone"),
+        api_key: Some(&key_hash),
+    };
+    let admission = match crate::intake::admit(&st, asker) {
+        Ok(a) => a,
+        Err(e) => {
+            let mut res = O311Error::new(format, e.status, e.message).into_response();
+            if let Some(s) = e.retry_after {
+                res.headers_mut().insert(header::RETRY_AFTER, s.into());
+            }
+            return Ok(res);
+        }
+    };
     // A picture is decoded before anything is stored: a broken one refuses the request.
     let media = match media {
         Some(m) => Some(crate::photos::process(&st, m).await.map_err(|e| {
@@ -456,6 +471,7 @@ async fn post_resource(
         .map_err(|e| O311Error::from_domain(format, e))?;
     let replayed = matches!(outcome, CreateOutcome::Replayed(_));
     if let CreateOutcome::Created(r, _) = &outcome {
+        admission.charge(&st);
         metrics::counter!("sahulat_requests_created_total", "channel" => "open311").increment(1);
         if let Some(m) = &media {
             if let Err(e) =

@@ -28,7 +28,7 @@ pub(super) async fn password_form(user: PageUser, headers: HeaderMap, q: QueryPa
 
 pub(super) async fn password(
     State(st): State<AppState>,
-    client: crate::limiter::ClientIp,
+    client: crate::client::ClientIp,
     user: PageUser,
     req: Request,
 ) -> Response {

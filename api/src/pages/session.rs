@@ -65,7 +65,7 @@ pub(crate) async fn signin_form(headers: HeaderMap, q: QueryPairs) -> Response {
 
 pub(crate) async fn signin(
     State(st): State<AppState>,
-    client: crate::limiter::ClientIp,
+    client: crate::client::ClientIp,
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();

@@ -63,19 +63,31 @@ pub(crate) async fn show(
 /// The page for an error the form cannot show next to a field.
 fn failure(st: &AppState, lang: Lang, e: ApiError) -> Response {
     let heading = text(lang, "web-error-page", &[]);
-    let body = if e.code == ErrorCode::PayloadTooLarge {
-        text(lang, "web-photo-bad", &[])
-    } else {
-        e.message.clone()
+    let body = match e.code {
+        ErrorCode::PayloadTooLarge => text(lang, "web-photo-bad", &[]),
+        ErrorCode::TooManyRequests => text(
+            lang,
+            "web-too-many-reports",
+            &[(
+                "minutes",
+                e.retry_after.unwrap_or(60).div_ceil(60).to_string(),
+            )],
+        ),
+        _ => e.message.clone(),
     };
-    page::message(
+    let mut res = page::message(
         st,
         e.status,
         lang,
         &heading,
         &body,
         Some(("/report", &text(lang, "web-nav-report", &[]))),
-    )
+    );
+    if let Some(s) = e.retry_after {
+        res.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, s.into());
+    }
+    res
 }
 
 /// What the citizen reads about a photo that was refused: the specific reason in English, a
@@ -94,6 +106,7 @@ fn photo_error(lang: Lang, e: &ApiError) -> String {
 /// `POST /report`: one round of the form.
 pub(crate) async fn submit(
     State(st): State<AppState>,
+    client: crate::client::ClientIp,
     headers: HeaderMap,
     q: QueryPairs,
     req: Request,
@@ -143,7 +156,7 @@ pub(crate) async fn submit(
     }
     s.photo_kept = st.pending_photos.has(&token);
     if let Some(reference) = posted.get("voice") {
-        return voice(&st, lang, &mut s, reference).await;
+        return voice(&st, lang, &mut s, reference, client).await;
     }
     let mut step = posted.get("step").unwrap_or("send").to_string();
     if let Some((lat, lon)) = posted
@@ -183,7 +196,7 @@ pub(crate) async fn submit(
         s.look_nearby(&st, lang).await;
         return form_page(&st, StatusCode::OK, &s, lang, &[]);
     }
-    send(&st, lang, s).await
+    send(&st, lang, s, client).await
 }
 
 /// Whether a point lies in a district Sahulat serves.
@@ -194,7 +207,12 @@ fn served(st: &AppState, lat: f64, lon: f64) -> bool {
         .is_some_and(|d| d.accepts_requests)
 }
 
-async fn send(st: &AppState, lang: Lang, mut s: FormState) -> Response {
+async fn send(
+    st: &AppState,
+    lang: Lang,
+    mut s: FormState,
+    client: crate::client::ClientIp,
+) -> Response {
     let new = match s.draft(lang).validate_in(&st.catalogue, &st.geo, lang) {
         Ok(n) => n,
         Err(sahulat_domain::Error::Validation(fields)) => {
@@ -207,6 +225,15 @@ async fn send(st: &AppState, lang: Lang, mut s: FormState) -> Response {
     if !s.errors.is_empty() {
         return form_page(st, StatusCode::UNPROCESSABLE_ENTITY, &s, lang, &[]);
     }
+    let asker = crate::abuse::Asker {
+        address: client.0,
+        phone: Some(s.phone.as_str()).filter(|p| !p.trim().is_empty()),
+        api_key: None,
+    };
+    let admission = match crate::intake::admit(st, asker) {
+        Ok(a) => a,
+        Err(e) => return failure(st, lang, e),
+    };
     let key = IdempotencyKey {
         scope: "web".into(),
         key: s.token.clone(),
@@ -222,6 +249,7 @@ async fn send(st: &AppState, lang: Lang, mut s: FormState) -> Response {
         Err(e) => return failure(st, lang, ApiError::from(e)),
     };
     if let CreateOutcome::Created(r, _) = &outcome {
+        admission.charge(st);
         metrics::counter!("sahulat_requests_created_total", "channel" => "web").increment(1);
         if let Some(p) = st.pending_photos.take(&s.token) {
             if let Err(e) = photos::store_processed(st, r, &p, PhotoKind::Report, "citizen").await {
@@ -236,7 +264,13 @@ async fn send(st: &AppState, lang: Lang, mut s: FormState) -> Response {
     Redirect::to(&format!("/report/done/{reference}?lang={}", lang.code())).into_response()
 }
 
-async fn voice(st: &AppState, lang: Lang, s: &mut FormState, reference: &str) -> Response {
+async fn voice(
+    st: &AppState,
+    lang: Lang,
+    s: &mut FormState,
+    reference: &str,
+    client: crate::client::ClientIp,
+) -> Response {
     let phone = match s.phone.is_empty() {
         true => None,
         false => match Phone::parse(&s.phone) {
@@ -253,7 +287,17 @@ async fn voice(st: &AppState, lang: Lang, s: &mut FormState, reference: &str) ->
         Err(e) => return failure(st, lang, e),
     };
     let sms = phone.is_some();
-    match add_voice(st, &r, phone, lang, Channel::Web, Some(s.token.clone())).await {
+    match add_voice(
+        st,
+        &r,
+        phone,
+        lang,
+        Channel::Web,
+        Some(s.token.clone()),
+        client.0,
+    )
+    .await
+    {
         Ok((target, outcome)) => {
             let count = match outcome {
                 VoiceOutcome::Added { reporters, .. } | VoiceOutcome::Existing { reporters } => {
