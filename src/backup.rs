@@ -266,11 +266,13 @@ pub async fn restore(
             target.display()
         );
         if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         // Checked in a staging copy next to the target, then renamed over it.
         let staging = target.with_extension("db.restoring");
-        std::fs::copy(&file, &staging)?;
+        std::fs::copy(&file, &staging)
+            .with_context(|| format!("copying the database to {}", staging.display()))?;
         let check = sahulat_store::connect(
             &format!("sqlite://{}", staging.display()),
             restored_key.clone(),
@@ -289,7 +291,8 @@ pub async fn restore(
         for stale in ["db-wal", "db-shm", "db.restoring-wal", "db.restoring-shm"] {
             let _ = std::fs::remove_file(target.with_extension(stale));
         }
-        std::fs::rename(&staging, &target)?;
+        std::fs::rename(&staging, &target)
+            .with_context(|| format!("moving the copy to {}", target.display()))?;
     } else {
         if !args.force {
             let existing = sahulat_store::connect(url, restored_key.clone()).await?;
@@ -313,7 +316,8 @@ pub async fn restore(
     }
     if env_key.is_none_or(|k| k.trim().is_empty()) {
         if let Some(parent) = key_file.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         write_private(key_file, &key)?;
     }
