@@ -52,6 +52,39 @@ pub fn prometheus() -> &'static PrometheusHandle {
         let handle = recorder.handle();
         // Another recorder may already be installed (e.g. by a test harness); then ours stays silent.
         let _ = metrics::set_global_recorder(recorder);
+        for (name, help) in [
+            (
+                "http_requests_total",
+                "HTTP requests answered, by method, route and status.",
+            ),
+            (
+                "sahulat_requests_created_total",
+                "Requests created by this process, by channel.",
+            ),
+            (
+                "sahulat_photos_total",
+                "Photos stored by this process, by kind.",
+            ),
+            (
+                "sahulat_ratings_total",
+                "Citizen ratings stored by this process.",
+            ),
+            (
+                "sahulat_sms_in_total",
+                "Inbound SMS handled by this process, by command.",
+            ),
+            (
+                "sahulat_voices_total",
+                "Voices added to open reports by this process, by channel.",
+            ),
+        ] {
+            metrics::describe_counter!(name, help);
+        }
+        metrics::describe_histogram!(
+            "http_request_duration_seconds",
+            metrics::Unit::Seconds,
+            "Time to answer HTTP requests, by method and route."
+        );
         handle
     })
 }
@@ -82,15 +115,95 @@ pub(crate) async fn readyz(
     }
 }
 
-async fn metrics() -> Response {
+/// The process's counters and histograms, then figures counted from the database at this
+/// scrape (the same whichever instance answers; a worker running in another process shows up
+/// here too): queue depth, outbox, requests stored, open escalations.
+async fn metrics(State(st): State<AppState>) -> Response {
+    let mut text = prometheus().render();
+    match st.store.gauges().await {
+        Ok(g) => {
+            text.push_str(&domain_metrics(&g));
+            text.push_str("# HELP sahulat_database_up Whether the database answered this scrape.\n# TYPE sahulat_database_up gauge\nsahulat_database_up 1\n");
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics: the database did not answer");
+            text.push_str("# HELP sahulat_database_up Whether the database answered this scrape.\n# TYPE sahulat_database_up gauge\nsahulat_database_up 0\n");
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        prometheus().render(),
+        text,
     )
         .into_response()
+}
+
+/// A label value as the exposition format wants it.
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The database's figures in the Prometheus text format.
+fn domain_metrics(g: &sahulat_store::Gauges) -> String {
+    let mut out = String::new();
+    let mut family = |name: &str, help: &str, rows: Vec<(String, i64)>| {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+        for (labels, v) in rows {
+            out.push_str(&format!("{name}{{{labels}}} {v}\n"));
+        }
+    };
+    family(
+        "sahulat_jobs",
+        "Jobs by kind and state (queued, running, done, failed).",
+        g.jobs
+            .iter()
+            .map(|j| {
+                (
+                    format!("kind=\"{}\",state=\"{}\"", label(&j.kind), label(&j.state)),
+                    j.count,
+                )
+            })
+            .collect(),
+    );
+    family(
+        "sahulat_outbox_messages",
+        "SMS and staff-inbox messages by recipient kind and state (pending, sent, failed).",
+        g.outbox
+            .iter()
+            .map(|(k, s, n)| {
+                (
+                    format!("recipient_kind=\"{}\",state=\"{}\"", label(k), label(s)),
+                    *n,
+                )
+            })
+            .collect(),
+    );
+    family(
+        "sahulat_requests_stored",
+        "Requests stored, by channel and district.",
+        g.requests
+            .iter()
+            .map(|(c, d, n)| {
+                (
+                    format!("channel=\"{}\",district=\"{}\"", label(c), label(d)),
+                    *n,
+                )
+            })
+            .collect(),
+    );
+    family(
+        "sahulat_escalated_open",
+        "Open requests escalated, by escalation level.",
+        g.escalated_open
+            .iter()
+            .map(|(l, n)| (format!("level=\"{l}\""), *n))
+            .collect(),
+    );
+    out
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -22,6 +22,8 @@ pub enum Task {
         /// The resolved request's internal id.
         request_id: i64,
     },
+    /// Daily housekeeping: prune what is only kept for a while, sweep orphan photo files.
+    Retention,
 }
 
 #[derive(Deserialize)]
@@ -36,7 +38,7 @@ struct Nothing {}
 
 impl Task {
     /// Every kind name, for messages.
-    pub const KINDS: [&'static str; 4] = ["triage", "notify", "escalate", "resolved"];
+    pub const KINDS: [&'static str; 5] = ["triage", "notify", "escalate", "resolved", "retention"];
 
     /// The stored kind name.
     pub fn kind(&self) -> &'static str {
@@ -45,6 +47,7 @@ impl Task {
             Task::Notify => "notify",
             Task::Escalate => "escalate",
             Task::Resolved { .. } => "resolved",
+            Task::Retention => "retention",
         }
     }
 
@@ -54,7 +57,7 @@ impl Task {
             Task::Triage { request_id } | Task::Resolved { request_id } => {
                 json!({ "request_id": request_id })
             }
-            Task::Notify | Task::Escalate => json!({}),
+            Task::Notify | Task::Escalate | Task::Retention => json!({}),
         }
     }
 
@@ -77,6 +80,7 @@ impl Task {
             }),
             "notify" => nothing().map(|_| Task::Notify),
             "escalate" => nothing().map(|_| Task::Escalate),
+            "retention" => nothing().map(|_| Task::Retention),
             other => Err(format!(
                 "unknown job kind {other:?} (known: {})",
                 Task::KINDS.join(", ")
@@ -96,6 +100,7 @@ mod tests {
             Task::Notify,
             Task::Escalate,
             Task::Resolved { request_id: 9 },
+            Task::Retention,
         ] {
             assert_eq!(Task::parse(t.kind(), &t.payload()), Ok(t));
         }

@@ -9,6 +9,7 @@
 mod accounts;
 mod batches;
 mod evidence;
+mod housekeeping;
 mod inbox;
 mod innovation;
 mod intake;
@@ -27,6 +28,7 @@ mod tickets;
 pub use accounts::{Accounts, Session};
 pub use batches::{Batches, Delivery, NearbyAsk, TriageWritten};
 pub use evidence::{Evidence, FactQuery};
+pub use housekeeping::{Gauges, Housekeeping, Pruned};
 pub use inbox::{Addressees, InboxItem, StaffInbox};
 pub use innovation::Innovation;
 pub use intake::{
@@ -66,6 +68,7 @@ pub trait Store:
     + Evidence
     + Batches
     + Innovation
+    + Housekeeping
     + Send
     + Sync
     + std::fmt::Debug

@@ -35,6 +35,7 @@ mod privacy;
 mod recategorise;
 mod report_plan;
 mod responses;
+mod retention;
 mod simulate;
 mod sms_gateway;
 mod sms_in;

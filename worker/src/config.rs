@@ -25,6 +25,13 @@ pub struct WorkerConfig {
     pub sms_max_attempts: i32,
     /// Test hook: sleep this long inside every triage job (`SAHULAT_TEST_TRIAGE_DELAY_MS`).
     pub triage_delay: std::time::Duration,
+    /// How long finished jobs, SMS to citizens, stored Idempotency-Key answers, USSD sessions
+    /// and inbound SMS records are kept (`SAHULAT_RETENTION_DAYS`, 90).
+    pub retention: Duration,
+    /// How often the retention job runs (daily).
+    pub retention_every: Duration,
+    /// The photo folder the retention job sweeps (`SAHULAT_MEDIA_DIR`, `data/media`).
+    pub media_dir: std::path::PathBuf,
 }
 
 impl Default for WorkerConfig {
@@ -38,6 +45,9 @@ impl Default for WorkerConfig {
             sms_per_phone_per_hour: 5,
             sms_max_attempts: 5,
             triage_delay: std::time::Duration::ZERO,
+            retention: Duration::days(90),
+            retention_every: Duration::days(1),
+            media_dir: std::path::PathBuf::from("data/media"),
         }
     }
 }
@@ -83,6 +93,18 @@ impl WorkerConfig {
         }
         if let Some(v) = num::<i64>("SAHULAT_SMS_PER_PHONE_PER_HOUR")? {
             c.sms_per_phone_per_hour = v.max(1);
+        }
+        if let Some(v) = num::<i64>("SAHULAT_RETENTION_DAYS")? {
+            anyhow::ensure!(
+                (7..=3650).contains(&v),
+                "SAHULAT_RETENTION_DAYS must be between 7 and 3650 days"
+            );
+            c.retention = Duration::days(v);
+        }
+        if let Ok(v) = std::env::var("SAHULAT_MEDIA_DIR") {
+            if !v.trim().is_empty() {
+                c.media_dir = std::path::PathBuf::from(v.trim());
+            }
         }
         if let Some(v) = num::<u64>("SAHULAT_TEST_TRIAGE_DELAY_MS")? {
             c.triage_delay = std::time::Duration::from_millis(v);

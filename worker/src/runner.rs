@@ -129,13 +129,30 @@ impl Worker {
         Ok(())
     }
 
+    /// Enqueues the retention job (at most one queued at a time).
+    pub async fn schedule_retention(&self) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let task = Task::Retention;
+        self.store
+            .enqueue(task.kind(), &task.payload(), now, true, now)
+            .await?;
+        Ok(())
+    }
+
     /// The worker loop: until `shutdown` turns true, claim and run jobs, sleeping when idle,
-    /// and schedule the escalation sweep.
+    /// and schedule the escalation sweep and the daily retention job.
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
         tracing::info!(worker = %self.id, "worker started");
         let mut next_sweep = self.clock.now();
+        let mut next_retention = self.clock.now();
         while !*shutdown.borrow() {
             let now = self.clock.now();
+            if now >= next_retention {
+                if let Err(e) = self.schedule_retention().await {
+                    tracing::warn!(error = %e, "could not schedule the retention job");
+                }
+                next_retention = now + self.config.retention_every;
+            }
             if now >= next_sweep {
                 if let Err(e) = self.schedule_escalation().await {
                     tracing::warn!(error = %e, "could not schedule the escalation sweep");

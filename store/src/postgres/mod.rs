@@ -4,6 +4,7 @@
 
 mod accounts;
 mod evidence;
+mod housekeeping;
 mod inbox;
 mod innovation;
 mod intake;

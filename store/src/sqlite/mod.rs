@@ -5,6 +5,7 @@
 mod accounts;
 mod batches;
 mod evidence;
+mod housekeeping;
 mod inbox;
 mod innovation;
 mod intake;

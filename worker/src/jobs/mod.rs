@@ -4,6 +4,7 @@
 mod escalate;
 mod notify;
 mod resolved;
+pub mod retention;
 mod triage;
 
 use crate::context::Worker;
@@ -53,5 +54,6 @@ pub(crate) async fn run(w: &Worker, job: &Job) -> Result<(), JobError> {
         Task::Notify => notify::run(w).await,
         Task::Escalate => escalate::run(w).await,
         Task::Resolved { request_id } => resolved::run(w, request_id).await,
+        Task::Retention => retention::run(w).await,
     }
 }
