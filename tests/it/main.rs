@@ -30,6 +30,7 @@ mod open311;
 mod open_data;
 mod operations;
 mod pages;
+mod pg_outage;
 mod photos;
 mod privacy;
 mod recategorise;
