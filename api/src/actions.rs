@@ -8,9 +8,9 @@
 use crate::access::evidence_reach;
 use crate::auth::Signed;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
-use crate::extract::{JsonBody, QueryPairs};
+use crate::extract::{JsonBody, PathParam, QueryPairs};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -364,8 +364,8 @@ pub(crate) fn visible(signed: &Signed, a: &InnovativeAction) -> bool {
 /// Innovative actions in your reach, latest start first.
 #[utoipa::path(get, path = "/api/v1/actions", tag = "evaluation",
     responses(
-        (status = 200, description = "The actions", body = Object),
-        (status = 401, body = ErrorEnvelope),
+        (status = 200, description = "The actions in your reach (none for staff)", body = [Object]),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope),
     ))]
 pub(crate) async fn list(
     State(st): State<AppState>,
@@ -383,10 +383,10 @@ pub(crate) async fn list(
     responses(
         (status = 201, description = "Registered", body = Object),
         (status = 400, description = "The body is not valid JSON", body = ErrorEnvelope),
-        (status = 422, description = "A field is missing or wrong; `fields` names it and what is accepted", body = ErrorEnvelope),
-        (status = 401, body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope),
         (status = 403, description = "Staff, or a coordinator of another district", body = ErrorEnvelope),
-        (status = 415, description = "The body is not JSON", body = ErrorEnvelope),
+        (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope), (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 422, description = "A field is missing or wrong; `fields` names it and what is accepted", body = ErrorEnvelope),
     ))]
 pub(crate) async fn create(
     State(st): State<AppState>,
@@ -428,13 +428,14 @@ async fn find(st: &AppState, signed: &Signed, id: i64) -> Result<InnovativeActio
     params(("id" = i64, Path, description = "Action id")),
     responses(
         (status = 200, description = "The action", body = Object),
-        (status = 401, body = ErrorEnvelope),
+        (status = 400, description = "`id` is not a whole number", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope),
         (status = 404, description = "No such action in your reach", body = ErrorEnvelope),
     ))]
 pub(crate) async fn one(
     State(st): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
 ) -> Result<Json<InnovativeAction>, ApiError> {
     Ok(Json(find(&st, &signed, id).await?))
 }
@@ -476,24 +477,25 @@ pub(crate) fn options(q: &QueryPairs) -> Result<EvaluationOptions, ApiError> {
 #[utoipa::path(get, path = "/api/v1/actions/{id}/evaluation", tag = "evaluation",
     params(
         ("id" = i64, Path, description = "Action id"),
-        ("lang" = Option<String>, Query, description = "en (default), ur or sd: the readings and warnings"),
-        ("format" = Option<String>, Query, description = "json (default) or csv"),
-        ("baseline_days" = Option<u32>, Query, description = "Baseline length, 7–730 days; default: the follow-up's"),
-        ("follow_up_days" = Option<u32>, Query, description = "Follow-up length, 7–730 days; default: how long the action ran, at most 180"),
+        ("lang" = inline(Option<crate::openapi_types::LangTextNoLatn>), Query, description = "en (default), ur or sd: the readings and warnings"),
+        ("format" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:json|csv)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "json (default) or csv"),
+        ("baseline_days" = inline(Option<crate::openapi_types::WindowDays>), Query, description = "Baseline length, 7–730 days; default: the follow-up's"),
+        ("follow_up_days" = inline(Option<crate::openapi_types::WindowDays>), Query, description = "Follow-up length, 7–730 days; default: how long the action ran, at most 180"),
         ("comparison" = Option<String>, Query, description = "Comparison tehsil codes, comma-separated; default: every other pilot tehsil"),
-        ("seed" = Option<u64>, Query, description = "Bootstrap seed (default 12)"),
-        ("resamples" = Option<u32>, Query, description = "Bootstrap resamples, 100–10000 (default 1000)"),
+        ("seed" = inline(Option<crate::openapi_types::Seed>), Query, description = "Bootstrap seed (default 12)"),
+        ("resamples" = inline(Option<crate::openapi_types::Resamples>), Query, description = "Bootstrap resamples, 100–10000 (default 1000)"),
     ),
     responses(
-        (status = 200, description = "One result per KPI (text/csv with format=csv)", body = Object),
-        (status = 422, description = "A parameter is wrong, or the action has not run long enough", body = ErrorEnvelope),
-        (status = 401, body = ErrorEnvelope),
+        (status = 200, description = "One result per KPI (text/csv with format=csv)", content((Object = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "`id` is not a whole number, or a malformed query string", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope),
         (status = 404, description = "No such action in your reach", body = ErrorEnvelope),
+        (status = 422, description = "A parameter is wrong (`fields` names it), or the action has not run long enough", body = ErrorEnvelope),
     ))]
 pub(crate) async fn evaluation(
     State(st): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     q: QueryPairs,
 ) -> Result<Response, ApiError> {
     let csv = match q.get("format") {

@@ -171,8 +171,11 @@ pub(crate) async fn check_credentials(
 
 /// Sign in: exchange a username and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "staff", request_body = SignIn,
-    responses((status = 201, body = TokenView), (status = 401, description = "Wrong username or password", body = ErrorEnvelope),
-        (status = 429, description = "Locked after 5 failures in a row (15 minutes)", body = ErrorEnvelope)))]
+    responses((status = 201, body = TokenView),
+        (status = 400, description = "The body is not JSON (`malformed_json`)", body = ErrorEnvelope), (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope), (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 401, description = "Wrong username or password (the same answer for both)", body = ErrorEnvelope),
+        (status = 422, description = "`username` or `password` missing or not a string", body = ErrorEnvelope),
+        (status = 429, description = "Locked after 5 failures in a row (`account_locked`, 15 minutes), or too many sign-in attempts from this address (`rate_limited`)", body = ErrorEnvelope)))]
 pub(crate) async fn sign_in(
     State(st): State<AppState>,
     client: ClientIp,
@@ -198,7 +201,7 @@ pub(crate) async fn sign_in(
 }
 
 /// Sign out: the token stops working.
-#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "staff", responses((status = 204), (status = 401, body = ErrorEnvelope)))]
+#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "staff", responses((status = 204, description = "Signed out: the token no longer works"), (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope)))]
 pub(crate) async fn sign_out(
     State(st): State<AppState>,
     signed: Signed,
@@ -219,7 +222,11 @@ pub struct PasswordChange {
 
 /// Change the password; every session of the account ends (sign in again).
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "staff", request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 204, description = "Changed; every session of the account has ended"),
+        (status = 400, description = "The body is not JSON (`malformed_json`)", body = ErrorEnvelope), (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope), (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token, or `current_password` is wrong", body = ErrorEnvelope),
+        (status = 422, description = "A field missing or not a string, or the new password is too short", body = ErrorEnvelope),
+        (status = 429, description = "Too many failed attempts (`account_locked`, `rate_limited`)", body = ErrorEnvelope)))]
 pub(crate) async fn change_password(
     State(st): State<AppState>,
     client: ClientIp,
@@ -243,7 +250,7 @@ pub(crate) async fn change_password(
 }
 
 /// Who am I?
-#[utoipa::path(get, path = "/api/v1/me", tag = "staff", responses((status = 200, body = Me), (status = 401, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "staff", responses((status = 200, body = Me), (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope)))]
 pub(crate) async fn me(signed: Signed) -> Json<Me> {
     Json(Me::from(&signed.user))
 }

@@ -6,10 +6,10 @@
 
 use crate::access::{proven, refusal, ProvenReport};
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, PathParam};
 use crate::state::AppState;
 use crate::views::{view, RequestView};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -30,8 +30,10 @@ pub(crate) fn routes() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct ReopenRequest {
     /// The mobile number the report was made with (any usual spelling: 0300 1234567, +92…).
+    #[schema(schema_with = crate::openapi_types::phone)]
     pub phone: String,
-    /// What is still wrong (3–2000 characters; staff-only).
+    /// What is still wrong (at least 3 characters; staff-only).
+    #[schema(schema_with = crate::openapi_types::reason)]
     pub reason: String,
 }
 
@@ -40,14 +42,19 @@ pub struct ReopenRequest {
 #[serde(deny_unknown_fields)]
 pub struct RatingRequest {
     /// The mobile number the report was made with.
+    #[schema(schema_with = crate::openapi_types::phone)]
     pub phone: String,
     /// 1 (very poor) to 5 (very good); 1 or 2 reopens the report within the reopen window.
+    #[schema(minimum = 1, maximum = 5)]
+    #[serde(deserialize_with = "crate::extract::whole_number")]
     pub rating: i64,
     /// Optional words (at most 500 characters; staff-only).
     #[serde(default)]
+    #[schema(schema_with = crate::openapi_types::rating_comment)]
     pub comment: Option<String>,
     /// `web`, `ussd` or `api` (default `api`).
     #[serde(default)]
+    #[schema(schema_with = crate::openapi_types::citizen_channel)]
     pub channel: Option<String>,
 }
 
@@ -71,18 +78,21 @@ fn changed() -> ApiError {
 
 /// Reopen a closed report that is not really fixed (the reporter only, within the window).
 #[utoipa::path(post, path = "/api/v1/requests/{reference}/reopen", tag = "requests",
-    params(("reference" = String, Path, description = "Nine-digit reference")), request_body = ReopenRequest,
+    params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference")), request_body = ReopenRequest,
     responses(
         (status = 200, description = "Open again, with a fresh due time; the department sees it in its queue", body = RequestView),
-        (status = 403, description = "Not the phone number the report was made with", body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        (status = 400, description = "Not a reference or a digit is mistyped (`bad_request`, `fields.reference`), or the body is not JSON (`malformed_json`)", body = ErrorEnvelope),
+        (status = 403, description = "Not the phone number the report was made with (`not_the_reporter`), or the report has none (`no_phone_on_record`)", body = ErrorEnvelope),
+        (status = 404, description = "No request has this reference", body = ErrorEnvelope),
         (status = 409, description = "Changed meanwhile", body = ErrorEnvelope),
-        (status = 422, description = "Still open, not reopenable, window passed, or reason missing", body = ErrorEnvelope),
-        (status = 429, description = "Too many wrong phone numbers", body = ErrorEnvelope),
+        (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope),
+        (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 422, description = "A field is missing, of the wrong type or invalid (phone, reason), the report is still open or not reopenable (`illegal_transition`), or the window passed (`reopen_window_passed`)", body = ErrorEnvelope),
+        (status = 429, description = "Too many wrong phone numbers for this report (`Retry-After`)", body = ErrorEnvelope),
     ))]
 pub(crate) async fn reopen(
     State(st): State<AppState>,
-    Path(reference): Path<String>,
+    PathParam(reference): PathParam<String>,
     body: JsonBody<ReopenRequest>,
 ) -> Result<Json<RequestView>, ApiError> {
     let b = body.value;
@@ -111,18 +121,21 @@ pub(crate) async fn reopen_proven(
 
 /// Rate how a closed report was handled; 1 or 2 reopens it within the reopen window.
 #[utoipa::path(post, path = "/api/v1/requests/{reference}/rating", tag = "requests",
-    params(("reference" = String, Path, description = "Nine-digit reference")), request_body = RatingRequest,
+    params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference")), request_body = RatingRequest,
     responses(
         (status = 201, body = RatingView),
-        (status = 403, description = "Not the phone number the report was made with", body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 409, description = "Not closed yet, or this closing was already rated", body = ErrorEnvelope),
-        (status = 422, description = "Rating not 1-5, comment too long, or not a ratable report", body = ErrorEnvelope),
-        (status = 429, description = "Too many wrong phone numbers", body = ErrorEnvelope),
+        (status = 400, description = "Not a reference or a digit is mistyped (`bad_request`, `fields.reference`), or the body is not JSON (`malformed_json`)", body = ErrorEnvelope),
+        (status = 403, description = "Not the phone number the report was made with (`not_the_reporter`), or the report has none (`no_phone_on_record`)", body = ErrorEnvelope),
+        (status = 404, description = "No request has this reference", body = ErrorEnvelope),
+        (status = 409, description = "Not closed yet (`not_closed`), this closing was already rated (`already_rated`), or changed meanwhile (`conflict`)", body = ErrorEnvelope),
+        (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope),
+        (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 422, description = "A field is missing, of the wrong type or invalid (rating not 1-5, comment too long, channel, phone), or not a ratable report", body = ErrorEnvelope),
+        (status = 429, description = "Too many wrong phone numbers for this report (`Retry-After`)", body = ErrorEnvelope),
     ))]
 pub(crate) async fn rate(
     State(st): State<AppState>,
-    Path(reference): Path<String>,
+    PathParam(reference): PathParam<String>,
     body: JsonBody<RatingRequest>,
 ) -> Result<(StatusCode, Json<RatingView>), ApiError> {
     let b = body.value;

@@ -53,23 +53,23 @@ pub struct SummaryView {
 /// Key figures by any breakdown.
 #[utoipa::path(get, path = "/api/v1/summaries", tag = "evidence",
     params(
-        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD (Pakistan date); default: 90 days before `to`"),
-        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD, inclusive; default: today"),
-        ("province" = Option<String>, Query, description = "PK2 (Balochistan) or PK7 (Sindh), or the name"),
+        ("from" = inline(Option<crate::openapi_types::DateText>), Query, description = "First day, YYYY-MM-DD (Pakistan date); default: 90 days before `to`; on or before `to`, the window under 3660 days"),
+        ("to" = inline(Option<crate::openapi_types::DateText>), Query, description = "Last day, YYYY-MM-DD, inclusive; default: today"),
+        ("province" = Option<String>, Query, description = "PK2 (Balochistan) or PK7 (Sindh), or the name (any case)"),
         ("district" = Option<String>, Query, description = "Pilot districts by P-code or name, comma-separated"),
-        ("tehsil" = Option<String>, Query, description = "A tehsil by code or name"),
+        ("tehsil" = Option<String>, Query, description = "A tehsil of a pilot district by code or English name (any case)"),
         ("service" = Option<String>, Query, description = "A service code"),
-        ("sdg" = Option<String>, Query, description = "An SDG target, e.g. 6.1: the services tagged with it"),
-        ("channel" = Option<String>, Query, description = "web, ussd, open311, api, staff"),
-        ("priority" = Option<String>, Query, description = "low, normal, high, urgent"),
-        ("by" = Option<String>, Query, description = "Comma-separated breakdown: province, district, tehsil, service, sdg, channel, priority and at most one of day, week, month, quarter, year"),
-        ("format" = Option<String>, Query, description = "json (default) or csv"),
+        ("sdg" = Option<String>, Query, description = "An SDG target a service speaks to, e.g. 6.1: the services tagged with it"),
+        ("channel" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:web|ussd|open311|api|staff)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "web, ussd, open311, api, staff"),
+        ("priority" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:low|normal|high|urgent)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "low, normal, high, urgent"),
+        ("by" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:(?:province|district|tehsil|service|sdg|channel|priority|day|week|month|quarter|year)[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*)?(?:,[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:(?:province|district|tehsil|service|sdg|channel|priority|day|week|month|quarter|year)[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*)?)*$", description = "Comma-separated breakdown: province, district, tehsil, service, sdg, channel, priority and at most one of day, week, month, quarter, year"),
+        ("format" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:json|csv)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "json (default) or csv"),
     ),
     responses(
-        (status = 200, body = SummaryView, description = "The summary (text/csv with format=csv)"),
-        (status = 400, description = "A parameter names no known value; the message says which are accepted", body = ErrorEnvelope),
-        (status = 401, body = ErrorEnvelope),
-        (status = 403, description = "A district outside your reach", body = ErrorEnvelope),
+        (status = 200, description = "The summary (text/csv with format=csv)", content((SummaryView = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "A query parameter is malformed or names no known value; `fields` names it", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope),
+        (status = 403, description = "A district outside your reach, or none of the districts asked for is in it", body = ErrorEnvelope),
     ))]
 pub(crate) async fn summaries(
     State(st): State<AppState>,
@@ -181,18 +181,18 @@ fn number<T: std::str::FromStr + PartialOrd>(
 /// Local plan input for one district: needs ranked by tehsil and service, and hotspots.
 #[utoipa::path(get, path = "/api/v1/plan", tag = "evidence",
     params(
-        ("district" = String, Query, description = "One pilot district, by P-code or name"),
-        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD; default: 90 days before `to`"),
-        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD, inclusive; default: today"),
+        ("district" = String, Query, pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]", description = "One pilot district, by P-code or name (no comma)"),
+        ("from" = inline(Option<crate::openapi_types::DateText>), Query, description = "First day, YYYY-MM-DD; default: 90 days before `to`; on or before `to`, the window under 3660 days"),
+        ("to" = inline(Option<crate::openapi_types::DateText>), Query, description = "Last day, YYYY-MM-DD, inclusive; default: today"),
         ("service" = Option<String>, Query, description = "Only this service"),
         ("sdg" = Option<String>, Query, description = "Only the services tagged with this SDG target"),
-        ("radius_m" = Option<f64>, Query, description = "Hotspot radius in metres, 10-5000 (default 250)"),
-        ("min_size" = Option<usize>, Query, description = "Hotspot minimum size, 2-1000 (default 5)"),
+        ("radius_m" = inline(Option<crate::openapi_types::RadiusMetres>), Query, description = "Hotspot radius in metres, 10-5000 (default 250)"),
+        ("min_size" = inline(Option<crate::openapi_types::HotspotSize>), Query, description = "Hotspot minimum size, 2-1000 (default 5)"),
     ),
     responses(
         (status = 200, body = PlanView),
-        (status = 400, description = "No district, or a parameter names no known value", body = ErrorEnvelope),
-        (status = 401, body = ErrorEnvelope),
+        (status = 400, description = "No district or more than one, or a parameter is malformed or names no known value", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope),
         (status = 403, description = "A district outside your reach", body = ErrorEnvelope),
     ))]
 pub(crate) async fn plan_input(
@@ -333,9 +333,9 @@ pub(crate) const OPEN_DATA_LIMIT: u32 = 200_000;
 /// Request-level open data: anyone may download it.
 #[utoipa::path(get, path = "/api/v1/open-data/requests", tag = "evidence",
     params(
-        ("format" = Option<String>, Query, description = "csv (default) or geojson"),
-        ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD; default: 90 days before `to`"),
-        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD, inclusive; default: today"),
+        ("format" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:csv|geojson)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "csv (default) or geojson"),
+        ("from" = inline(Option<crate::openapi_types::DateText>), Query, description = "First day, YYYY-MM-DD; default: 90 days before `to`; on or before `to`, the window under 3660 days"),
+        ("to" = inline(Option<crate::openapi_types::DateText>), Query, description = "Last day, YYYY-MM-DD, inclusive; default: today"),
         ("province" = Option<String>, Query, description = "PK2 or PK7, or the name"),
         ("district" = Option<String>, Query, description = "Pilot districts by P-code or name, comma-separated"),
         ("tehsil" = Option<String>, Query, description = "A tehsil by code or name"),
@@ -343,8 +343,10 @@ pub(crate) const OPEN_DATA_LIMIT: u32 = 200_000;
         ("sdg" = Option<String>, Query, description = "An SDG target"),
     ),
     responses(
-        (status = 200, description = "text/csv with a header row, or application/geo+json; the licence in the X-Data-Licence header (and in the GeoJSON)"),
-        (status = 400, description = "A parameter names no known value, or the window holds more than 200,000 requests", body = ErrorEnvelope),
+        (status = 200, description = "A CSV with a header row (format=csv), or GeoJSON; the licence in the X-Data-Licence header (and in the GeoJSON)", content((String = "text/csv"), (Object = "application/geo+json")),
+            headers(("X-Data-Licence" = String, description = "The data's licence"))),
+        (status = 400, description = "A parameter is malformed or names no known value, or the window holds more than 200,000 requests", body = ErrorEnvelope),
+        (status = 403, description = "The districts asked for and the province asked for have none in common", body = ErrorEnvelope),
     ))]
 pub(crate) async fn open_data(
     State(st): State<AppState>,

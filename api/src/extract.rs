@@ -138,3 +138,95 @@ pub fn lang_param(q: &QueryPairs, headers: &HeaderMap) -> Result<Lang, ApiError>
         .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
         .unwrap_or_default())
 }
+
+/// Path parameters whose failures speak the API's language: a value that is not valid UTF-8
+/// or not of the expected type is a 400 in the error envelope naming the parameter (axum's own
+/// rejection is plain text).
+#[derive(Debug)]
+pub struct PathParam<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParam<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(PathParam(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(match e.kind() {
+                ErrorKind::ParseErrorAtKey {
+                    key,
+                    value,
+                    expected_type,
+                } => ApiError::bad_param(
+                    key,
+                    format!("{value:?} is not {}", expected(expected_type)),
+                ),
+                ErrorKind::ParseErrorAtIndex {
+                    value,
+                    expected_type,
+                    ..
+                }
+                | ErrorKind::ParseError {
+                    value,
+                    expected_type,
+                } => ApiError::bad_request(format!(
+                    "a path segment is malformed: {value:?} is not {}",
+                    expected(expected_type)
+                )),
+                ErrorKind::InvalidUtf8InPathParam { key } => {
+                    ApiError::bad_param(key, "is not valid UTF-8 once percent-decoded")
+                }
+                _ => ApiError::bad_request(format!("the address is malformed: {}", e.body_text())),
+            }),
+            Err(other) => Err(ApiError::bad_request(format!(
+                "the address is malformed: {}",
+                other.body_text()
+            ))),
+        }
+    }
+}
+
+fn expected(rust_type: &str) -> &'static str {
+    if rust_type.starts_with('i') || rust_type.starts_with('u') {
+        "a whole number"
+    } else {
+        "of the expected kind"
+    }
+}
+
+/// Deserializes a whole number given as `5` or `5.0` (JSON does not tell them apart, and the
+/// OpenAPI document's `integer` accepts both).
+pub fn whole_number<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i128>,
+{
+    use serde::de::Error as _;
+    use serde::Deserialize as _;
+    let n = serde_json::Number::deserialize(d)?;
+    let whole = if let Some(i) = n.as_i64() {
+        Some(i128::from(i))
+    } else if let Some(u) = n.as_u64() {
+        Some(i128::from(u))
+    } else {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 1e30)
+            .map(|f| f as i128)
+    };
+    whole
+        .and_then(|w| T::try_from(w).ok())
+        .ok_or_else(|| D::Error::custom(format!("{n} is not a whole number in range")))
+}
+
+/// [`whole_number`] for an optional field.
+pub fn optional_whole_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i128>,
+{
+    use serde::Deserialize as _;
+    #[derive(serde::Deserialize)]
+    struct Wrap<T: TryFrom<i128>>(#[serde(deserialize_with = "whole_number")] T);
+    Option::<Wrap<T>>::deserialize(d).map(|o| o.map(|w| w.0))
+}

@@ -18,6 +18,8 @@ mod intake;
 mod keys;
 mod limiter;
 mod open311;
+mod openapi_open311;
+mod openapi_types;
 mod ops;
 mod pages;
 mod photos;

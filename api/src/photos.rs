@@ -7,10 +7,10 @@
 use crate::access::{no_evaluators, proven, public_photo, visible};
 use crate::auth::Signed;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
-use crate::extract::{body_bytes, JsonBody};
+use crate::extract::{body_bytes, JsonBody, PathParam};
 use crate::state::AppState;
 use crate::views::{photo_files, public_view, PhotoView};
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -221,18 +221,22 @@ fn answer(p: &Photo, created: bool, base: &str) -> Response {
 /// Add a photo to your own request (the body is the picture; `X-Reporter-Phone` is the number
 /// the request was made with).
 #[utoipa::path(post, path = "/api/v1/requests/{reference}/photos", tag = "requests",
-    params(("reference" = String, Path), ("X-Reporter-Phone" = String, Header, description = "The mobile number the request was made with")),
-    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG, PNG or WebP picture, at most 10 MB and 50 megapixels; camera metadata (GPS) is removed"),
+    params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference"), ("X-Reporter-Phone" = inline(crate::openapi_types::PhoneText), Header, description = "The mobile number the request was made with")),
+    request_body(content((inline(crate::openapi_types::Picture) = "image/jpeg"), (inline(crate::openapi_types::Picture) = "image/png"), (inline(crate::openapi_types::Picture) = "image/webp"), (inline(crate::openapi_types::Picture) = "application/octet-stream")), description = "The picture itself: a JPEG, PNG or WebP, at most 10 MB and 50 megapixels (any `image/…` content type, or `application/octet-stream`); camera metadata (GPS) is removed"),
     responses(
         (status = 201, body = PhotoView), (status = 200, description = "The same picture was already added (a retry)", body = PhotoView),
-        (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
-        (status = 409, description = "Already five photos from the reporter, or the report was rejected", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope),
-        (status = 422, description = "Not a picture, damaged, or too many pixels; `fields.photo` says which", body = ErrorEnvelope),
+        (status = 400, description = "Not a reference or a digit is mistyped (`fields.reference`), or the body could not be read", body = ErrorEnvelope),
+        (status = 403, description = "Not the phone number the report was made with (`not_the_reporter`), or the report has none (`no_phone_on_record`)", body = ErrorEnvelope),
+        (status = 404, description = "No request has this reference", body = ErrorEnvelope),
+        (status = 409, description = "Already five photos from the reporter (`too_many_photos`), or the report was rejected (`rejected`)", body = ErrorEnvelope),
+        (status = 413, description = "Over 10 MB", body = ErrorEnvelope),
+        (status = 415, description = "Not an `image/…` or `application/octet-stream` body", body = ErrorEnvelope),
+        (status = 422, description = "`X-Reporter-Phone` missing or not a mobile number, or not a picture, damaged, or too many pixels (`fields.photo` says which)", body = ErrorEnvelope),
+        (status = 429, description = "Too many wrong phone numbers for this report (`Retry-After`)", body = ErrorEnvelope),
     ))]
 pub(crate) async fn citizen_upload(
     State(st): State<AppState>,
-    Path(reference): Path<String>,
+    PathParam(reference): PathParam<String>,
     req: Request,
 ) -> Result<Response, ApiError> {
     let headers = req.headers().clone();
@@ -260,14 +264,20 @@ pub(crate) async fn citizen_upload(
 }
 
 /// Add a photo to a ticket in your queue (for example of the finished repair).
-#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/photos", tag = "staff", params(("reference" = String, Path)),
-    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG, PNG or WebP picture, at most 10 MB"),
-    responses((status = 201, body = PhotoView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/photos", tag = "staff", params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference")),
+    request_body(content((inline(crate::openapi_types::Picture) = "image/jpeg"), (inline(crate::openapi_types::Picture) = "image/png"), (inline(crate::openapi_types::Picture) = "image/webp"), (inline(crate::openapi_types::Picture) = "application/octet-stream")), description = "The picture itself: a JPEG, PNG or WebP, at most 10 MB and 50 megapixels (any `image/…` content type, or `application/octet-stream`); camera metadata (GPS) is removed"),
+    responses((status = 201, body = PhotoView), (status = 200, description = "The same picture was already added (a retry)", body = PhotoView),
+        (status = 400, description = "Not a reference or a digit is mistyped (`fields.reference`), or the body could not be read", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope), (status = 403, description = "Evaluators have no tickets (`forbidden`)", body = ErrorEnvelope),
+        (status = 404, description = "No such ticket in your queue", body = ErrorEnvelope),
+        (status = 409, description = "Already five photos from staff (`too_many_photos`)", body = ErrorEnvelope),
+        (status = 413, description = "Over 10 MB", body = ErrorEnvelope),
+        (status = 415, description = "Not an `image/…` or `application/octet-stream` body", body = ErrorEnvelope),
+        (status = 422, description = "Not a picture, damaged, or too many pixels (`fields.photo`)", body = ErrorEnvelope)))]
 pub(crate) async fn staff_upload(
     State(st): State<AppState>,
     signed: Signed,
-    Path(reference): Path<String>,
+    PathParam(reference): PathParam<String>,
     req: Request,
 ) -> Result<Response, ApiError> {
     picture_body(req.headers())?;
@@ -288,12 +298,17 @@ pub struct VisibilityRequest {
 
 /// Hide or show a photo of a ticket in your queue.
 #[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/photos/{id}/visibility", tag = "staff",
-    params(("reference" = String, Path), ("id" = i64, Path)), request_body = VisibilityRequest,
-    responses((status = 204), (status = 404, body = ErrorEnvelope)))]
+    params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference"), ("id" = i64, Path, description = "The photo's id")), request_body = VisibilityRequest,
+    responses((status = 204, description = "Done; audited"),
+        (status = 400, description = "Not a reference or a digit is mistyped, `id` is not a whole number, or the body is not JSON", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope), (status = 403, description = "Evaluators have no tickets (`forbidden`)", body = ErrorEnvelope),
+        (status = 404, description = "No such ticket in your queue, or no such photo of it", body = ErrorEnvelope),
+        (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope), (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 422, description = "`hidden` missing or not a boolean", body = ErrorEnvelope)))]
 pub(crate) async fn set_visibility(
     State(st): State<AppState>,
     signed: Signed,
-    Path((reference, id)): Path<(String, i64)>,
+    PathParam((reference, id)): PathParam<(String, i64)>,
     body: JsonBody<VisibilityRequest>,
 ) -> Result<StatusCode, ApiError> {
     hide(&st, &signed, &reference, id, body.value.hidden).await?;
@@ -386,7 +401,7 @@ pub(crate) async fn serve_file(
 
 async fn public_media(
     State(st): State<AppState>,
-    Path(name): Path<String>,
+    PathParam(name): PathParam<String>,
     headers: HeaderMap,
 ) -> Response {
     let not_found = || ApiError::not_found("photo").into_response();

@@ -56,8 +56,8 @@ pub struct ServiceView {
 
 /// List the service catalogue.
 #[utoipa::path(get, path = "/api/v1/services", tag = "reference",
-    params(("lang" = Option<String>, Query, description = "en, ur or sd (default: Accept-Language, then en)")),
-    responses((status = 200, body = [ServiceView])))]
+    params(("lang" = inline(Option<crate::openapi_types::LangText>), Query, description = "en, ur or sd (default: Accept-Language, then en)")),
+    responses((status = 200, body = [ServiceView]), (status = 400, description = "A query parameter is malformed or names no known value; `fields` names it", body = ErrorEnvelope)))]
 pub(crate) async fn list_services(
     State(st): State<AppState>,
     q: QueryPairs,
@@ -124,8 +124,9 @@ pub struct DistrictView {
 
 /// List districts (served ones first) and their tehsils.
 #[utoipa::path(get, path = "/api/v1/districts", tag = "reference",
-    params(("lang" = Option<String>, Query, description = "en, ur or sd"), ("served" = Option<bool>, Query, description = "only districts that accept requests")),
-    responses((status = 200, body = [DistrictView])))]
+    params(("lang" = inline(Option<crate::openapi_types::LangText>), Query, description = "en, ur or sd"),
+        ("served" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:true|false|1|0)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "true (or 1): only districts that accept requests")),
+    responses((status = 200, body = [DistrictView]), (status = 400, description = "A query parameter is malformed or names no known value; `fields` names it", body = ErrorEnvelope)))]
 pub(crate) async fn list_districts(
     State(st): State<AppState>,
     q: QueryPairs,
@@ -200,8 +201,9 @@ pub(crate) fn coord(q: &QueryPairs, name: &str, max: f64) -> Result<f64, ApiErro
 
 /// Which district and tehsil a point lies in.
 #[utoipa::path(get, path = "/api/v1/locate", tag = "reference",
-    params(("lat" = f64, Query), ("lon" = f64, Query)),
-    responses((status = 200, body = LocateView), (status = 404, description = "Outside every known district", body = ErrorEnvelope)))]
+    params(("lat" = f64, Query, minimum = -90.0, maximum = 90.0, description = "Latitude, decimal degrees"), ("lon" = f64, Query, minimum = -180.0, maximum = 180.0, description = "Longitude, decimal degrees")),
+    responses((status = 200, body = LocateView), (status = 400, description = "`lat` or `lon` missing, not a number or out of range", body = ErrorEnvelope),
+        (status = 404, description = "Outside every known district", body = ErrorEnvelope)))]
 pub(crate) async fn locate(
     State(st): State<AppState>,
     q: QueryPairs,

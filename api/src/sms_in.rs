@@ -49,11 +49,12 @@ pub struct Handled {
 /// Africa's Talking's inbound SMS callback.
 #[utoipa::path(post, path = "/sms/africastalking", tag = "phones",
     params(("key" = Option<String>, Query, description = "SAHULAT_USSD_KEY, when the deployment sets one")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "from, to, text, date, id, linkId"),
+    request_body(content = inline(Option<crate::openapi_types::AtSmsForm>), content_type = "application/x-www-form-urlencoded",
+        description = "from, to, text, date, id, linkId; the body is read as a form whatever its content type"),
     responses(
         (status = 200, body = Handled),
-        (status = 403, description = "Key missing or wrong; nothing stored", body = crate::error::ErrorEnvelope),
+        (status = 400, description = "The body is not a form", body = crate::error::ErrorEnvelope),
+        (status = 403, description = "Key missing or wrong; nothing stored", body = crate::error::ErrorEnvelope), (status = 413, description = "Body over 256 KiB", body = crate::error::ErrorEnvelope),
     ))]
 pub(crate) async fn africastalking(
     State(st): State<AppState>,
@@ -93,7 +94,10 @@ pub struct GenericSms {
     request_body = GenericSms,
     responses(
         (status = 200, body = Handled),
-        (status = 403, description = "Key missing or wrong; nothing stored", body = crate::error::ErrorEnvelope),
+        (status = 400, description = "The body is not JSON", body = crate::error::ErrorEnvelope),
+        (status = 403, description = "Key missing or wrong; nothing stored", body = crate::error::ErrorEnvelope), (status = 413, description = "Body over 256 KiB", body = crate::error::ErrorEnvelope),
+        (status = 415, description = "No `Content-Type: application/json`", body = crate::error::ErrorEnvelope),
+        (status = 422, description = "`from` or `text` missing, or a field of the wrong type", body = crate::error::ErrorEnvelope),
     ))]
 pub(crate) async fn generic(
     State(st): State<AppState>,

@@ -5,9 +5,9 @@
 
 use crate::access::by_reference;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, PathParam};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -31,12 +31,15 @@ pub struct VoiceRequest {
     /// Your mobile number (optional): you then get the report's SMS updates and may rate its
     /// closing. Never shown publicly.
     #[serde(default)]
+    #[schema(schema_with = crate::openapi_types::optional_phone)]
     pub phone: Option<String>,
     /// `en`, `ur` or `sd`: the language of your SMS (default `en`).
     #[serde(default)]
+    #[schema(schema_with = crate::openapi_types::optional_lang_given)]
     pub language: Option<String>,
     /// `web`, `ussd` or `api` (default `api`).
     #[serde(default)]
+    #[schema(schema_with = crate::openapi_types::citizen_channel)]
     pub channel: Option<String>,
 }
 
@@ -115,20 +118,22 @@ pub(crate) async fn add_voice(
 
 /// Add your voice to an open report instead of reporting the same problem again.
 #[utoipa::path(post, path = "/api/v1/requests/{reference}/voices", tag = "requests",
-    params(("reference" = String, Path, description = "Nine-digit reference")), request_body = VoiceRequest,
+    params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference")), request_body = VoiceRequest,
     responses(
         (status = 201, description = "Counted; with a number, its SMS updates will reach you", body = VoiceView),
         (status = 200, description = "This number had already reported it: nothing changed", body = VoiceView),
-        (status = 400, description = "Not a reference, or a digit is mistyped", body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 409, description = "The report is closed", body = ErrorEnvelope),
-        (status = 422, description = "Phone, language or channel not accepted", body = ErrorEnvelope),
+        (status = 400, description = "Not a reference or a digit is mistyped (`bad_request`), or the body is not JSON (`malformed_json`)", body = ErrorEnvelope),
+        (status = 404, description = "No request has this reference", body = ErrorEnvelope),
+        (status = 409, description = "The report is closed (`not_open`)", body = ErrorEnvelope),
+        (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope),
+        (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 422, description = "Phone, language or channel not accepted, or a field of the wrong type", body = ErrorEnvelope),
         (status = 429, description = "Too many from this address or phone number; `Retry-After` says when to try again", body = ErrorEnvelope),
     ))]
 pub(crate) async fn voice(
     State(st): State<AppState>,
     client: crate::client::ClientIp,
-    Path(reference): Path<String>,
+    PathParam(reference): PathParam<String>,
     body: JsonBody<VoiceRequest>,
 ) -> Result<(StatusCode, Json<VoiceView>), ApiError> {
     let b = body.value;

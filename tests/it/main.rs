@@ -20,6 +20,7 @@ mod coordinator;
 mod docs;
 mod evaluate_pages;
 mod evidence;
+mod fuzz_regressions;
 mod geo;
 mod idempotency;
 mod inbox;

@@ -40,8 +40,13 @@ pub(crate) fn routes() -> Router<AppState> {
             "/{resource}",
             get(get_resource)
                 .post(post_resource)
+                // CORS answers OPTIONS itself; an explicit endpoint keeps the router from adding
+                // an `Allow` that names POST for resources that refuse it.
+                .options(other_method)
+                .fallback(other_method)
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
+        .route("/openapi.json", get(crate::openapi_open311::document))
         .route("/services/{file}", get(service_definition))
         .route("/requests/{file}", get(read::single_request))
         .route("/tokens/{file}", get(read::token))
@@ -186,6 +191,31 @@ fn query(format: Format, req: &Request) -> Result<QueryPairs, O311Error> {
         .map_err(|e| O311Error::bad(format, e))
 }
 
+/// 405 for a method `/{resource}` does not take, with the methods this resource does take
+/// (`POST` only on `requests`), in the resource's format.
+async fn other_method(req: Request) -> Response {
+    let file = req.uri().path().rsplit('/').next().unwrap_or("");
+    let (name, format) = match file.rsplit_once('.') {
+        Some((name, "xml")) => (name, Format::Xml),
+        Some((name, _)) => (name, Format::Json),
+        None => (file, Format::Json),
+    };
+    let allow = if name == "requests" {
+        "GET, HEAD, POST"
+    } else {
+        "GET, HEAD"
+    };
+    let mut res = O311Error::new(
+        format,
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("this resource takes {allow}"),
+    )
+    .into_response();
+    res.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    res
+}
+
 async fn get_resource(
     State(st): State<AppState>,
     Path(file): Path<String>,
@@ -314,11 +344,15 @@ async fn post_resource(
 ) -> Result<Response, O311Error> {
     let (name, format) = split(&file)?;
     if name != "requests" {
-        return Err(O311Error::new(
+        let mut res = O311Error::new(
             format,
             StatusCode::METHOD_NOT_ALLOWED,
             format!("POST is accepted only on requests.{}", ext(format)),
-        ));
+        )
+        .into_response();
+        res.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Ok(res);
     }
     let headers = req.headers().clone();
     let ct = headers

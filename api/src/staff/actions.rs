@@ -7,9 +7,9 @@ use super::ticket::{detail, TicketDetail};
 use crate::access::{no_evaluators, refusal, visible};
 use crate::auth::Signed;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, PathParam};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use sahulat_domain::effects::HistoryEntry;
@@ -29,6 +29,9 @@ pub struct ActionRequest {
     /// acknowledge, start, resolve, close_not_fixed, not_responsible, refer, mark_duplicate, reject, reopen;
     /// coordinators also recategorise (with `service_code` and `reason`) and reprioritise (with
     /// `priority` and `reason`).
+    #[schema(
+        pattern = "^(?:acknowledge|start|resolve|close_not_fixed|not_responsible|refer|mark_duplicate|reject|reopen|recategorise|reprioritise)$"
+    )]
     pub action: String,
     /// Resolution note (resolve).
     pub note: Option<String>,
@@ -69,13 +72,19 @@ impl ActionRequest {
 
 /// Take a lifecycle action; the audit row, the new status and the citizen's SMS are written
 /// together, and only if the ticket is still in the status the caller saw.
-#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/actions", tag = "staff", params(("reference" = String, Path)), request_body = ActionRequest,
-    responses((status = 200, body = TicketDetail), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
-        (status = 409, description = "Changed meanwhile; reload", body = ErrorEnvelope), (status = 422, description = "Illegal transition or missing text", body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/actions", tag = "staff", params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference")), request_body = ActionRequest,
+    responses((status = 200, body = TicketDetail),
+        (status = 400, description = "Not a reference or a digit is mistyped (`fields.reference`), or the body is not JSON", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope),
+        (status = 403, description = "This role may not take this action (`forbidden`)", body = ErrorEnvelope),
+        (status = 404, description = "No such ticket in your queue", body = ErrorEnvelope),
+        (status = 409, description = "Changed meanwhile; reload", body = ErrorEnvelope),
+        (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope), (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 422, description = "Unknown action, illegal transition (`illegal_transition` names the statuses it is allowed from), a missing or invalid text, department, reference or template (`validation_failed` names it)", body = ErrorEnvelope)))]
 pub(crate) async fn act(
     State(st): State<AppState>,
     signed: Signed,
-    Path(reference): Path<String>,
+    PathParam(reference): PathParam<String>,
     body: JsonBody<ActionRequest>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let actor = no_evaluators(&signed)?;
@@ -202,6 +211,7 @@ fn changed() -> ApiError {
 #[serde(deny_unknown_fields)]
 pub struct CommentRequest {
     /// The text (3–2000 characters).
+    #[schema(schema_with = crate::openapi_types::comment_text)]
     pub text: String,
     /// Shown to the citizen (true) or staff-only (false, the default).
     #[serde(default)]
@@ -209,12 +219,17 @@ pub struct CommentRequest {
 }
 
 /// Add a staff-only comment or a public update.
-#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/comments", tag = "staff", params(("reference" = String, Path)), request_body = CommentRequest,
-    responses((status = 201, body = TicketDetail), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/comments", tag = "staff", params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference")), request_body = CommentRequest,
+    responses((status = 201, body = TicketDetail),
+        (status = 400, description = "Not a reference or a digit is mistyped (`fields.reference`), or the body is not JSON", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope), (status = 403, description = "Evaluators have no tickets (`forbidden`)", body = ErrorEnvelope),
+        (status = 404, description = "No such ticket in your queue", body = ErrorEnvelope),
+        (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope), (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 422, description = "`text` missing or not 3–2000 characters, or a field of the wrong type", body = ErrorEnvelope)))]
 pub(crate) async fn comment(
     State(st): State<AppState>,
     signed: Signed,
-    Path(reference): Path<String>,
+    PathParam(reference): PathParam<String>,
     body: JsonBody<CommentRequest>,
 ) -> Result<(StatusCode, Json<TicketDetail>), ApiError> {
     let actor = no_evaluators(&signed)?;

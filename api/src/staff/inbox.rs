@@ -5,9 +5,9 @@
 use crate::access::{addressees, no_evaluators};
 use crate::auth::Signed;
 use crate::error::{ApiError, ErrorEnvelope};
-use crate::extract::QueryPairs;
+use crate::extract::{PathParam, QueryPairs};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -57,9 +57,9 @@ pub(crate) fn message(i: InboxItem) -> InboxMessage {
 
 /// The caller's inbox.
 #[utoipa::path(get, path = "/api/v1/staff/inbox", tag = "staff",
-    params(("unread" = Option<bool>, Query, description = "true: unread messages only"),
-        ("limit" = Option<u32>, Query, description = "1-200, default 50")),
-    responses((status = 200, body = Inbox), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
+    params(("unread" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:true|false)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "true: unread messages only"),
+        ("limit" = inline(Option<crate::openapi_types::InboxLimit>), Query, description = "1-200, default 50")),
+    responses((status = 200, body = Inbox), (status = 400, description = "A query parameter is malformed or names no known value; `fields` names it", body = ErrorEnvelope), (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope), (status = 403, description = "Evaluators have no tickets (`forbidden`)", body = ErrorEnvelope)))]
 pub(crate) async fn inbox(
     State(st): State<AppState>,
     signed: Signed,
@@ -98,12 +98,14 @@ pub(crate) async fn inbox(
 /// Marks a message of the caller's inbox read.
 #[utoipa::path(post, path = "/api/v1/staff/inbox/{id}/read", tag = "staff",
     params(("id" = i64, Path, description = "The message id")),
-    responses((status = 204, description = "Read"), (status = 401, body = ErrorEnvelope),
+    responses((status = 204, description = "Read"),
+        (status = 400, description = "`id` is not a whole number", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope), (status = 403, description = "Evaluators have no tickets (`forbidden`)", body = ErrorEnvelope),
         (status = 404, description = "Not a message of your inbox", body = ErrorEnvelope)))]
 pub(crate) async fn read(
     State(st): State<AppState>,
     signed: Signed,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
 ) -> Result<StatusCode, ApiError> {
     no_evaluators(&signed)?;
     let to = addressees(&st.catalogue, &signed.user);

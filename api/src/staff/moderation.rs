@@ -7,9 +7,9 @@ use super::ticket::{detail, TicketDetail};
 use crate::access::{no_evaluators, visible};
 use crate::auth::Signed;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, PathParam};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use sahulat_domain::effects::HistoryEntry;
 use sahulat_domain::lifecycle::Actor;
@@ -61,13 +61,18 @@ pub(crate) async fn set_hidden(
 /// Hide a description that names a private person from every public view (coordinators of
 /// the district and admins), or show it again; audited.
 #[utoipa::path(post, path = "/api/v1/staff/tickets/{reference}/description/visibility", tag = "staff",
-    params(("reference" = String, Path)), request_body = DescriptionVisibility,
-    responses((status = 200, body = TicketDetail), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope)))]
+    params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference")), request_body = DescriptionVisibility,
+    responses((status = 200, body = TicketDetail),
+        (status = 400, description = "Not a reference or a digit is mistyped (`fields.reference`), or the body is not JSON", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope),
+        (status = 403, description = "Only coordinators and admins hide a description; evaluators have no tickets", body = ErrorEnvelope),
+        (status = 404, description = "No such ticket in your reach", body = ErrorEnvelope),
+        (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope), (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
+        (status = 422, description = "`hidden` missing or not a boolean", body = ErrorEnvelope)))]
 pub(crate) async fn visibility(
     State(st): State<AppState>,
     signed: Signed,
-    Path(reference): Path<String>,
+    PathParam(reference): PathParam<String>,
     body: JsonBody<DescriptionVisibility>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let r = set_hidden(&st, &signed, &reference, body.value.hidden).await?;

@@ -196,12 +196,17 @@ pub(crate) fn filter(
 /// The caller's queue: their department's tickets (staff), their district's (coordinators),
 /// all (admins); with filters, sort and counts per status.
 #[utoipa::path(get, path = "/api/v1/staff/tickets", tag = "staff",
-    params(("status" = Option<String>, Query, description = "comma list"), ("priority" = Option<String>, Query), ("service" = Option<String>, Query),
-        ("tehsil" = Option<String>, Query), ("overdue" = Option<bool>, Query),
-        ("unassigned" = Option<bool>, Query, description = "only open tickets at the coordinator's desk or unrouted"),
-        ("flag" = Option<String>, Query, description = "only tickets triage flagged: category_mismatch, possible_duplicate or unrouted"), ("sort" = Option<String>, Query, description = "due (default), priority, newest"),
-        ("limit" = Option<u32>, Query), ("offset" = Option<u32>, Query)),
-    responses((status = 200, body = Queue), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
+    params(("status" = Option<String>, Query, pattern = "^(?:[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*all[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*|[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:(?:submitted|open|acknowledged|in_progress|referred|resolved|closed_not_fixed|not_responsible|duplicate|rejected)[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*)?(?:,[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:(?:submitted|open|acknowledged|in_progress|referred|resolved|closed_not_fixed|not_responsible|duplicate|rejected)[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*)?)*)$", description = "all, or a comma list of submitted, open, acknowledged, in_progress, referred, resolved, closed_not_fixed, not_responsible, duplicate, rejected (default: the open ones)"),
+        ("priority" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:low|normal|high|urgent)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "low, normal, high or urgent"),
+        ("service" = Option<String>, Query, description = "A service code"),
+        ("tehsil" = Option<String>, Query, description = "A tehsil code"),
+        ("overdue" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:true|false)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "true: overdue only"),
+        ("unassigned" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:true|false)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "true: only open tickets at the coordinator's desk or unrouted"),
+        ("flag" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:category_mismatch|possible_duplicate|unrouted)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "only tickets triage flagged: category_mismatch, possible_duplicate or unrouted"),
+        ("sort" = Option<String>, Query, pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:due|priority|newest)?[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$", description = "due (default), priority, newest"),
+        ("limit" = inline(Option<crate::openapi_types::QueueLimit>), Query, description = "At most 200 (default 50; 0 counts as 1)"),
+        ("offset" = inline(Option<crate::openapi_types::QueueOffset>), Query, description = "At most 1,000,000")),
+    responses((status = 200, body = Queue), (status = 400, description = "A query parameter is malformed or names no known value; `fields` names it", body = ErrorEnvelope), (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope), (status = 403, description = "Evaluators have no tickets (`forbidden`)", body = ErrorEnvelope)))]
 pub(crate) async fn queue(
     State(st): State<AppState>,
     signed: Signed,

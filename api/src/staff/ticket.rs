@@ -5,9 +5,10 @@
 use crate::access::{no_evaluators, visible};
 use crate::auth::Signed;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::PathParam;
 use crate::state::AppState;
 use crate::views::{staff_view, view, RequestView, StaffPhotoView};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use sahulat_domain::lifecycle::{state_of, Actor};
@@ -188,12 +189,15 @@ pub(crate) async fn detail(
 }
 
 /// One ticket, with its history, duplicates and (for the staff handling it) the reporter's phone.
-#[utoipa::path(get, path = "/api/v1/staff/tickets/{reference}", tag = "staff", params(("reference" = String, Path)),
-    responses((status = 200, body = TicketDetail), (status = 401, body = ErrorEnvelope), (status = 404, description = "Unknown or not yours", body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/staff/tickets/{reference}", tag = "staff", params(("reference" = inline(crate::openapi_types::ReferenceText), Path, description = "Nine-digit reference")),
+    responses((status = 200, body = TicketDetail),
+        (status = 400, description = "Not a reference or a digit is mistyped (`fields.reference`)", body = ErrorEnvelope),
+        (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope), (status = 403, description = "Evaluators have no tickets (`forbidden`)", body = ErrorEnvelope),
+        (status = 404, description = "Unknown or not yours", body = ErrorEnvelope)))]
 pub(crate) async fn ticket(
     State(st): State<AppState>,
     signed: Signed,
-    Path(reference): Path<String>,
+    PathParam(reference): PathParam<String>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let actor = no_evaluators(&signed)?;
     let r = visible(&st, &actor, &reference).await?;

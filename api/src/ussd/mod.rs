@@ -70,12 +70,12 @@ pub(crate) fn check_key(st: &AppState, query: &QueryPairs) -> Result<(), ApiErro
 /// Africa's Talking's USSD callback.
 #[utoipa::path(post, path = "/ussd/africastalking", tag = "phones",
     params(("key" = Option<String>, Query, description = "SAHULAT_USSD_KEY, when the deployment sets one")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
-        description = "sessionId, serviceCode, phoneNumber, networkCode, text (inputs so far joined by *)"),
+    request_body(content = AtUssdForm, content_type = "application/x-www-form-urlencoded",
+        description = "sessionId, serviceCode, phoneNumber, networkCode, text (inputs so far joined by *); the body is read as a form whatever its content type"),
     responses(
         (status = 200, description = "`CON …` (show and wait) or `END …` (show and hang up)", body = String, content_type = "text/plain"),
-        (status = 400, description = "sessionId missing", body = crate::error::ErrorEnvelope),
-        (status = 403, description = "Key missing or wrong; nothing stored", body = crate::error::ErrorEnvelope),
+        (status = 400, description = "sessionId missing or over 200 bytes, or the body is not a form", body = crate::error::ErrorEnvelope),
+        (status = 403, description = "Key missing or wrong; nothing stored", body = crate::error::ErrorEnvelope), (status = 413, description = "Body over 256 KiB", body = crate::error::ErrorEnvelope),
     ))]
 pub(crate) async fn africastalking(
     State(st): State<AppState>,
@@ -116,11 +116,36 @@ fn required(form: &QueryPairs, name: &str) -> Result<String, ApiError> {
     Ok(v.to_string())
 }
 
+/// Africa's Talking's USSD callback form (for the OpenAPI document; the handler reads the
+/// fields by name).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, non_snake_case)]
+pub struct AtUssdForm {
+    /// The gateway's session id (1–200 bytes once trimmed).
+    #[schema(
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+        max_length = 200
+    )]
+    sessionId: String,
+    /// The USSD code dialled.
+    serviceCode: Option<String>,
+    /// The caller's number.
+    phoneNumber: Option<String>,
+    /// The mobile network.
+    networkCode: Option<String>,
+    /// The inputs so far, joined by `*`.
+    text: Option<String>,
+}
+
 /// A generic USSD gateway's step: only the latest input.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GenericStep {
-    /// The gateway's session id.
+    /// The gateway's session id: not blank, at most 200 bytes.
+    #[schema(
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+        max_length = 200
+    )]
     pub session_id: String,
     /// The caller's mobile number.
     pub phone: String,
@@ -129,8 +154,9 @@ pub struct GenericStep {
     pub input: Option<String>,
     /// How many inputs the session holds with this one (optional): a retried step repeats
     /// the same number and gets the same answer.
-    #[serde(default)]
-    pub step: Option<usize>,
+    #[serde(default, deserialize_with = "crate::extract::optional_whole_number")]
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
+    pub step: Option<u32>,
 }
 
 /// The answer to a generic gateway.
@@ -148,8 +174,10 @@ pub struct GenericAnswer {
     request_body = GenericStep,
     responses(
         (status = 200, body = GenericAnswer),
-        (status = 400, description = "session_id missing", body = crate::error::ErrorEnvelope),
-        (status = 403, description = "Key missing or wrong; nothing stored", body = crate::error::ErrorEnvelope),
+        (status = 400, description = "session_id blank or over 200 bytes, or the body is not JSON", body = crate::error::ErrorEnvelope),
+        (status = 403, description = "Key missing or wrong; nothing stored", body = crate::error::ErrorEnvelope), (status = 413, description = "Body over 256 KiB", body = crate::error::ErrorEnvelope),
+        (status = 415, description = "No `Content-Type: application/json`", body = crate::error::ErrorEnvelope),
+        (status = 422, description = "A field missing or of the wrong type", body = crate::error::ErrorEnvelope),
     ))]
 pub(crate) async fn generic(
     State(st): State<AppState>,
@@ -172,7 +200,7 @@ pub(crate) async fn generic(
             phone: b.phone,
             input: Input::Latest {
                 input: b.input,
-                step: b.step,
+                step: b.step.map(|s| s as usize),
             },
         },
     )
