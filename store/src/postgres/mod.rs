@@ -3,6 +3,7 @@
 //! which makes a concurrent duplicate wait for the first transaction and then replay its answer.
 
 mod accounts;
+mod batches;
 mod evidence;
 mod housekeeping;
 mod inbox;
@@ -129,10 +130,6 @@ impl PgStore {
         Ok(Self { pool, key })
     }
 }
-
-/// PostgreSQL takes the batches one item at a time for now (each item is one round trip on
-/// a pooled connection, not a thread hand-off).
-impl crate::Batches for PgStore {}
 
 #[async_trait]
 impl Store for PgStore {

@@ -211,38 +211,9 @@ impl Tickets for PgStore {
 
     async fn apply_triage(&self, o: &TriageOutcome, now: DateTime<Utc>) -> Result<bool> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let closed_at = (!o.status.is_open()).then_some(now);
-        let n = sqlx::query(
-            "UPDATE service_requests SET filed_service_code = CASE WHEN service_code <> $1 THEN service_code ELSE filed_service_code END, \
-             service_code = $1, status = $2, priority = $3, department_code = $4, sla_due_at = $5, ack_due_at = $6, duplicate_of = $7, \
-             triage_flags = $8, updated_at = $9, closed_at = $10 WHERE id = $11 AND status = 'submitted'",
-        )
-        .bind(&o.service_code)
-        .bind(o.status.as_str())
-        .bind(o.priority.as_str())
-        .bind(&o.department)
-        .bind(o.sla_due_at)
-        .bind(o.ack_due_at)
-        .bind(o.duplicate_of)
-        .bind(serde_json::json!(o.flags))
-        .bind(now)
-        .bind(closed_at)
-        .bind(o.request_id)
-        .execute(&mut *tx)
-        .await.map_err(db)?
-        .rows_affected();
-        if n == 0 {
+        if !write_triage(&mut tx, o, now).await? {
             return Ok(false);
         }
-        if let Some(original) = o.duplicate_of {
-            sqlx::query("UPDATE service_requests SET reporters = reporters + 1, updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(original)
-                .execute(&mut *tx)
-                .await.map_err(db)?;
-        }
-        let history: Vec<&HistoryEntry> = o.history.iter().collect();
-        record(&mut tx, o.request_id, &history, &o.messages, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(true)
     }
@@ -308,9 +279,56 @@ impl Tickets for PgStore {
     }
 }
 
+/// Writes one triage outcome inside `tx` (the request only while it is still `submitted`, the
+/// original's reporter count, the history and messages); false when the request had moved on.
+/// Shared by `apply_triage` and the worker's batches.
+pub(super) async fn write_triage(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    o: &TriageOutcome,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let closed_at = (!o.status.is_open()).then_some(now);
+    let n = sqlx::query(
+        "UPDATE service_requests SET filed_service_code = CASE WHEN service_code <> $1 THEN service_code ELSE filed_service_code END, \
+         service_code = $1, status = $2, priority = $3, department_code = $4, sla_due_at = $5, ack_due_at = $6, duplicate_of = $7, \
+         triage_flags = $8, updated_at = $9, closed_at = $10 WHERE id = $11 AND status = 'submitted'",
+    )
+    .bind(&o.service_code)
+    .bind(o.status.as_str())
+    .bind(o.priority.as_str())
+    .bind(&o.department)
+    .bind(o.sla_due_at)
+    .bind(o.ack_due_at)
+    .bind(o.duplicate_of)
+    .bind(serde_json::json!(o.flags))
+    .bind(now)
+    .bind(closed_at)
+    .bind(o.request_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    if n == 0 {
+        return Ok(false);
+    }
+    if let Some(original) = o.duplicate_of {
+        sqlx::query(
+            "UPDATE service_requests SET reporters = reporters + 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now)
+        .bind(original)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    let history: Vec<&HistoryEntry> = o.history.iter().collect();
+    record(tx, o.request_id, &history, &o.messages, now).await?;
+    Ok(true)
+}
+
 /// The status change with its audit rows, messages and jobs, inside the caller's transaction;
 /// false (and nothing written) if the ticket is no longer in the status the actor saw.
-async fn write_action(
+pub(super) async fn write_action(
     tx: &mut sqlx::Transaction<'static, Postgres>,
     w: &ActionWrite,
     now: DateTime<Utc>,

@@ -1,0 +1,219 @@
+//! postgres: the worker's batches. A batch is read with one query per kind of thing (ids as
+//! an array, the duplicate searches as one `UNION ALL`) and written in one transaction, so a
+//! batch of triage outcomes costs one commit (one WAL flush) instead of one per request, and
+//! several workers can share the database: each claims its own jobs (`FOR UPDATE SKIP
+//! LOCKED`) and every write is conditional on the state its decision saw.
+
+use super::tickets::{write_action, write_triage};
+use super::*;
+use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
+use crate::sql::within_radius;
+
+/// Searches per compound query (seven parameters each, far below PostgreSQL's 65,535).
+const CHUNK: usize = 400;
+
+#[async_trait]
+impl Batches for PgStore {
+    async fn requests_by_ids(&self, ids: &[i64]) -> Result<Vec<ServiceRequest>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE id = ANY($1)"
+        ))
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(request_from_row).collect()
+    }
+
+    async fn contacts(&self, ids: &[i64]) -> Result<HashMap<i64, Contact>> {
+        let mut out = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let rows = sqlx::query(
+            "SELECT request_id, phone, name, email FROM request_contacts WHERE request_id = ANY($1)",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        for r in rows {
+            let contact = open_contact(
+                &self.key,
+                r.try_get("phone").map_err(db)?,
+                r.try_get("name").map_err(db)?,
+                r.try_get("email").map_err(db)?,
+            )?;
+            out.insert(r.try_get("request_id").map_err(db)?, contact);
+        }
+        Ok(out)
+    }
+
+    async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<ServiceRequest>>> {
+        let mut found: Vec<Vec<ServiceRequest>> = vec![Vec::new(); asks.len()];
+        for (c, chunk) in asks.chunks(CHUNK).enumerate() {
+            let mut b = QueryBuilder::<Postgres>::new("");
+            for (i, a) in chunk.iter().enumerate() {
+                if i > 0 {
+                    b.push(" UNION ALL ");
+                }
+                let (lat0, lat1, lon0, lon1) = bbox(a.lat, a.lon, a.radius_m);
+                b.push(format!(
+                    "(SELECT {}::bigint AS ask, {REQUEST_COLUMNS} FROM service_requests WHERE lat BETWEEN ",
+                    c * CHUNK + i
+                ))
+                .push_bind(lat0)
+                .push(" AND ")
+                .push_bind(lat1)
+                .push(" AND lon BETWEEN ")
+                .push_bind(lon0)
+                .push(" AND ")
+                .push_bind(lon1)
+                .push(" AND service_code = ")
+                .push_bind(a.service.as_str())
+                .push(" AND created_at >= ")
+                .push_bind(a.since)
+                .push(" AND id <> ")
+                .push_bind(a.exclude)
+                .push(format!(" AND status IN ({}))", open_statuses_sql()));
+            }
+            for r in b.build().fetch_all(&self.pool).await.map_err(db)? {
+                let ask: i64 = r.try_get("ask").map_err(db)?;
+                if let Some(list) = found.get_mut(ask as usize) {
+                    list.push(request_from_row(&r)?);
+                }
+            }
+        }
+        Ok(found
+            .into_iter()
+            .zip(asks)
+            .map(|(mut list, a)| {
+                list.sort_by_key(|r| (r.created_at, r.id));
+                within_radius(list, a.lat, a.lon, a.radius_m)
+            })
+            .collect())
+    }
+
+    async fn apply_triage_batch(
+        &self,
+        outcomes: &[TriageOutcome],
+        jobs: &[i64],
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<TriageWritten> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut applied = Vec::with_capacity(outcomes.len());
+        let mut seen = std::collections::HashSet::new();
+        for o in outcomes {
+            // A request asked twice in one batch is written once: the first outcome wins (the
+            // second would find it no longer `submitted` anyway).
+            let first = seen.insert(o.request_id);
+            applied.push(first && write_triage(&mut tx, o, now).await?);
+        }
+        let done: std::collections::HashSet<i64> = if jobs.is_empty() {
+            Default::default()
+        } else {
+            sqlx::query_scalar(
+                "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $1 \
+                 WHERE id = ANY($2) AND locked_by = $3 AND state = 'running' RETURNING id",
+            )
+            .bind(now)
+            .bind(jobs)
+            .bind(worker)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect()
+        };
+        tx.commit().await.map_err(db)?;
+        Ok(TriageWritten {
+            applied,
+            completed: jobs.iter().map(|job| done.contains(job)).collect(),
+        })
+    }
+
+    async fn apply_actions(&self, actions: &[(ActionWrite, DateTime<Utc>)]) -> Result<Vec<bool>> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut out = Vec::with_capacity(actions.len());
+        for (w, at) in actions {
+            // A refused item writes nothing (its update matched no row), so the others stand.
+            out.push(write_action(&mut tx, w, *at).await?);
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(out)
+    }
+
+    async fn complete_many(
+        &self,
+        jobs: &[i64],
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>> {
+        Ok(self
+            .apply_triage_batch(&[], jobs, worker, now)
+            .await?
+            .completed)
+    }
+
+    async fn sent_counts(
+        &self,
+        recipients: &[String],
+        since: DateTime<Utc>,
+    ) -> Result<HashMap<String, i64>> {
+        let mut out: HashMap<String, i64> = recipients.iter().map(|r| (r.clone(), 0)).collect();
+        if recipients.is_empty() {
+            return Ok(out);
+        }
+        let unique: Vec<&str> = out.keys().map(String::as_str).collect();
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT recipient, COUNT(*) FROM outbox WHERE state = 'sent' AND sent_at >= $1 \
+             AND recipient = ANY($2) GROUP BY recipient",
+        )
+        .bind(since)
+        .bind(&unique)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        out.extend(rows);
+        Ok(out)
+    }
+
+    async fn mark_messages(&self, deliveries: &[Delivery], now: DateTime<Utc>) -> Result<()> {
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = deliveries.iter().map(|d| d.id).collect();
+        let states: Vec<&str> = deliveries
+            .iter()
+            .map(|d| {
+                if d.sent {
+                    "sent"
+                } else if d.give_up {
+                    "failed"
+                } else {
+                    "pending"
+                }
+            })
+            .collect();
+        let errors: Vec<Option<String>> = deliveries.iter().map(|d| d.error.clone()).collect();
+        let sent_at: Vec<Option<DateTime<Utc>>> =
+            deliveries.iter().map(|d| d.sent.then_some(now)).collect();
+        sqlx::query(
+            "UPDATE outbox SET state = v.state, attempts = attempts + 1, last_error = v.error, \
+             sent_at = v.sent_at FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) \
+             AS v(id, state, error, sent_at) WHERE outbox.id = v.id AND outbox.state = 'pending'",
+        )
+        .bind(&ids)
+        .bind(&states)
+        .bind(&errors)
+        .bind(&sent_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+}
