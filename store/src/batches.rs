@@ -123,18 +123,18 @@ pub trait Batches: Requests + Tickets + JobQueue + Outbox + Send + Sync {
         Ok(out)
     }
 
-    /// Completes `jobs` for `worker` (as `complete`); one statement where the backend can.
+    /// Completes `jobs` for `worker` (as `complete`): a triage batch without outcomes, so a
+    /// backend that writes batches in one transaction completes them in one too.
     async fn complete_many(
         &self,
         jobs: &[i64],
         worker: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<bool>> {
-        let mut out = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            out.push(self.complete(*job, worker, now).await?);
-        }
-        Ok(out)
+        Ok(self
+            .apply_triage_batch(&[], jobs, worker, now)
+            .await?
+            .completed)
     }
 
     /// Messages sent to each recipient since `since` (as `sent_since`).

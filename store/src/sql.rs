@@ -49,6 +49,22 @@ pub(crate) fn within_radius(
         .collect()
 }
 
+/// The answers of a batched duplicate search: each ask's candidates oldest first, kept to its
+/// radius (as `nearby_open` answers one).
+pub(crate) fn nearby_answers(
+    found: Vec<Vec<ServiceRequest>>,
+    asks: &[crate::batches::NearbyAsk],
+) -> Vec<Vec<ServiceRequest>> {
+    found
+        .into_iter()
+        .zip(asks)
+        .map(|(mut list, a)| {
+            list.sort_by_key(|r| (r.created_at, r.id));
+            within_radius(list, a.lat, a.lon, a.radius_m)
+        })
+        .collect()
+}
+
 /// How many random references a new request tries before giving up (one in a hundred million
 /// is taken at a million requests: four tries never all collide in practice).
 pub(crate) const REFERENCE_TRIES: usize = 4;

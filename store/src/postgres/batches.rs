@@ -7,7 +7,7 @@
 use super::tickets::{write_action, write_triage};
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
-use crate::sql::within_radius;
+use crate::sql::nearby_answers;
 
 /// Searches per compound query (seven parameters each, far below PostgreSQL's 65,535).
 const CHUNK: usize = 400;
@@ -87,14 +87,7 @@ impl Batches for PgStore {
                 }
             }
         }
-        Ok(found
-            .into_iter()
-            .zip(asks)
-            .map(|(mut list, a)| {
-                list.sort_by_key(|r| (r.created_at, r.id));
-                within_radius(list, a.lat, a.lon, a.radius_m)
-            })
-            .collect())
+        Ok(nearby_answers(found, asks))
     }
 
     async fn apply_triage_batch(
@@ -145,18 +138,6 @@ impl Batches for PgStore {
         }
         tx.commit().await.map_err(db)?;
         Ok(out)
-    }
-
-    async fn complete_many(
-        &self,
-        jobs: &[i64],
-        worker: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<bool>> {
-        Ok(self
-            .apply_triage_batch(&[], jobs, worker, now)
-            .await?
-            .completed)
     }
 
     async fn sent_counts(

@@ -6,7 +6,7 @@
 use super::outbox::record_many;
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
-use crate::sql::within_radius;
+use crate::sql::nearby_answers;
 
 /// Ids per `IN (…)` list and searches per compound query (SQLite allows 500 terms).
 const CHUNK: usize = 400;
@@ -91,14 +91,7 @@ impl Batches for SqliteStore {
                 }
             }
         }
-        Ok(found
-            .into_iter()
-            .zip(asks)
-            .map(|(mut list, a)| {
-                list.sort_by_key(|r| (r.created_at, r.id));
-                within_radius(list, a.lat, a.lon, a.radius_m)
-            })
-            .collect())
+        Ok(nearby_answers(found, asks))
     }
 
     async fn apply_triage_batch(
@@ -215,18 +208,6 @@ impl Batches for SqliteStore {
         }
         tx.commit().await.map_err(db)?;
         Ok(out)
-    }
-
-    async fn complete_many(
-        &self,
-        jobs: &[i64],
-        worker: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<bool>> {
-        Ok(self
-            .apply_triage_batch(&[], jobs, worker, now)
-            .await?
-            .completed)
     }
 
     async fn sent_counts(
