@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sahulat_domain::error::Result;
 use sahulat_domain::lifecycle::ActionWrite;
 use sahulat_domain::request::{Contact, ServiceRequest};
-use sahulat_domain::triage::TriageOutcome;
+use sahulat_domain::triage::{Neighbour, TriageOutcome};
 use std::collections::HashMap;
 
 /// One duplicate search: open requests of `service` within `radius_m` of the point, received
@@ -78,14 +78,15 @@ pub trait Batches: Requests + Tickets + JobQueue + Outbox + Send + Sync {
         Ok(out)
     }
 
-    /// Each ask's open requests nearby, oldest first (as `nearby_open`).
-    async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<ServiceRequest>>> {
+    /// Each ask's open requests nearby, oldest first (as `nearby_open`), in the slim form
+    /// triage compares.
+    async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<Neighbour>>> {
         let mut out = Vec::with_capacity(asks.len());
         for a in asks {
-            out.push(
-                self.nearby_open(&a.service, a.lat, a.lon, a.radius_m, a.since, a.exclude)
-                    .await?,
-            );
+            let found = self
+                .nearby_open(&a.service, a.lat, a.lon, a.radius_m, a.since, a.exclude)
+                .await?;
+            out.push(found.iter().map(Neighbour::from).collect());
         }
         Ok(out)
     }

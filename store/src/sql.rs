@@ -8,6 +8,7 @@ use sahulat_domain::geo::haversine_m;
 use sahulat_domain::ids::IdSource;
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::OPEN_STATUSES;
+use sahulat_domain::triage::Neighbour;
 
 /// Every column of `service_requests`, in the order the row mappers read them.
 pub(crate) const REQUEST_COLUMNS: &str = "id, reference, token, service_code, description, lat, lon, address, \
@@ -49,20 +50,31 @@ pub(crate) fn within_radius(
         .collect()
 }
 
+/// The columns of a `Neighbour`, in the order the backends' `neighbour_from_row` read them
+/// (after the `ask` column at index 0).
+pub(crate) const NEIGHBOUR_COLUMNS: &str =
+    "id, reference, service_code, status, lat, lon, department_code, created_at";
+
 /// The answers of a batched duplicate search: each ask's candidates oldest first, kept to its
 /// radius (as `nearby_open` answers one).
 pub(crate) fn nearby_answers(
-    found: Vec<Vec<ServiceRequest>>,
+    found: Vec<Vec<Neighbour>>,
     asks: &[crate::batches::NearbyAsk],
-) -> Vec<Vec<ServiceRequest>> {
+) -> Vec<Vec<Neighbour>> {
     found
         .into_iter()
         .zip(asks)
         .map(|(mut list, a)| {
             list.sort_by_key(|r| (r.created_at, r.id));
-            within_radius(list, a.lat, a.lon, a.radius_m)
+            list.retain(|r| matches!((r.lat, r.lon), (Some(lat), Some(lon)) if haversine_m(a.lat, a.lon, lat, lon) <= a.radius_m));
+            list
         })
         .collect()
+}
+
+/// A stored status the domain does not know: the database was written by something else.
+pub(crate) fn unknown_status(s: &str) -> Error {
+    Error::Internal(anyhow::anyhow!("unknown status {s:?} in database"))
 }
 
 /// How many random references a new request tries before giving up (one in a hundred million

@@ -83,6 +83,45 @@ pub struct TriageOutcome {
     pub messages: Vec<NewMessage>,
 }
 
+/// An open request near a new one, as triage compares them: enough to link a duplicate to it,
+/// route the duplicate to the same department and count a cluster. The worker reads these
+/// for a whole batch of new requests at once, often thousands, so they carry no text,
+/// attributes or contact (BENCHMARKS.md, "Worker throughput").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbour {
+    /// Database id.
+    pub id: i64,
+    /// Public reference.
+    pub reference: String,
+    /// Service code.
+    pub service_code: String,
+    /// Status.
+    pub status: Status,
+    /// Point.
+    pub lat: Option<f64>,
+    /// Point.
+    pub lon: Option<f64>,
+    /// Department it is routed to.
+    pub department: Option<String>,
+    /// Received at.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&ServiceRequest> for Neighbour {
+    fn from(r: &ServiceRequest) -> Self {
+        Neighbour {
+            id: r.id,
+            reference: r.reference.clone(),
+            service_code: r.service_code.clone(),
+            status: r.status,
+            lat: r.lat,
+            lon: r.lon,
+            department: r.department.clone(),
+            created_at: r.created_at,
+        }
+    }
+}
+
 /// What triage looks at, gathered by the worker.
 #[derive(Debug, Clone, Copy)]
 pub struct TriageInput<'a> {
@@ -90,7 +129,7 @@ pub struct TriageInput<'a> {
     pub request: &'a ServiceRequest,
     /// Open requests of the settled service (`settled_service`) within the radius and
     /// window, oldest first.
-    pub nearby: &'a [ServiceRequest],
+    pub nearby: &'a [Neighbour],
     /// The reporter's mobile number, if given.
     pub phone: Option<&'a Phone>,
 }
@@ -148,7 +187,7 @@ pub fn decide(
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown service {service_code}")))?;
 
     let nearby = input.nearby;
-    let earlier: Vec<&ServiceRequest> = nearby.iter().filter(|o| o.id < r.id).collect();
+    let earlier: Vec<&Neighbour> = nearby.iter().filter(|o| o.id < r.id).collect();
     let certain = earlier.iter().find(|o| match (r.lat, r.lon, o.lat, o.lon) {
         (Some(a), Some(b), Some(c), Some(d)) => {
             haversine_m(a, b, c, d) <= config.duplicate_radius_m * CERTAIN_DUPLICATE_SHARE

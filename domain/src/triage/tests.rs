@@ -17,13 +17,14 @@ fn submitted(id: i64, service: &str, text: &str) -> ServiceRequest {
 
 fn run(r: &ServiceRequest, nearby: &[ServiceRequest], phone: Option<&Phone>) -> TriageOutcome {
     let (cat, _, lex) = reference();
+    let nearby: Vec<Neighbour> = nearby.iter().map(Neighbour::from).collect();
     decide(
         cat,
         lex,
         &TriageConfig::default(),
         TriageInput {
             request: r,
-            nearby,
+            nearby: &nearby,
             phone,
         },
     )

@@ -4,10 +4,12 @@
 //! several workers can share the database: each claims its own jobs (`FOR UPDATE SKIP
 //! LOCKED`) and every write is conditional on the state its decision saw.
 
-use super::tickets::{write_action, write_triage};
+use super::outbox::record_many;
+use super::tickets::write_action;
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
-use crate::sql::nearby_answers;
+use crate::sql::{nearby_answers, unknown_status, NEIGHBOUR_COLUMNS};
+use sahulat_domain::triage::Neighbour;
 
 /// Searches per compound query (seven parameters each, far below PostgreSQL's 65,535).
 const CHUNK: usize = 400;
@@ -52,8 +54,8 @@ impl Batches for PgStore {
         Ok(out)
     }
 
-    async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<ServiceRequest>>> {
-        let mut found: Vec<Vec<ServiceRequest>> = vec![Vec::new(); asks.len()];
+    async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<Neighbour>>> {
+        let mut found: Vec<Vec<Neighbour>> = vec![Vec::new(); asks.len()];
         for (c, chunk) in asks.chunks(CHUNK).enumerate() {
             let mut b = QueryBuilder::<Postgres>::new("");
             for (i, a) in chunk.iter().enumerate() {
@@ -62,7 +64,7 @@ impl Batches for PgStore {
                 }
                 let (lat0, lat1, lon0, lon1) = bbox(a.lat, a.lon, a.radius_m);
                 b.push(format!(
-                    "(SELECT {}::bigint AS ask, {REQUEST_COLUMNS} FROM service_requests WHERE lat BETWEEN ",
+                    "(SELECT {}::bigint AS ask, {NEIGHBOUR_COLUMNS} FROM service_requests WHERE lat BETWEEN ",
                     c * CHUNK + i
                 ))
                 .push_bind(lat0)
@@ -81,9 +83,9 @@ impl Batches for PgStore {
                 .push(format!(" AND status IN ({}))", open_statuses_sql()));
             }
             for r in b.build().fetch_all(&self.pool).await.map_err(db)? {
-                let ask: i64 = r.try_get("ask").map_err(db)?;
+                let ask: i64 = r.try_get(0).map_err(db)?;
                 if let Some(list) = found.get_mut(ask as usize) {
-                    list.push(request_from_row(&r)?);
+                    list.push(neighbour_from_row(&r)?);
                 }
             }
         }
@@ -98,14 +100,94 @@ impl Batches for PgStore {
         now: DateTime<Utc>,
     ) -> Result<TriageWritten> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let mut applied = Vec::with_capacity(outcomes.len());
-        let mut seen = std::collections::HashSet::new();
-        for o in outcomes {
-            // A request asked twice in one batch is written once: the first outcome wins (the
-            // second would find it no longer `submitted` anyway).
-            let first = seen.insert(o.request_id);
-            applied.push(first && write_triage(&mut tx, o, now).await?);
+        // A request asked twice in one batch is written once: the first outcome wins (the
+        // second would find it no longer `submitted` anyway).
+        let mut first = std::collections::HashSet::new();
+        let unique: Vec<&TriageOutcome> = outcomes
+            .iter()
+            .filter(|o| first.insert(o.request_id))
+            .collect();
+        // Lock every row the batch will change in id order first: two workers whose batches
+        // touch each other's requests (one's new request is the other's original) then wait
+        // for each other instead of deadlocking (PostgreSQL detects that only after
+        // `deadlock_timeout`, 1 s, and aborts one batch).
+        let mut touched: Vec<i64> = unique
+            .iter()
+            .flat_map(|o| std::iter::once(o.request_id).chain(o.duplicate_of))
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        if !touched.is_empty() {
+            sqlx::query(
+                "SELECT id FROM service_requests WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+            )
+            .bind(&touched)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         }
+        let written: std::collections::HashSet<i64> = if unique.is_empty() {
+            Default::default()
+        } else {
+            sqlx::query_scalar(
+                "UPDATE service_requests AS r SET filed_service_code = CASE WHEN r.service_code <> v.service_code \
+                 THEN r.service_code ELSE r.filed_service_code END, service_code = v.service_code, status = v.status, \
+                 priority = v.priority, department_code = v.department_code, sla_due_at = v.sla_due_at, \
+                 ack_due_at = v.ack_due_at, duplicate_of = v.duplicate_of, triage_flags = v.flags, updated_at = $11, \
+                 closed_at = CASE WHEN v.closes THEN $11 ELSE NULL END \
+                 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], \
+                 $7::timestamptz[], $8::bigint[], $9::jsonb[], $10::bool[]) \
+                 AS v(id, service_code, status, priority, department_code, sla_due_at, ack_due_at, duplicate_of, flags, closes) \
+                 WHERE r.id = v.id AND r.status = 'submitted' RETURNING r.id",
+            )
+            .bind(unique.iter().map(|o| o.request_id).collect::<Vec<i64>>())
+            .bind(unique.iter().map(|o| o.service_code.as_str()).collect::<Vec<&str>>())
+            .bind(unique.iter().map(|o| o.status.as_str()).collect::<Vec<&str>>())
+            .bind(unique.iter().map(|o| o.priority.as_str()).collect::<Vec<&str>>())
+            .bind(unique.iter().map(|o| o.department.as_deref()).collect::<Vec<Option<&str>>>())
+            .bind(unique.iter().map(|o| o.sla_due_at).collect::<Vec<Option<DateTime<Utc>>>>())
+            .bind(unique.iter().map(|o| o.ack_due_at).collect::<Vec<Option<DateTime<Utc>>>>())
+            .bind(unique.iter().map(|o| o.duplicate_of).collect::<Vec<Option<i64>>>())
+            .bind(unique.iter().map(|o| serde_json::json!(o.flags)).collect::<Vec<serde_json::Value>>())
+            .bind(unique.iter().map(|o| !o.status.is_open()).collect::<Vec<bool>>())
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect()
+        };
+        let mut seen = std::collections::HashSet::new();
+        let applied: Vec<bool> = outcomes
+            .iter()
+            .map(|o| written.contains(&o.request_id) && seen.insert(o.request_id))
+            .collect();
+        let mut merged: HashMap<i64, i64> = HashMap::new();
+        for (o, a) in outcomes.iter().zip(&applied) {
+            if let (true, Some(original)) = (*a, o.duplicate_of) {
+                *merged.entry(original).or_default() += 1;
+            }
+        }
+        if !merged.is_empty() {
+            let (ids, counts): (Vec<i64>, Vec<i64>) = merged.into_iter().unzip();
+            sqlx::query(
+                "UPDATE service_requests AS r SET reporters = r.reporters + v.n, updated_at = $3 \
+                 FROM UNNEST($1::bigint[], $2::bigint[]) AS v(id, n) WHERE r.id = v.id",
+            )
+            .bind(&ids)
+            .bind(&counts)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        let items: Vec<(i64, &[HistoryEntry], &[NewMessage])> = outcomes
+            .iter()
+            .zip(&applied)
+            .filter(|(_, a)| **a)
+            .map(|(o, _)| (o.request_id, o.history.as_slice(), o.messages.as_slice()))
+            .collect();
+        record_many(&mut tx, &items, now).await?;
         let done: std::collections::HashSet<i64> = if jobs.is_empty() {
             Default::default()
         } else {
@@ -197,4 +279,19 @@ impl Batches for PgStore {
         .map_err(db)?;
         Ok(())
     }
+}
+
+/// A `Neighbour` from a row of `ask, NEIGHBOUR_COLUMNS` (read by position: thousands a batch).
+fn neighbour_from_row(r: &PgRow) -> Result<Neighbour> {
+    let status: &str = r.try_get(4).map_err(db)?;
+    Ok(Neighbour {
+        id: r.try_get(1).map_err(db)?,
+        reference: r.try_get(2).map_err(db)?,
+        service_code: r.try_get(3).map_err(db)?,
+        status: Status::parse(status).ok_or_else(|| unknown_status(status))?,
+        lat: r.try_get(5).map_err(db)?,
+        lon: r.try_get(6).map_err(db)?,
+        department: r.try_get(7).map_err(db)?,
+        created_at: r.try_get(8).map_err(db)?,
+    })
 }

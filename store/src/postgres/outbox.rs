@@ -72,6 +72,78 @@ pub(super) async fn record(
     Ok(())
 }
 
+/// `record` for many requests at once: every history entry in one `UNNEST` insert, every
+/// message in another, and one `notify` job if any message was queued. For the worker's
+/// triage batches, where one statement per row was nearly all of the time (BENCHMARKS.md).
+pub(super) async fn record_many(
+    tx: &mut Transaction<'static, Postgres>,
+    items: &[(i64, &[HistoryEntry], &[NewMessage])],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let history: Vec<(i64, &HistoryEntry)> = items
+        .iter()
+        .flat_map(|(id, h, _)| h.iter().map(move |e| (*id, e)))
+        .collect();
+    if !history.is_empty() {
+        sqlx::query(
+            "INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) \
+             SELECT v.request_id, v.status, v.is_public, v.description, v.actor, $6, v.message \
+             FROM UNNEST($1::bigint[], $2::text[], $3::bool[], $4::text[], $5::text[], $7::jsonb[]) \
+             AS v(request_id, status, is_public, description, actor, message)",
+        )
+        .bind(history.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
+        .bind(history.iter().map(|(_, h)| h.status.as_str()).collect::<Vec<&str>>())
+        .bind(history.iter().map(|(_, h)| h.public).collect::<Vec<bool>>())
+        .bind(history.iter().map(|(_, h)| h.description.as_str()).collect::<Vec<&str>>())
+        .bind(history.iter().map(|(_, h)| h.actor.as_str()).collect::<Vec<&str>>())
+        .bind(now)
+        .bind(
+            history
+                .iter()
+                .map(|(_, h)| message_json(h.message.as_ref()))
+                .collect::<Vec<Option<serde_json::Value>>>(),
+        )
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    let messages: Vec<&NewMessage> = items.iter().flat_map(|(_, _, m)| m.iter()).collect();
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let queued = sqlx::query(
+        "INSERT INTO outbox (request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, created_at) \
+         SELECT v.request_id, v.kind, v.recipient, v.language, v.body, v.dedupe_key, 'pending', 0, $7 \
+         FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) \
+         AS v(request_id, kind, recipient, language, body, dedupe_key) \
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(messages.iter().map(|m| m.request_id).collect::<Vec<Option<i64>>>())
+    .bind(messages.iter().map(|m| m.recipient_kind.as_str()).collect::<Vec<&str>>())
+    .bind(messages.iter().map(|m| m.recipient.as_str()).collect::<Vec<&str>>())
+    .bind(messages.iter().map(|m| m.language.as_str()).collect::<Vec<&str>>())
+    .bind(messages.iter().map(|m| m.body.as_str()).collect::<Vec<&str>>())
+    .bind(messages.iter().map(|m| m.dedupe_key.as_str()).collect::<Vec<&str>>())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    if queued > 0 {
+        sqlx::query(
+            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+             SELECT 'notify', '{}', 'queued', 0, $1, $2, $2, $2 \
+             WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'notify' AND state = 'queued' AND run_at <= $2)",
+        )
+        .bind(DEFAULT_MAX_ATTEMPTS)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Outbox for PgStore {
     async fn pending_messages(&self, after: i64, limit: u32) -> Result<Vec<OutboxMessage>> {

@@ -6,7 +6,8 @@
 use super::outbox::record_many;
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
-use crate::sql::nearby_answers;
+use crate::sql::{nearby_answers, unknown_status, NEIGHBOUR_COLUMNS};
+use sahulat_domain::triage::Neighbour;
 
 /// Ids per `IN (…)` list and searches per compound query (SQLite allows 500 terms).
 const CHUNK: usize = 400;
@@ -56,8 +57,8 @@ impl Batches for SqliteStore {
         Ok(out)
     }
 
-    async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<ServiceRequest>>> {
-        let mut found: Vec<Vec<ServiceRequest>> = vec![Vec::new(); asks.len()];
+    async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<Neighbour>>> {
+        let mut found: Vec<Vec<Neighbour>> = vec![Vec::new(); asks.len()];
         for (c, chunk) in asks.chunks(CHUNK).enumerate() {
             let mut b = QueryBuilder::<Sqlite>::new("");
             for (i, a) in chunk.iter().enumerate() {
@@ -66,7 +67,7 @@ impl Batches for SqliteStore {
                 }
                 let (lat0, lat1, lon0, lon1) = bbox(a.lat, a.lon, a.radius_m);
                 b.push(format!(
-                    "SELECT {} AS ask, {REQUEST_COLUMNS} FROM service_requests WHERE lat BETWEEN ",
+                    "SELECT {} AS ask, {NEIGHBOUR_COLUMNS} FROM service_requests WHERE lat BETWEEN ",
                     c * CHUNK + i
                 ))
                 .push_bind(lat0)
@@ -85,9 +86,9 @@ impl Batches for SqliteStore {
                 .push(format!(" AND status IN ({})", open_statuses_sql()));
             }
             for r in b.build().fetch_all(&self.reader).await.map_err(db)? {
-                let ask: i64 = r.try_get("ask").map_err(db)?;
+                let ask: i64 = r.try_get(0).map_err(db)?;
                 if let Some(list) = found.get_mut(ask as usize) {
-                    list.push(request_from_row(&r)?);
+                    list.push(neighbour_from_row(&r)?);
                 }
             }
         }
@@ -269,4 +270,19 @@ impl Batches for SqliteStore {
         tx.commit().await.map_err(db)?;
         Ok(())
     }
+}
+
+/// A `Neighbour` from a row of `ask, NEIGHBOUR_COLUMNS` (read by position: thousands a batch).
+fn neighbour_from_row(r: &SqliteRow) -> Result<Neighbour> {
+    let status: &str = r.try_get(4).map_err(db)?;
+    Ok(Neighbour {
+        id: r.try_get(1).map_err(db)?,
+        reference: r.try_get(2).map_err(db)?,
+        service_code: r.try_get(3).map_err(db)?,
+        status: Status::parse(status).ok_or_else(|| unknown_status(status))?,
+        lat: r.try_get(5).map_err(db)?,
+        lon: r.try_get(6).map_err(db)?,
+        department: r.try_get(7).map_err(db)?,
+        created_at: parse_ts(r.try_get(8).map_err(db)?)?,
+    })
 }

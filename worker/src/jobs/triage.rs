@@ -13,7 +13,7 @@ use crate::context::Worker;
 use sahulat_domain::geo::haversine_m;
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::{Status, OPEN_STATUSES};
-use sahulat_domain::triage::{self, TriageInput, TriageOutcome};
+use sahulat_domain::triage::{self, Neighbour, TriageInput, TriageOutcome};
 use sahulat_store::{Job, NearbyAsk};
 use std::collections::HashMap;
 
@@ -28,12 +28,14 @@ pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
     if r.status != Status::Submitted {
         return Ok(()); // already triaged: a repeated delivery changes nothing
     }
-    let nearby = match ask(w, &r) {
-        Some(a) => {
-            w.store
-                .nearby_open(&a.service, a.lat, a.lon, a.radius_m, a.since, a.exclude)
-                .await?
-        }
+    let nearby: Vec<Neighbour> = match ask(w, &r) {
+        Some(a) => w
+            .store
+            .nearby_open(&a.service, a.lat, a.lon, a.radius_m, a.since, a.exclude)
+            .await?
+            .iter()
+            .map(Neighbour::from)
+            .collect(),
         None => Vec::new(),
     };
     let phone = w.store.contact(r.id).await?.and_then(|c| c.phone);
@@ -69,19 +71,17 @@ fn ask(w: &Worker, r: &ServiceRequest) -> Option<NearbyAsk> {
     })
 }
 
-/// `r` after `o` is written.
-fn after(mut r: ServiceRequest, o: &TriageOutcome) -> ServiceRequest {
-    r.service_code = o.service_code.clone();
-    r.status = o.status;
-    r.priority = o.priority;
-    r.department = o.department.clone();
-    r.sla_due_at = o.sla_due_at;
-    r.duplicate_of = o.duplicate_of;
-    r
+/// `r` as a neighbour after `o` is written.
+fn after(r: &ServiceRequest, o: &TriageOutcome) -> Neighbour {
+    let mut n = Neighbour::from(r);
+    n.service_code = o.service_code.clone();
+    n.status = o.status;
+    n.department = o.department.clone();
+    n
 }
 
 /// Whether `o` is one of the open requests `a` asks for.
-fn answers(a: &NearbyAsk, o: &ServiceRequest) -> bool {
+fn answers(a: &NearbyAsk, o: &Neighbour) -> bool {
     o.id != a.exclude
         && OPEN_STATUSES.contains(&o.status)
         && o.service_code == a.service
@@ -117,13 +117,13 @@ pub(crate) async fn run_batch(
         .store
         .contacts(&todo.iter().map(|r| r.id).collect::<Vec<_>>())
         .await?;
-    let mut decided: HashMap<i64, ServiceRequest> = HashMap::new();
+    let mut decided: HashMap<i64, Neighbour> = HashMap::new();
     let mut outcomes: HashMap<i64, TriageOutcome> = HashMap::new();
     let mut refused: HashMap<i64, String> = HashMap::new();
     for (r, a) in todo.iter().zip(&asks) {
         let nearby = match a {
             Some(a) => {
-                let mut list: Vec<ServiceRequest> = found
+                let mut list: Vec<Neighbour> = found
                     .next()
                     .unwrap_or_default()
                     .into_iter()
@@ -147,7 +147,7 @@ pub(crate) async fn run_batch(
             },
         ) {
             Ok(o) => {
-                decided.insert(r.id, after((*r).clone(), &o));
+                decided.insert(r.id, after(r, &o));
                 outcomes.insert(r.id, o);
             }
             Err(e) => {
