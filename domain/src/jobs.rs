@@ -40,6 +40,11 @@ impl Task {
     /// Every kind name, for messages.
     pub const KINDS: [&'static str; 5] = ["triage", "notify", "escalate", "resolved", "retention"];
 
+    /// Kinds that run one at a time: a queued one is not claimed while another of its kind
+    /// holds a live lease. Two `notify` runs side by side (two workers) would read the same
+    /// pending page and send each SMS twice; two sweeps would do the same work twice.
+    pub const ONE_AT_A_TIME: [&'static str; 3] = ["notify", "escalate", "retention"];
+
     /// The stored kind name.
     pub fn kind(&self) -> &'static str {
         match self {

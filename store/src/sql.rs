@@ -28,6 +28,20 @@ pub(crate) fn received_message() -> serde_json::Value {
 }
 
 /// The open statuses as an SQL list of literals, for `status IN (…)`.
+/// The claim's condition that keeps `Task::ONE_AT_A_TIME` kinds to one running job each, for a
+/// `jobs` row aliased `j`; `now` is the claim's time parameter (`$3` or `?3`).
+pub(crate) fn one_at_a_time_sql(now: &str) -> String {
+    let kinds = sahulat_domain::jobs::Task::ONE_AT_A_TIME
+        .iter()
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "NOT (j.state = 'queued' AND j.kind IN ({kinds}) AND EXISTS (SELECT 1 FROM jobs o \
+         WHERE o.state = 'running' AND o.kind = j.kind AND o.lease_until >= {now}))"
+    )
+}
+
 pub(crate) fn open_statuses_sql() -> String {
     OPEN_STATUSES
         .iter()

@@ -2,6 +2,7 @@
 //! over the due jobs), so two processes on one file never hold the same job.
 
 use super::*;
+use crate::sql::one_at_a_time_sql;
 use chrono::Duration;
 
 const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, last_error, run_at";
@@ -59,8 +60,9 @@ impl JobQueue for SqliteStore {
         let mut tx = self.begin().await?;
         let rows = sqlx::query(&format!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?1, locked_by = ?2, updated_at = ?3 \
-             WHERE id IN (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= ?3) OR (state = 'running' AND lease_until < ?3) \
-             ORDER BY run_at, id LIMIT ?4) RETURNING {JOB_COLUMNS}"
+             WHERE id IN (SELECT id FROM jobs j WHERE ((state = 'queued' AND run_at <= ?3) OR (state = 'running' AND lease_until < ?3)) AND {} \
+             ORDER BY run_at, id LIMIT ?4) RETURNING {JOB_COLUMNS}",
+            one_at_a_time_sql("?3")
         ))
         .bind(ts(now + lease))
         .bind(worker)

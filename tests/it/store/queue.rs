@@ -85,6 +85,63 @@ async fn an_expired_lease_is_claimed_again_and_a_live_one_is_not() {
         .unwrap());
 }
 
+#[tokio::test]
+async fn a_second_notify_waits_while_one_runs_so_two_workers_never_send_the_same_sms_twice() {
+    let app = TestApp::new().await;
+    let store = app.store();
+    let now = app.clock_now();
+    let lease = Duration::seconds(60);
+    let nothing = serde_json::json!({});
+    let notify = |at| store.enqueue("notify", &nothing, at, true, at);
+    notify(now)
+        .await
+        .unwrap()
+        .expect("the first notify is queued");
+    let a = store.claim("a", 10, lease, now).await.unwrap();
+    assert_eq!(a.len(), 1, "worker a runs the first notify");
+    // New messages queue a second notify while the first runs; triage work arrives too.
+    notify(now)
+        .await
+        .unwrap()
+        .expect("a second notify is queued");
+    let triage = store
+        .enqueue(
+            "triage",
+            &serde_json::json!({"request_id": 1}),
+            now,
+            false,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let b = store.claim("b", 10, lease, now).await.unwrap();
+    let kinds: Vec<&str> = b.iter().map(|j| j.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["triage"],
+        "b takes the triage job, not the second notify"
+    );
+    assert!(store.complete(a[0].id, "a", now).await.unwrap());
+    let b = store.claim("b", 10, lease, now).await.unwrap();
+    let kinds: Vec<&str> = b.iter().map(|j| j.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["notify"],
+        "the second notify runs once the first is done"
+    );
+    // A notify whose worker died (lease expired) holds nobody back: c takes it over with the
+    // expired triage job and the notify queued meanwhile.
+    let third = notify(now)
+        .await
+        .unwrap()
+        .expect("a third notify is queued");
+    let later = now + Duration::seconds(61);
+    let c = store.claim("c", 10, lease, later).await.unwrap();
+    let ids: Vec<i64> = c.iter().map(|j| j.id).collect();
+    assert_eq!(ids, [b[0].id, triage, third], "{c:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_claims_never_hand_one_job_to_two_workers() {
     let app = Arc::new(TestApp::new().await);
