@@ -220,8 +220,12 @@ impl Batches for SqliteStore {
         let unique: Vec<&String> = out.keys().collect();
         let mut counts = Vec::new();
         for chunk in unique.chunks(CHUNK) {
+            // `+state`: without statistics SQLite took a long `IN` list as less selective than
+            // `state = 'sent'` and scanned every message ever sent through `outbox_pending`,
+            // a cost that grew with the history (19 ms a page at 60,000 requests); the unary
+            // plus keeps it on `outbox_recipient_sent`.
             let mut b = QueryBuilder::<Sqlite>::new(
-                "SELECT recipient, COUNT(*) AS n FROM outbox WHERE state = 'sent' AND sent_at >= ",
+                "SELECT recipient, COUNT(*) AS n FROM outbox WHERE +state = 'sent' AND sent_at >= ",
             );
             b.push_bind(ts(since)).push(" AND recipient IN (");
             let mut sep = b.separated(", ");
