@@ -142,8 +142,20 @@ fn text_of(r: &ServiceRequest) -> String {
 /// The service `decide` will settle on (the filed one, or for `other` the one the text
 /// clearly names): the worker searches for duplicates of this service.
 pub fn settled_service(lexicon: &Lexicon, r: &ServiceRequest) -> String {
-    match lexicon.check_category(&r.service_code, &text_of(r)) {
-        CategoryCheck::Assign(s) => s,
+    settled(&category_check(lexicon, r), r)
+}
+
+/// What the text of `r` says against its filed service. The worker's batches compute it once
+/// per request and hand it to both `settled` and `decide_checked` (scoring a text against
+/// the lexicon is a tenth of a batch's decision time, BENCHMARKS.md).
+pub fn category_check(lexicon: &Lexicon, r: &ServiceRequest) -> CategoryCheck {
+    lexicon.check_category(&r.service_code, &text_of(r))
+}
+
+/// The service `decide` settles on, given the category check of `r`.
+pub fn settled(check: &CategoryCheck, r: &ServiceRequest) -> String {
+    match check {
+        CategoryCheck::Assign(s) => s.clone(),
         CategoryCheck::Keep | CategoryCheck::Mismatch(_) => r.service_code.clone(),
     }
 }
@@ -159,12 +171,24 @@ pub fn decide(
     config: &TriageConfig,
     input: TriageInput<'_>,
 ) -> Result<TriageOutcome> {
+    let check = category_check(lexicon, input.request);
+    decide_checked(cat, lexicon, config, input, check)
+}
+
+/// `decide`, with the request's category check already made (`category_check`).
+pub fn decide_checked(
+    cat: &Catalogue,
+    lexicon: &Lexicon,
+    config: &TriageConfig,
+    input: TriageInput<'_>,
+    check: CategoryCheck,
+) -> Result<TriageOutcome> {
     let r = input.request;
     let text = text_of(r);
     let mut history = Vec::new();
     let mut flags = Vec::new();
 
-    let service_code = match lexicon.check_category(&r.service_code, &text) {
+    let service_code = match check {
         CategoryCheck::Keep => r.service_code.clone(),
         CategoryCheck::Assign(s) => {
             history.push(internal(format!(

@@ -13,7 +13,7 @@ use crate::context::Worker;
 use sahulat_domain::geo::haversine_m;
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::{Status, OPEN_STATUSES};
-use sahulat_domain::triage::{self, Neighbour, TriageInput, TriageOutcome};
+use sahulat_domain::triage::{self, CategoryCheck, Neighbour, TriageInput, TriageOutcome};
 use sahulat_store::{Job, NearbyAsk};
 use std::collections::HashMap;
 
@@ -28,7 +28,7 @@ pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
     if r.status != Status::Submitted {
         return Ok(()); // already triaged: a repeated delivery changes nothing
     }
-    let nearby: Vec<Neighbour> = match ask(w, &r) {
+    let nearby: Vec<Neighbour> = match ask(w, &r, triage::settled_service(&w.lexicon, &r)) {
         Some(a) => w
             .store
             .nearby_open(&a.service, a.lat, a.lon, a.radius_m, a.since, a.exclude)
@@ -58,11 +58,11 @@ pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
     Ok(())
 }
 
-/// The duplicate search for `r` (none without a point).
-fn ask(w: &Worker, r: &ServiceRequest) -> Option<NearbyAsk> {
+/// The duplicate search for `r` (none without a point), of the service it settles on.
+fn ask(w: &Worker, r: &ServiceRequest, service: String) -> Option<NearbyAsk> {
     let (lat, lon) = (r.lat?, r.lon?);
     Some(NearbyAsk {
-        service: triage::settled_service(&w.lexicon, r),
+        service,
         lat,
         lon,
         radius_m: w.config.triage.duplicate_radius_m,
@@ -110,7 +110,15 @@ pub(crate) async fn run_batch(
             .filter(|r| r.status == Status::Submitted && seen.insert(r.id))
             .collect()
     };
-    let asks: Vec<Option<NearbyAsk>> = todo.iter().map(|r| ask(w, r)).collect();
+    let checks: Vec<CategoryCheck> = todo
+        .iter()
+        .map(|r| triage::category_check(&w.lexicon, r))
+        .collect();
+    let asks: Vec<Option<NearbyAsk>> = todo
+        .iter()
+        .zip(&checks)
+        .map(|(r, c)| ask(w, r, triage::settled(c, r)))
+        .collect();
     let wanted: Vec<NearbyAsk> = asks.iter().flatten().cloned().collect();
     let mut found = w.store.nearby_open_many(&wanted).await?.into_iter();
     let contacts = w
@@ -120,7 +128,7 @@ pub(crate) async fn run_batch(
     let mut decided: HashMap<i64, Neighbour> = HashMap::new();
     let mut outcomes: HashMap<i64, TriageOutcome> = HashMap::new();
     let mut refused: HashMap<i64, String> = HashMap::new();
-    for (r, a) in todo.iter().zip(&asks) {
+    for ((r, a), check) in todo.iter().zip(&asks).zip(checks) {
         let nearby = match a {
             Some(a) => {
                 let mut list: Vec<Neighbour> = found
@@ -136,7 +144,7 @@ pub(crate) async fn run_batch(
             None => Vec::new(),
         };
         let phone = contacts.get(&r.id).and_then(|c| c.phone.as_ref());
-        match triage::decide(
+        match triage::decide_checked(
             &w.catalogue,
             &w.lexicon,
             &w.config.triage,
@@ -145,6 +153,7 @@ pub(crate) async fn run_batch(
                 nearby: &nearby,
                 phone,
             },
+            check,
         ) {
             Ok(o) => {
                 decided.insert(r.id, after(r, &o));
