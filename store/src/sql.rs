@@ -64,6 +64,27 @@ pub(crate) fn within_radius(
         .collect()
 }
 
+/// Which outcomes of a triage batch were written (the first one for each request the update
+/// matched: a request asked twice is written once, as it would be one job at a time), and how
+/// many new reporters each original gains from the written duplicates.
+pub(crate) fn applied_and_merged(
+    outcomes: &[sahulat_domain::triage::TriageOutcome],
+    written: &std::collections::HashSet<i64>,
+) -> (Vec<bool>, std::collections::HashMap<i64, i64>) {
+    let mut seen = std::collections::HashSet::new();
+    let applied: Vec<bool> = outcomes
+        .iter()
+        .map(|o| written.contains(&o.request_id) && seen.insert(o.request_id))
+        .collect();
+    let mut merged = std::collections::HashMap::new();
+    for (o, a) in outcomes.iter().zip(&applied) {
+        if let (true, Some(original)) = (*a, o.duplicate_of) {
+            *merged.entry(original).or_default() += 1;
+        }
+    }
+    (applied, merged)
+}
+
 /// The columns of a `Neighbour`, in the order the backends' `neighbour_from_row` read them
 /// (after the `ask` column at index 0).
 pub(crate) const NEIGHBOUR_COLUMNS: &str =

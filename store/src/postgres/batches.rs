@@ -8,7 +8,7 @@ use super::outbox::record_many;
 use super::tickets::write_action;
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
-use crate::sql::{nearby_answers, unknown_status, NEIGHBOUR_COLUMNS};
+use crate::sql::{applied_and_merged, nearby_answers, unknown_status, NEIGHBOUR_COLUMNS};
 use sahulat_domain::triage::Neighbour;
 
 /// Searches per compound query (seven parameters each, far below PostgreSQL's 65,535).
@@ -157,17 +157,7 @@ impl Batches for PgStore {
             .into_iter()
             .collect()
         };
-        let mut seen = std::collections::HashSet::new();
-        let applied: Vec<bool> = outcomes
-            .iter()
-            .map(|o| written.contains(&o.request_id) && seen.insert(o.request_id))
-            .collect();
-        let mut merged: HashMap<i64, i64> = HashMap::new();
-        for (o, a) in outcomes.iter().zip(&applied) {
-            if let (true, Some(original)) = (*a, o.duplicate_of) {
-                *merged.entry(original).or_default() += 1;
-            }
-        }
+        let (applied, merged) = applied_and_merged(outcomes, &written);
         if !merged.is_empty() {
             let (ids, counts): (Vec<i64>, Vec<i64>) = merged.into_iter().unzip();
             sqlx::query(

@@ -59,16 +59,23 @@ pub(super) async fn record(
         .rows_affected();
     }
     if queued > 0 {
-        sqlx::query(
-            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-             SELECT 'notify', '{}', 'queued', 0, $1, $2, $2, $2 \
-             WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'notify' AND state = 'queued' AND run_at <= $2)",
-        )
-        .bind(DEFAULT_MAX_ATTEMPTS)
-        .bind(now)
-        .execute(&mut **tx)
-        .await.map_err(db)?;
+        queue_notify(tx, now).await?;
     }
+    Ok(())
+}
+
+/// Queues a `notify` job for newly queued messages, unless one is already queued and due.
+async fn queue_notify(tx: &mut Transaction<'static, Postgres>, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+         SELECT 'notify', '{}', 'queued', 0, $1, $2, $2, $2 \
+         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'notify' AND state = 'queued' AND run_at <= $2)",
+    )
+    .bind(DEFAULT_MAX_ATTEMPTS)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
     Ok(())
 }
 
@@ -130,16 +137,7 @@ pub(super) async fn record_many(
     .map_err(db)?
     .rows_affected();
     if queued > 0 {
-        sqlx::query(
-            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-             SELECT 'notify', '{}', 'queued', 0, $1, $2, $2, $2 \
-             WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'notify' AND state = 'queued' AND run_at <= $2)",
-        )
-        .bind(DEFAULT_MAX_ATTEMPTS)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
+        queue_notify(tx, now).await?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 use super::outbox::record_many;
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
-use crate::sql::{nearby_answers, unknown_status, NEIGHBOUR_COLUMNS};
+use crate::sql::{applied_and_merged, nearby_answers, unknown_status, NEIGHBOUR_COLUMNS};
 use sahulat_domain::triage::Neighbour;
 
 /// Ids per `IN (…)` list and searches per compound query (SQLite allows 500 terms).
@@ -140,19 +140,7 @@ impl Batches for SqliteStore {
                 applied_ids.insert(r.try_get::<i64, _>("id").map_err(db)?);
             }
         }
-        // A request asked twice in one batch is written once: the first outcome wins, as it
-        // would one job at a time.
-        let mut seen = std::collections::HashSet::new();
-        let applied: Vec<bool> = outcomes
-            .iter()
-            .map(|o| applied_ids.contains(&o.request_id) && seen.insert(o.request_id))
-            .collect();
-        let mut merged: HashMap<i64, i64> = HashMap::new();
-        for (o, a) in outcomes.iter().zip(&applied) {
-            if let (true, Some(original)) = (*a, o.duplicate_of) {
-                *merged.entry(original).or_default() += 1;
-            }
-        }
+        let (applied, merged) = applied_and_merged(outcomes, &applied_ids);
         if !merged.is_empty() {
             let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, n) AS (");
             b.push_values(&merged, |mut row, (id, n)| {
