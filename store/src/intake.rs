@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sahulat_domain::effects::HistoryEntry;
-use sahulat_domain::error::Result;
+use sahulat_domain::error::{Error, Result};
 use sahulat_domain::ids::IdSource;
 use sahulat_domain::lang::Lang;
 use sahulat_domain::phone::Phone;
@@ -89,6 +89,57 @@ pub enum VoiceOutcome {
     },
     /// The request is no longer open: nothing written.
     NotOpen,
+}
+
+/// One request for a group-commit writer task (SQLite's single writer, PostgreSQL's batches).
+pub(crate) struct IntakeCmd {
+    pub new: NewServiceRequest,
+    /// Candidate references (the first that is free is used).
+    pub references: Vec<String>,
+    pub token: String,
+    pub idempotency: Option<IdempotencyKey>,
+    pub render: Render,
+    pub now: DateTime<Utc>,
+    pub reply: tokio::sync::oneshot::Sender<Result<CreateOutcome>>,
+    /// When it was handed over: a writer that cannot reach the database answers 503 within
+    /// the acquire timeout counted from here, however long the queue ahead of it was.
+    pub queued: std::time::Instant,
+}
+
+impl std::fmt::Debug for IntakeCmd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntakeCmd")
+            .field("service", &self.new.service_code)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IntakeCmd {
+    /// Hands a request to a writer task and waits for its answer, which comes only after the
+    /// batch holding it has committed.
+    pub(crate) async fn submit(
+        writer: &tokio::sync::mpsc::Sender<IntakeCmd>,
+        new: &NewServiceRequest,
+        ids: &dyn IdSource,
+        idempotency: Option<&IdempotencyKey>,
+        render: Render,
+        now: DateTime<Utc>,
+    ) -> Result<CreateOutcome> {
+        let stopped = || Error::Unavailable("the intake writer has stopped".into());
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let cmd = IntakeCmd {
+            new: new.clone(),
+            references: crate::sql::candidate_references(ids),
+            token: ids.token(),
+            idempotency: idempotency.cloned(),
+            render,
+            now,
+            reply,
+            queued: std::time::Instant::now(),
+        };
+        writer.send(cmd).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
 }
 
 /// History text for a new request.

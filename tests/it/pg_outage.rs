@@ -140,6 +140,24 @@ async fn with_postgresql_gone_requests_get_503_with_retry_after_fast_and_service
         .await;
         assert_eq!(ready.status, 503, "{}", ready.text());
     }
+    // Forty at once: requests queued behind others for the batch writers wait no longer.
+    let mut burst = JoinSet::new();
+    for _ in 0..40 {
+        let router = router.clone();
+        burst.spawn(async move {
+            let started = Instant::now();
+            let res = send(&router, post()).await;
+            (res.status.as_u16(), started.elapsed())
+        });
+    }
+    while let Some(answer) = burst.join_next().await {
+        let (status, took) = answer.unwrap();
+        assert_eq!(status, 503);
+        assert!(
+            took < Duration::from_secs(5),
+            "a request in a burst answered after {took:?}"
+        );
+    }
 
     proxy.restore().await;
     let mut statuses = Vec::new();

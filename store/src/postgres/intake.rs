@@ -1,7 +1,9 @@
-//! postgres: intake. Without an Idempotency-Key a request is one statement (data-modifying CTEs:
-//! one round trip, one commit); with one, a short transaction that claims the key first.
+//! postgres: intake. Without an Idempotency-Key a request goes to the batch writers (group.rs:
+//! one statement and one commit for all waiting requests); with one, a short transaction that
+//! claims the key first.
 
 use super::*;
+use crate::intake::IntakeCmd;
 
 #[async_trait]
 impl Intake for PgStore {
@@ -13,20 +15,12 @@ impl Intake for PgStore {
         render: Render,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome> {
+        let Some(k) = idempotency else {
+            // No key: stored in a batch with the others waiting (group.rs).
+            return IntakeCmd::submit(&self.intake, new, ids, None, render, now).await;
+        };
         let token = ids.token();
         let candidates = candidate_references(ids);
-        let Some(k) = idempotency else {
-            // No key: one statement, so one round trip and one commit.
-            for reference in &candidates {
-                if let Some(request) =
-                    insert_request(&self.pool, &self.key, new, reference, &token, now).await?
-                {
-                    let response = render(&request);
-                    return Ok(CreateOutcome::Created(Box::new(request), response));
-                }
-            }
-            return Err(references_exhausted());
-        };
         let mut tx = self.pool.begin().await.map_err(db)?;
         // Claim the key first: a concurrent holder makes this wait until it commits or rolls back.
         let claimed = sqlx::query(
@@ -151,7 +145,7 @@ impl Intake for PgStore {
 
 /// Inserts a request with its contact, first history entry and triage job in one statement
 /// (data-modifying CTEs: atomic even outside a transaction). `None` if the reference is taken.
-async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
+pub(super) async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
     ex: E,
     key: &DataKey,
     new: &NewServiceRequest,

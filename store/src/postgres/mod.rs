@@ -5,6 +5,7 @@
 mod accounts;
 mod batches;
 mod evidence;
+mod group;
 mod housekeeping;
 mod inbox;
 mod innovation;
@@ -54,11 +55,16 @@ use std::sync::Arc;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// How long a request waits for a pooled connection before it is answered 503.
+pub(crate) const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The PostgreSQL store.
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
     key: Arc<DataKey>,
+    /// The batch writers for requests without an Idempotency-Key (group.rs).
+    intake: tokio::sync::mpsc::Sender<crate::intake::IntakeCmd>,
 }
 
 pub(super) fn enum_col<T>(row: &PgRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
@@ -123,11 +129,12 @@ impl PgStore {
             .max_connections(size)
             // A database that does not answer within 2 s is down for this request: it gets a
             // 503 with Retry-After at once instead of waiting (the pool reconnects by itself).
-            .acquire_timeout(std::time::Duration::from_secs(2))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await
             .map_err(db)?;
-        Ok(Self { pool, key })
+        let intake = group::spawn(pool.clone(), key.clone());
+        Ok(Self { pool, key, intake })
     }
 }
 

@@ -6,31 +6,12 @@
 //! requests arrive one at a time, each batch holds one request and nothing waits.
 
 use super::*;
+use crate::intake::IntakeCmd;
 use sqlx::{Row, SqliteConnection};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 /// Most requests committed together.
 pub const MAX_BATCH: usize = 128;
-
-/// One request for the writer task.
-pub(crate) struct IntakeCmd {
-    pub new: NewServiceRequest,
-    /// Candidate references (the first that is free is used).
-    pub references: Vec<String>,
-    pub token: String,
-    pub idempotency: Option<IdempotencyKey>,
-    pub render: Render,
-    pub now: DateTime<Utc>,
-    pub reply: oneshot::Sender<Result<CreateOutcome>>,
-}
-
-impl std::fmt::Debug for IntakeCmd {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IntakeCmd")
-            .field("service", &self.new.service_code)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Starts the writer task on the current runtime.
 pub(crate) fn spawn(writer: SqlitePool, key: Arc<DataKey>) -> mpsc::Sender<IntakeCmd> {
@@ -231,23 +212,7 @@ impl Intake for SqliteStore {
         render: Render,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let cmd = intake::IntakeCmd {
-            new: new.clone(),
-            references: candidate_references(ids),
-            token: ids.token(),
-            idempotency: idempotency.cloned(),
-            render,
-            now,
-            reply,
-        };
-        self.intake
-            .send(cmd)
-            .await
-            .map_err(|_| Error::Unavailable("the intake writer has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| Error::Unavailable("the intake writer has stopped".into()))?
+        IntakeCmd::submit(&self.intake, new, ids, idempotency, render, now).await
     }
 
     async fn add_voice(&self, v: &NewVoice, now: DateTime<Utc>) -> Result<VoiceOutcome> {

@@ -79,7 +79,7 @@ pub(super) fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
-    intake: tokio::sync::mpsc::Sender<intake::IntakeCmd>,
+    intake: tokio::sync::mpsc::Sender<crate::intake::IntakeCmd>,
     key: Arc<DataKey>,
 }
 
