@@ -1,8 +1,9 @@
 //! Group commit for intake on SQLite. With `synchronous=FULL` every commit waits for an fsync,
 //! so one commit per request caps intake at the disk's fsync rate. Instead, one writer task
-//! takes every request waiting in its queue, stores each inside its own SAVEPOINT (a bad one
-//! is rolled back alone) and commits them all with a single fsync; each caller is answered
-//! only after that commit, so an acknowledged request is exactly as durable as before. When
+//! takes every request waiting in its queue, stores the batch with one multi-row statement per
+//! table and commits it with a single fsync; each caller is answered only after that commit, so
+//! an acknowledged request is exactly as durable as before. On a database error the batch is
+//! rolled back and replayed with a SAVEPOINT per request (a bad one is rolled back alone). When
 //! requests arrive one at a time, each batch holds one request and nothing waits.
 
 use super::*;
@@ -58,16 +59,14 @@ async fn commit_batch(
     // on a database error — then it is rolled back whole and replayed with a savepoint per
     // request, so that one bad request cannot take the others down with it.
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-    let mut results = Vec::with_capacity(batch.len());
-    let mut failed = false;
-    for cmd in batch {
-        let result = create(&mut tx, key, cmd).await;
-        failed |= matches!(result, Err(Error::Internal(_) | Error::Unavailable(_)));
-        results.push(result);
-    }
-    if !failed {
-        tx.commit().await.map_err(db)?;
-        return Ok(results);
+    if let Ok(results) = create_all(&mut tx, key, batch).await {
+        if !results
+            .iter()
+            .any(|r| matches!(r, Err(Error::Internal(_) | Error::Unavailable(_))))
+        {
+            tx.commit().await.map_err(db)?;
+            return Ok(results);
+        }
     }
     tx.rollback().await.map_err(db)?;
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
@@ -92,6 +91,149 @@ async fn commit_batch(
     }
     tx.commit().await.map_err(db)?;
     Ok(results)
+}
+
+/// The fast path for a whole batch: requests without an Idempotency-Key whose first candidate
+/// reference is unique in the batch are stored with one multi-row statement per table (four
+/// statements for the batch instead of four per request: each statement is a round trip to
+/// SQLite's connection thread); the rest, and any whose reference was taken, one by one.
+async fn create_all(
+    conn: &mut SqliteConnection,
+    key: &DataKey,
+    batch: &[IntakeCmd],
+) -> Result<Vec<Result<CreateOutcome>>> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(batch.len());
+    for (i, cmd) in batch.iter().enumerate() {
+        if cmd.idempotency.is_none() {
+            first.entry(cmd.references[0].as_str()).or_insert(i);
+        }
+    }
+    let mut together: Vec<usize> = first.values().copied().collect();
+    together.sort_unstable();
+    let mut results: Vec<Option<Result<CreateOutcome>>> = batch.iter().map(|_| None).collect();
+    for request in insert_many(conn, key, batch, &together).await? {
+        if let Some(&i) = first.get(request.reference.as_str()) {
+            let response = (batch[i].render)(&request);
+            results[i] = Some(Ok(CreateOutcome::Created(Box::new(request), response)));
+        }
+    }
+    let mut out = Vec::with_capacity(batch.len());
+    for (cmd, result) in batch.iter().zip(results) {
+        out.push(match result {
+            Some(r) => r,
+            None => create(conn, key, cmd).await,
+        });
+    }
+    Ok(out)
+}
+
+/// Inserts the chosen requests (first candidate reference each) with their contacts, first
+/// history entries and triage jobs; returns those stored (one whose reference was taken is
+/// missing).
+async fn insert_many(
+    conn: &mut SqliteConnection,
+    key: &DataKey,
+    batch: &[IntakeCmd],
+    chosen: &[usize],
+) -> Result<Vec<ServiceRequest>> {
+    if chosen.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut b = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO service_requests (reference, token, service_code, description, lat, lon, address, \
+         province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
+         created_at, updated_at) ",
+    );
+    b.push_values(chosen, |mut row, &i| {
+        let cmd = &batch[i];
+        let new = &cmd.new;
+        let now_s = ts(cmd.now);
+        row.push_bind(cmd.references[0].clone())
+            .push_bind(cmd.token.clone())
+            .push_bind(new.service_code.clone())
+            .push_bind(new.description.clone())
+            .push_bind(new.lat)
+            .push_bind(new.lon)
+            .push_bind(new.address.clone())
+            .push_bind(new.province.clone())
+            .push_bind(new.district.clone())
+            .push_bind(new.tehsil.clone())
+            .push_bind(new.channel.as_str())
+            .push_bind(new.language.code())
+            .push_bind(Status::Submitted.as_str())
+            .push_bind(new.priority.as_str())
+            .push_bind(new.attributes.to_string())
+            .push_bind(new.media_url.clone())
+            .push_bind(now_s.clone())
+            .push_bind(now_s);
+    });
+    b.push(format!(
+        " ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}"
+    ));
+    let rows = b.build().fetch_all(&mut *conn).await.map_err(db)?;
+    let mut stored = Vec::with_capacity(chosen.len());
+    for row in rows {
+        stored.push(request_from_row(&row)?);
+    }
+    if stored.is_empty() {
+        return Ok(stored);
+    }
+    let by_reference: HashMap<&str, &IntakeCmd> = chosen
+        .iter()
+        .map(|&i| (batch[i].references[0].as_str(), &batch[i]))
+        .collect();
+    let with_contact: Vec<(i64, &IntakeCmd)> = stored
+        .iter()
+        .filter_map(|r| by_reference.get(r.reference.as_str()).map(|c| (r.id, *c)))
+        .filter(|(_, c)| {
+            let c = &c.new.contact;
+            c.phone.is_some() || c.name.is_some() || c.email.is_some()
+        })
+        .collect();
+    if !with_contact.is_empty() {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO request_contacts (request_id, phone, name, email, phone_hash) ",
+        );
+        b.push_values(&with_contact, |mut row, (id, cmd)| {
+            let c = &cmd.new.contact;
+            row.push_bind(*id)
+                .push_bind(c.phone.as_ref().map(|p| key.seal(p.e164())))
+                .push_bind(c.name.as_deref().map(|n| key.seal(n)))
+                .push_bind(c.email.as_deref().map(|e| key.seal(e)))
+                .push_bind(c.phone.as_ref().map(|p| key.lookup_hash(p.e164())));
+        });
+        b.build().execute(&mut *conn).await.map_err(db)?;
+    }
+    let message = received_message().to_string();
+    let mut b = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) ",
+    );
+    b.push_values(&stored, |mut row, r| {
+        row.push_bind(r.id)
+            .push_bind(Status::Submitted.as_str())
+            .push_bind(true)
+            .push_bind(RECEIVED_NOTE)
+            .push_bind(r.channel.as_str())
+            .push_bind(ts(r.created_at))
+            .push_bind(message.clone());
+    });
+    b.build().execute(&mut *conn).await.map_err(db)?;
+    let mut b = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) ",
+    );
+    b.push_values(&stored, |mut row, r| {
+        let at = ts(r.created_at);
+        row.push_bind("triage")
+            .push_bind(Task::Triage { request_id: r.id }.payload().to_string())
+            .push_bind("queued")
+            .push_bind(0_i64)
+            .push_bind(DEFAULT_MAX_ATTEMPTS)
+            .push_bind(at.clone())
+            .push_bind(at.clone())
+            .push_bind(at);
+    });
+    b.build().execute(&mut *conn).await.map_err(db)?;
+    Ok(stored)
 }
 
 async fn create(
