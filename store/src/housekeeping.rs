@@ -48,4 +48,8 @@ pub trait Housekeeping: Send + Sync {
     async fn photo_files(&self) -> Result<HashSet<String>>;
     /// The operator's figures.
     async fn gauges(&self) -> Result<Gauges>;
+    /// Whether this process's data key opens the personal data already stored (the newest
+    /// reporter's contact details); `true` when there is none yet. A wrong or newly created key
+    /// would otherwise be noticed only when staff open a ticket and its contact cannot be read.
+    async fn key_opens_stored_data(&self) -> Result<bool>;
 }

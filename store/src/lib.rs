@@ -119,8 +119,9 @@ pub async fn connect_bulk(url: &str, key: Arc<DataKey>) -> Result<Arc<dyn Store>
     }
 }
 
-/// Migrates the database and writes the reference data (idempotently): what `serve`,
-/// `worker` and `migrate` do before anything else.
+/// Migrates the database, checks that the data key opens the contact details already stored
+/// (a lost key file must stop Sahulat, not start it with a new key) and writes the reference
+/// data (idempotently): what `serve`, `worker` and `migrate` do before anything else.
 pub async fn prepare(
     store: &dyn Store,
     catalogue: &Catalogue,
@@ -128,6 +129,17 @@ pub async fn prepare(
 ) -> anyhow::Result<ReferenceCounts> {
     use anyhow::Context;
     store.migrate().await.context("migrating the database")?;
+    anyhow::ensure!(
+        store
+            .key_opens_stored_data()
+            .await
+            .context("checking the data key")?,
+        "the data key does not open the personal data already in this database: the key file \
+         (SAHULAT_KEY_FILE, default data/sahulat.key) or SAHULAT_DATA_KEY is not the key this \
+         database was written with. Put back the key file saved with the database's backup \
+         (replacing any new one); with another key every stored phone number, name and e-mail \
+         would be unreadable"
+    );
     store
         .sync_reference(catalogue, now)
         .await

@@ -166,3 +166,38 @@ async fn a_backup_restores_every_request_its_sealed_phone_and_photos_and_a_damag
         "the database in place is untouched"
     );
 }
+
+#[tokio::test]
+async fn a_missing_key_file_stops_sahulat_instead_of_making_stored_phone_numbers_unreadable() {
+    let app = TestApp::new().await;
+    let r = app
+        .create(request_at(
+            "water-supply",
+            27.56,
+            68.21,
+            "No water in our lane for three days",
+            Some("0300 1234500"),
+        ))
+        .await;
+    let work = tempfile::tempdir().unwrap();
+    // The key file was lost: Sahulat would create a new key there.
+    let lost = work.path().join("sahulat.key");
+    let (ok, err) = sahulat(&app.db_url, None, &lost, app.media.path(), &["migrate"]);
+    assert!(!ok, "started with a new key: {err}");
+    assert!(
+        err.contains("the data key does not open the personal data already in this database")
+            && err.contains("SAHULAT_KEY_FILE"),
+        "{err}"
+    );
+    // Nothing stored was touched, and the right key still opens it.
+    let contact = app.store().contact(r.id).await.unwrap().unwrap();
+    assert_eq!(contact.phone.unwrap().e164(), "+923001234500");
+    let (ok, err) = sahulat(
+        &app.db_url,
+        Some(common::TEST_DATA_KEY),
+        &lost,
+        app.media.path(),
+        &["migrate"],
+    );
+    assert!(ok, "{err}");
+}

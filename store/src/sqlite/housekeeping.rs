@@ -43,6 +43,17 @@ impl Housekeeping for SqliteStore {
         Ok(files.into_iter().collect())
     }
 
+    async fn key_opens_stored_data(&self) -> Result<bool> {
+        let sealed: Option<String> = sqlx::query_scalar(
+            "SELECT COALESCE(phone, name, email) FROM request_contacts \
+             WHERE COALESCE(phone, name, email) IS NOT NULL ORDER BY request_id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(sealed.is_none_or(|s| self.key.open(&s).is_ok()))
+    }
+
     async fn gauges(&self) -> Result<Gauges> {
         let outbox: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT recipient_kind, state, COUNT(*) FROM outbox GROUP BY recipient_kind, state",
