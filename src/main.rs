@@ -200,6 +200,14 @@ enum ApikeyCommand {
         #[arg(long)]
         label: String,
     },
+    /// List every key: id, first characters, created, revoked, label (never the key).
+    List,
+    /// Revoke a key: Open311 refuses it from then on (403).
+    Revoke {
+        /// The key's id from `sahulat apikey list`.
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 #[tokio::main]
@@ -421,6 +429,55 @@ async fn main() -> anyhow::Result<()> {
             {
                 println!("{key}");
             }
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApikeyCommand::List,
+        } => {
+            let store = connect(&cli.db).await?;
+            store.migrate().await?;
+            let keys = store.list_api_keys().await?;
+            #[allow(clippy::print_stdout)]
+            {
+                println!("id\tkey starts\tcreated (UTC)\trevoked (UTC)\tlabel");
+                for k in &keys {
+                    let revoked = k
+                        .revoked_at
+                        .map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string());
+                    println!(
+                        "{}\t{}…\t{}\t{revoked}\t{}",
+                        k.id,
+                        k.prefix,
+                        k.created_at.format("%Y-%m-%d %H:%M"),
+                        k.label
+                    );
+                }
+            }
+            eprintln!(
+                "{} key(s), {} revoked",
+                keys.len(),
+                keys.iter().filter(|k| k.revoked_at.is_some()).count()
+            );
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApikeyCommand::Revoke { id },
+        } => {
+            let store = connect(&cli.db).await?;
+            store.migrate().await?;
+            let keys = store.list_api_keys().await?;
+            let Some(key) = keys.iter().find(|k| k.id == id) else {
+                anyhow::bail!("--id: there is no API key {id} (`sahulat apikey list` shows them)");
+            };
+            anyhow::ensure!(
+                store.revoke_api_key(id, SystemClock.now()).await?,
+                "--id: API key {id} ({:?}) was already revoked",
+                key.label
+            );
+            eprintln!(
+                "revoked API key {id} ({:?}, {}…): Open311 refuses it from now on",
+                key.label, key.prefix
+            );
             Ok(())
         }
     }

@@ -76,4 +76,25 @@ pub trait Accounts: Send + Sync {
     ) -> Result<i64>;
     /// Whether an unrevoked key with this hash exists.
     async fn api_key_valid(&self, key_hash: &str) -> Result<bool>;
+    /// Every API key, oldest first, as the operator identifies them (never the key: only its
+    /// hash is stored).
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyInfo>>;
+    /// Revokes a key: Open311 refuses it from then on. `false` if there is no such key or it
+    /// was already revoked (nothing changes).
+    async fn revoke_api_key(&self, id: i64, now: DateTime<Utc>) -> Result<bool>;
+}
+
+/// An Open311 API key as `sahulat apikey list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyInfo {
+    /// What `sahulat apikey revoke --id` takes.
+    pub id: i64,
+    /// Who the key is for.
+    pub label: String,
+    /// The key's first characters (`shl_` and four more), to tell keys apart.
+    pub prefix: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
 }

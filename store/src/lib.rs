@@ -25,7 +25,7 @@ mod sql;
 mod sqlite;
 mod tickets;
 
-pub use accounts::{Accounts, Session};
+pub use accounts::{Accounts, ApiKeyInfo, Session};
 pub use batches::{Batches, Delivery, NearbyAsk, TriageWritten};
 pub use evidence::{Evidence, FactQuery};
 pub use housekeeping::{Gauges, Housekeeping, Pruned};

@@ -153,3 +153,81 @@ async fn apikey_create_prints_a_key_once_that_open311_then_accepts() {
         .unwrap();
     assert!(!empty.status.success());
 }
+
+/// Runs `sahulat apikey …` against the app's database: (success, stdout, stderr).
+fn apikey(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sahulat"))
+        .arg("apikey")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", &app.db_url)
+        .env("SAHULAT_DATA_KEY", common::TEST_DATA_KEY)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_revoked_api_key_is_refused_by_open311_while_the_others_keep_working() {
+    let app = TestApp::new().await;
+    let (ok, first, err) = apikey(&app, &["create", "--label", "Larkana municipal app"]);
+    assert!(ok, "{err}");
+    let (ok, second, err) = apikey(&app, &["create", "--label", "Kech tanker roster"]);
+    assert!(ok, "{err}");
+    let (first, second) = (first.trim(), second.trim());
+    let post = |key: String| {
+        let app = &app;
+        async move {
+            app.post_form(
+                "/open311/v2/requests.json",
+                &[
+                    ("api_key", key.as_str()),
+                    ("service_code", "roads"),
+                    ("lat", "27.56"),
+                    ("long", "68.21"),
+                    ("description", "Road broken near the school"),
+                ],
+            )
+            .await
+        }
+    };
+    let (ok, listed, err) = apikey(&app, &["list"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("2 key(s), 0 revoked"), "{err}");
+    let rows: Vec<&str> = listed.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{listed}");
+    assert!(rows[0].starts_with("1\t") && rows[0].ends_with("\tLarkana municipal app"));
+    assert!(rows[0].contains(&format!("{}…", &first[..8])), "{listed}");
+    assert!(
+        !listed.contains(first) && !listed.contains(second),
+        "the list never shows a key"
+    );
+
+    let (ok, _, err) = apikey(&app, &["revoke", "--id", "1"]);
+    assert!(ok && err.contains("revoked API key 1"), "{err}");
+    let refused = post(first.to_string()).await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert!(refused.text().contains("revoked"), "{}", refused.text());
+    let accepted = post(second.to_string()).await;
+    assert_eq!(accepted.status, 201, "{}", accepted.text());
+
+    let (ok, listed, err) = apikey(&app, &["list"]);
+    assert!(ok && err.contains("2 key(s), 1 revoked"), "{err}");
+    assert!(
+        !listed.lines().nth(1).unwrap().contains("\t-\t"),
+        "{listed}"
+    );
+    assert!(listed.lines().nth(2).unwrap().contains("\t-\t"), "{listed}");
+    let (ok, _, err) = apikey(&app, &["revoke", "--id", "1"]);
+    assert!(
+        !ok && err.contains("--id: API key 1") && err.contains("already revoked"),
+        "{err}"
+    );
+    let (ok, _, err) = apikey(&app, &["revoke", "--id", "9"]);
+    assert!(!ok && err.contains("--id: there is no API key 9"), "{err}");
+}

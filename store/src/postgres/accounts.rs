@@ -240,4 +240,37 @@ impl Accounts for PgStore {
         .map_err(db)?;
         Ok(n > 0)
     }
+
+    async fn list_api_keys(&self) -> Result<Vec<crate::ApiKeyInfo>> {
+        type KeyRow = (i64, String, String, DateTime<Utc>, Option<DateTime<Utc>>);
+        let rows: Vec<KeyRow> = sqlx::query_as(
+            "SELECT id, label, prefix, created_at, revoked_at FROM api_keys ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, label, prefix, created_at, revoked_at)| crate::ApiKeyInfo {
+                    id,
+                    label,
+                    prefix,
+                    created_at,
+                    revoked_at,
+                },
+            )
+            .collect())
+    }
+
+    async fn revoke_api_key(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
 }

@@ -245,4 +245,35 @@ impl Accounts for SqliteStore {
         .map_err(db)?;
         Ok(n > 0)
     }
+
+    async fn list_api_keys(&self) -> Result<Vec<crate::ApiKeyInfo>> {
+        let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, label, prefix, created_at, revoked_at FROM api_keys ORDER BY id",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(id, label, prefix, created, revoked)| {
+                Ok(crate::ApiKeyInfo {
+                    id,
+                    label,
+                    prefix,
+                    created_at: parse_ts(&created)?,
+                    revoked_at: opt_ts(revoked)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_api_key(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(ts(now))
+                .bind(id)
+                .execute(&self.writer)
+                .await
+                .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
 }
