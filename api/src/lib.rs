@@ -19,6 +19,7 @@ mod keys;
 mod limiter;
 mod open311;
 mod openapi_open311;
+mod openapi_truth;
 mod openapi_types;
 mod ops;
 mod pages;

@@ -3,6 +3,7 @@
 //! rendered from that document on the server — no CDN, no JavaScript.
 
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
+use crate::openapi_truth::Truthful;
 use crate::state::AppState;
 use crate::{
     actions, auth, citizen, evidence, photos, reference, requests, sms_in, staff, ussd, views,
@@ -19,6 +20,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&Truthful),
     info(title = "Sahulat API", description = "Citizen service requests for Quetta, Kech, Larkana and Naushahro Feroze. \
         Errors use one envelope: {\"error\":{\"code\":…,\"message\":…,\"fields\":{…}}}. \
         Open311 GeoReport v2 lives under /open311/v2/ (see the README)."),

@@ -67,3 +67,64 @@ async fn the_openapi_document_lists_every_error_code() {
         .collect();
     assert_eq!(listed, all);
 }
+
+#[tokio::test]
+async fn the_openapi_document_says_which_operations_need_a_bearer_token_and_that_any_can_fail() {
+    let app = crate::common::TestApp::new().await;
+    let doc = app.get("/openapi.json").await.json();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let op = |method: &str, path: &str| doc["paths"][path][method].clone();
+    // Staff, evidence and evaluation operations require the token; citizens' do not.
+    for (method, path) in [
+        ("get", "/api/v1/staff/tickets"),
+        ("post", "/api/v1/staff/tickets/{reference}/actions"),
+        ("get", "/api/v1/summaries"),
+        ("post", "/api/v1/actions"),
+        ("get", "/api/v1/me"),
+    ] {
+        assert_eq!(
+            op(method, path)["security"][0]["bearer"],
+            serde_json::json!([]),
+            "{method} {path}"
+        );
+        // And without one they answer the 401 the document promises.
+        let res = if method == "get" {
+            app.get(&path.replace("{reference}", "123456789")).await
+        } else {
+            app.post_json(
+                &path.replace("{reference}", "123456789"),
+                &serde_json::json!({}),
+            )
+            .await
+        };
+        assert_eq!(res.status, 401, "{method} {path}: {}", res.text());
+    }
+    for (method, path) in [
+        ("post", "/api/v1/requests"),
+        ("get", "/api/v1/requests/{reference}"),
+        ("post", "/api/v1/auth/token"),
+        ("get", "/api/v1/open-data/requests"),
+    ] {
+        assert!(op(method, path)["security"].is_null(), "{method} {path}");
+    }
+    // Every operation but the health checks can fail inside (500); those that use the
+    // database also answer 503 when it is gone (tests/it/pg_outage.rs).
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, o) in item.as_object().unwrap() {
+            let codes = &o["responses"];
+            let health = path == "/healthz" || path == "/readyz";
+            assert_eq!(codes["500"].is_null(), health, "500 on {method} {path}");
+            let in_memory = health
+                || ["/api/v1/services", "/api/v1/districts", "/api/v1/locate"]
+                    .contains(&path.as_str());
+            assert_eq!(
+                codes["503"].is_null(),
+                in_memory && path != "/readyz",
+                "503 on {method} {path}"
+            );
+        }
+    }
+}
