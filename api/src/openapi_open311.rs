@@ -4,6 +4,7 @@
 //! described here, one stub per path; `scripts/fuzz-api.sh` checks the document against the
 //! server.
 
+use crate::openapi_truth::Open311Truthful;
 use crate::openapi_types::{ReferenceText, NOT_BLANK_PATTERN};
 use axum::Json;
 use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Schema, Type};
@@ -13,6 +14,7 @@ use utoipa::{OpenApi, PartialSchema, ToSchema};
 /// The document.
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&Open311Truthful),
     info(
         title = "Sahulat Open311 GeoReport v2",
         description = "Open311 GeoReport v2 with Sahulat's extensions (tehsil/district instead of a point, \

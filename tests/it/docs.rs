@@ -128,3 +128,35 @@ async fn the_openapi_document_says_which_operations_need_a_bearer_token_and_that
         }
     }
 }
+
+#[tokio::test]
+async fn the_open311_document_lists_500_everywhere_and_503_where_the_database_is_used() {
+    let app = crate::common::TestApp::new().await;
+    let doc = app.get("/open311/v2/openapi.json").await.json();
+    let responses = |method: &str, path: &str| doc["paths"][path][method]["responses"].clone();
+    for (method, path) in [
+        ("post", "/open311/v2/requests.{format}"),
+        ("get", "/open311/v2/requests.{format}"),
+        ("get", "/open311/v2/requests/{service_request_id}.{format}"),
+        ("get", "/open311/v2/tokens/{token}.{format}"),
+        ("get", "/open311/v2/servicerequestupdates.{format}"),
+    ] {
+        let r = responses(method, path);
+        assert!(
+            r["500"].is_object() && r["503"].is_object(),
+            "{method} {path}: {r}"
+        );
+        assert!(
+            r["503"]["content"]["text/xml"].is_object(),
+            "XML too: {method} {path}"
+        );
+    }
+    for path in [
+        "/open311/v2/discovery.{format}",
+        "/open311/v2/services.{format}",
+        "/open311/v2/services/{service_code}.{format}",
+    ] {
+        let r = responses("get", path);
+        assert!(r["500"].is_object() && r["503"].is_null(), "{path}: {r}");
+    }
+}

@@ -107,13 +107,23 @@ async fn with_postgresql_gone_requests_get_503_with_retry_after_fast_and_service
     let key = sahulat_domain::crypto::DataKey::from_hex(common::TEST_DATA_KEY).unwrap();
     let store = sahulat_store::connect(&url, Arc::new(key)).await.unwrap();
     let state = sahulat_api::AppContext::new(
-        store,
+        store.clone(),
         common::reference_data(),
         app.clock.clone(),
         Arc::new(sahulat_domain::ids::RandomIds::seeded(11)),
         sahulat_api::Settings::default(),
     );
     let router = sahulat_api::router(state);
+    let (api_key, prefix) = sahulat_api::new_api_key([7; 20]);
+    store
+        .create_api_key(
+            "outage test",
+            &sahulat_api::hash_api_key(&api_key),
+            &prefix,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
     for _ in 0..5 {
         assert_eq!(send(&router, post()).await.status, 201);
     }
@@ -140,6 +150,25 @@ async fn with_postgresql_gone_requests_get_503_with_retry_after_fast_and_service
         .await;
         assert_eq!(ready.status, 503, "{}", ready.text());
     }
+    // Open311 clients get the same 503 and Retry-After, in Open311's error format.
+    let started = Instant::now();
+    let res = send(
+        &router,
+        Request::post("/open311/v2/requests.json")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "api_key={api_key}&service_code=roads&lat=27.56&long=68.21&description=Road+broken"
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(res.status, 503, "{}", res.text());
+    assert!(
+        res.header("retry-after").parse::<u64>().is_ok(),
+        "Retry-After"
+    );
+    assert_eq!(res.json()[0]["code"], 503);
+    assert!(started.elapsed() < Duration::from_secs(5));
     // Forty at once: requests queued behind others for the batch writers wait no longer.
     let mut burst = JoinSet::new();
     for _ in 0..40 {

@@ -65,6 +65,8 @@ pub(crate) struct O311Error {
     status: StatusCode,
     description: String,
     format: Format,
+    /// `Retry-After` seconds (a 503 when the database is gone).
+    retry_after: Option<u64>,
 }
 
 impl O311Error {
@@ -73,6 +75,7 @@ impl O311Error {
             status,
             description: description.into(),
             format,
+            retry_after: None,
         }
     }
     fn bad(format: Format, description: impl Into<String>) -> Self {
@@ -99,7 +102,10 @@ impl O311Error {
                 } else {
                     api.status
                 };
-                Self::new(format, status, api.message)
+                Self {
+                    retry_after: api.retry_after,
+                    ..Self::new(format, status, api.message)
+                }
             }
         }
     }
@@ -108,7 +114,11 @@ impl O311Error {
 impl IntoResponse for O311Error {
     fn into_response(self) -> Response {
         let body = json!([{ "code": self.status.as_u16(), "description": self.description }]);
-        render(self.format, self.status, "errors", &body)
+        let mut res = render(self.format, self.status, "errors", &body);
+        if let Some(s) = self.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, s.into());
+        }
+        res
     }
 }
 
