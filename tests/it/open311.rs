@@ -346,6 +346,29 @@ async fn discovery_lists_both_formats() {
 }
 
 #[tokio::test]
+async fn behind_a_tls_proxy_discovery_names_the_public_https_address() {
+    let app = TestApp::new().await;
+    let d = app.get("/open311/v2/discovery.json").await.json();
+    assert!(
+        d["endpoints"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://"),
+        "without SAHULAT_PUBLIC_URL: the Host used, over http: {d}"
+    );
+    let settings = sahulat_api::Settings {
+        public_url: Some("https://sahulat.example.pk".into()),
+        ..Default::default()
+    };
+    let app = TestApp::with_settings(settings).await;
+    let d = app.get("/open311/v2/discovery.json").await.json();
+    assert_eq!(
+        d["endpoints"][0]["url"],
+        "https://sahulat.example.pk/open311/v2"
+    );
+}
+
+#[tokio::test]
 async fn a_token_leads_to_its_request_id() {
     let app = TestApp::new().await;
     let key = app.api_key().await;

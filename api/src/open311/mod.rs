@@ -234,7 +234,7 @@ async fn get_resource(
     let (name, format) = split(&file)?;
     let q = query(format, &req)?;
     match name {
-        "discovery" => Ok(discovery(format, req.headers())),
+        "discovery" => Ok(discovery(&st, format, req.headers())),
         "services" => services(&st, format, &q, req.headers()),
         "requests" => read::list_requests(&st, format, &q).await,
         "servicerequestupdates" => read::updates(&st, format, &q).await,
@@ -256,11 +256,16 @@ fn ext(format: Format) -> &'static str {
     }
 }
 
-fn discovery(format: Format, headers: &HeaderMap) -> Response {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
+/// The endpoint's address is `SAHULAT_PUBLIC_URL` when it is set (behind a TLS proxy the
+/// request itself arrived over plain HTTP); otherwise the Host the client used, over http.
+fn discovery(st: &AppState, format: Format, headers: &HeaderMap) -> Response {
+    let base = st.settings.public_url.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    });
     let changeset = "2026-11-26T00:00:00+05:00";
     let body = json!({
         "changeset": changeset,
@@ -268,7 +273,7 @@ fn discovery(format: Format, headers: &HeaderMap) -> Response {
         "key_service": "Ask the Sahulat administrator for an API key (sahulat apikey create)",
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2",
-            "url": format!("http://{host}/open311/v2"),
+            "url": format!("{base}/open311/v2"),
             "changeset": changeset,
             "type": "production",
             "formats": ["application/json", "text/xml"],
