@@ -115,6 +115,28 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
+/// Points a PostgreSQL client tool at `url` without putting the password on its command line,
+/// where every user of the machine could read it (`ps`): the URL goes without the password, the
+/// password through the child's `PGPASSWORD`.
+fn pg_tool(tool: &str, url: &str) -> anyhow::Result<(Command, String)> {
+    let mut cmd = Command::new(tool);
+    // libpq accepts URLs the `url` crate does not (an empty host for the local socket): those
+    // go through unchanged, as libpq reads them.
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return Ok((cmd, url.to_string()));
+    };
+    if let Some(password) = parsed.password() {
+        let password = percent_encoding::percent_decode_str(password)
+            .decode_utf8()
+            .context("DATABASE_URL: the password is not UTF-8")?;
+        cmd.env("PGPASSWORD", password.as_ref());
+        parsed
+            .set_password(None)
+            .map_err(|()| anyhow::anyhow!("DATABASE_URL: cannot remove the password"))?;
+    }
+    Ok((cmd, parsed.to_string()))
+}
+
 fn run(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
     let out = cmd.output().with_context(|| {
         format!("{what}: could not run it (install the PostgreSQL client tools, Debian postgresql-client)")
@@ -156,9 +178,9 @@ pub async fn backup(
         }
         _ => {
             let file = dir.join(PG_FILE);
+            let (mut cmd, url) = pg_tool("pg_dump", url)?;
             run(
-                Command::new("pg_dump")
-                    .args(["--format=custom", "--no-owner", "--file"])
+                cmd.args(["--format=custom", "--no-owner", "--file"])
                     .arg(&file)
                     .arg(url),
                 "pg_dump",
@@ -300,12 +322,12 @@ pub async fn restore(
                 bail!("the database already holds Sahulat's tables ({n} requests); pass --force to replace its contents (stop `sahulat serve` and workers first)");
             }
         }
-        let mut cmd = Command::new("pg_restore");
+        let (mut cmd, bare) = pg_tool("pg_restore", url)?;
         cmd.args(["--no-owner", "--exit-on-error", "--single-transaction"]);
         if args.force {
             cmd.args(["--clean", "--if-exists"]);
         }
-        run(cmd.arg("--dbname").arg(url).arg(&file), "pg_restore")?;
+        run(cmd.arg("--dbname").arg(bare).arg(&file), "pg_restore")?;
         let check = sahulat_store::connect(url, restored_key.clone()).await?;
         let count = check.count_requests().await?;
         ensure!(
@@ -328,4 +350,36 @@ pub async fn restore(
         m.backend,
         dir.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pg_dump_gets_the_password_through_its_environment_not_its_command_line() {
+        let (cmd, url) = pg_tool(
+            "pg_dump",
+            "postgres://sahulat:p%40ss+w%2Frd@db.local:5433/sahulat",
+        )
+        .unwrap();
+        assert_eq!(url, "postgres://sahulat@db.local:5433/sahulat");
+        let env: Vec<_> = cmd.get_envs().collect();
+        assert_eq!(
+            env,
+            vec![(
+                std::ffi::OsStr::new("PGPASSWORD"),
+                Some(std::ffi::OsStr::new("p@ss+w/rd"))
+            )]
+        );
+        let (cmd, url) = pg_tool(
+            "pg_restore",
+            "postgres://sahulat@/sahulat?host=/run/postgresql",
+        )
+        .unwrap();
+        assert_eq!(url, "postgres://sahulat@/sahulat?host=/run/postgresql");
+        assert_eq!(cmd.get_envs().count(), 0, "no password, no PGPASSWORD");
+        let (_, url) = pg_tool("pg_dump", "postgres://sahulat:secret@localhost/sahulat").unwrap();
+        assert_eq!(url, "postgres://sahulat@localhost/sahulat");
+    }
 }
