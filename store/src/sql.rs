@@ -23,6 +23,12 @@ pub(crate) fn message_json(m: Option<&Message>) -> Option<serde_json::Value> {
 }
 
 /// The received entry's message (every new request starts with it).
+/// The newest reporter's sealed contact detail: what a data key must open (same SQL on both
+/// backends, no parameters).
+pub(crate) const NEWEST_SEALED_CONTACT: &str =
+    "SELECT COALESCE(phone, name, email) FROM request_contacts \
+     WHERE COALESCE(phone, name, email) IS NOT NULL ORDER BY request_id DESC LIMIT 1";
+
 pub(crate) fn received_message() -> serde_json::Value {
     serde_json::json!({ "id": "hist-received", "args": [] })
 }

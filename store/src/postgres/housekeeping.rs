@@ -43,13 +43,10 @@ impl Housekeeping for PgStore {
     }
 
     async fn key_opens_stored_data(&self) -> Result<bool> {
-        let sealed: Option<String> = sqlx::query_scalar(
-            "SELECT COALESCE(phone, name, email) FROM request_contacts \
-             WHERE COALESCE(phone, name, email) IS NOT NULL ORDER BY request_id DESC LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
+        let sealed: Option<String> = sqlx::query_scalar(NEWEST_SEALED_CONTACT)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(sealed.is_none_or(|s| self.key.open(&s).is_ok()))
     }
 
