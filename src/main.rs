@@ -3,13 +3,13 @@
 //! tools. Every flag also reads an environment variable (see `--help`).
 
 mod action;
+mod apikey;
 mod backup;
 mod report;
 mod simulate;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use rand::RngCore;
 use sahulat_api::{AppContext, AppState, Settings};
 use sahulat_domain::clock::{Clock, SystemClock};
 use sahulat_domain::ids::RandomIds;
@@ -124,7 +124,7 @@ enum Command {
     /// Manage Open311 API keys.
     Apikey {
         #[command(subcommand)]
-        command: ApikeyCommand,
+        command: apikey::ApikeyCommand,
     },
 }
 
@@ -188,24 +188,6 @@ enum JobsCommand {
     /// Put a failed job back in the queue with its tries reset.
     Retry {
         /// The job id shown by `sahulat jobs`.
-        id: i64,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum ApikeyCommand {
-    /// Create a key; it is printed once and only its hash is stored.
-    Create {
-        /// Who the key is for (e.g. "Larkana municipal app").
-        #[arg(long)]
-        label: String,
-    },
-    /// List every key: id, first characters, created, revoked, label (never the key).
-    List,
-    /// Revoke a key: Open311 refuses it from then on (403).
-    Revoke {
-        /// The key's id from `sahulat apikey list`.
-        #[arg(long)]
         id: i64,
     },
 }
@@ -406,79 +388,10 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Apikey {
-            command: ApikeyCommand::Create { label },
-        } => {
-            let label = label.trim();
-            anyhow::ensure!(!label.is_empty(), "--label must not be empty");
+        Command::Apikey { command } => {
             let store = connect(&cli.db).await?;
             store.migrate().await?;
-            let mut random = [0u8; 20];
-            rand::rngs::OsRng.fill_bytes(&mut random);
-            let (key, prefix) = sahulat_api::new_api_key(random);
-            store
-                .create_api_key(
-                    label,
-                    &sahulat_api::hash_api_key(&key),
-                    &prefix,
-                    SystemClock.now(),
-                )
-                .await?;
-            eprintln!("API key for {label:?} (shown once; only its hash is stored):");
-            #[allow(clippy::print_stdout)]
-            {
-                println!("{key}");
-            }
-            Ok(())
-        }
-        Command::Apikey {
-            command: ApikeyCommand::List,
-        } => {
-            let store = connect(&cli.db).await?;
-            store.migrate().await?;
-            let keys = store.list_api_keys().await?;
-            #[allow(clippy::print_stdout)]
-            {
-                println!("id\tkey starts\tcreated (UTC)\trevoked (UTC)\tlabel");
-                for k in &keys {
-                    let revoked = k
-                        .revoked_at
-                        .map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string());
-                    println!(
-                        "{}\t{}…\t{}\t{revoked}\t{}",
-                        k.id,
-                        k.prefix,
-                        k.created_at.format("%Y-%m-%d %H:%M"),
-                        k.label
-                    );
-                }
-            }
-            eprintln!(
-                "{} key(s), {} revoked",
-                keys.len(),
-                keys.iter().filter(|k| k.revoked_at.is_some()).count()
-            );
-            Ok(())
-        }
-        Command::Apikey {
-            command: ApikeyCommand::Revoke { id },
-        } => {
-            let store = connect(&cli.db).await?;
-            store.migrate().await?;
-            let keys = store.list_api_keys().await?;
-            let Some(key) = keys.iter().find(|k| k.id == id) else {
-                anyhow::bail!("--id: there is no API key {id} (`sahulat apikey list` shows them)");
-            };
-            anyhow::ensure!(
-                store.revoke_api_key(id, SystemClock.now()).await?,
-                "--id: API key {id} ({:?}) was already revoked",
-                key.label
-            );
-            eprintln!(
-                "revoked API key {id} ({:?}, {}…): Open311 refuses it from now on",
-                key.label, key.prefix
-            );
-            Ok(())
+            apikey::run(store.as_ref(), command).await
         }
     }
 }
