@@ -156,20 +156,7 @@ async fn apikey_create_prints_a_key_once_that_open311_then_accepts() {
 
 /// Runs `sahulat apikey …` against the app's database: (success, stdout, stderr).
 fn apikey(app: &TestApp, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sahulat"))
-        .arg("apikey")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("DATABASE_URL", &app.db_url)
-        .env("SAHULAT_DATA_KEY", common::TEST_DATA_KEY)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    app.cli(&[&["apikey"], args].concat())
 }
 
 #[tokio::test]

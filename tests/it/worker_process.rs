@@ -176,18 +176,8 @@ async fn the_jobs_command_shows_queue_depth_and_retries_a_failed_job() {
         app.clock.advance(chrono::Duration::hours(2));
     }
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_sahulat"))
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("DATABASE_URL", &app.db_url)
-            .env("SAHULAT_DATA_KEY", common::TEST_DATA_KEY)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
+        let (ok, stdout, _) = app.cli(args);
+        (ok, stdout)
     };
     let (ok, text) = run(&["jobs"]);
     assert!(ok, "{text}");

@@ -265,6 +265,24 @@ impl TestApp {
         key
     }
 
+    /// Runs the `sahulat` binary with `args` against this app's database and data key, as an
+    /// operator would: (success, standard output, standard error).
+    pub fn cli(&self, args: &[&str]) -> (bool, String, String) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sahulat"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("DATABASE_URL", &self.db_url)
+            .env("SAHULAT_DATA_KEY", TEST_DATA_KEY)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run sahulat");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     pub fn clock_now(&self) -> DateTime<Utc> {
         use sahulat_domain::clock::Clock;
         self.clock.now()
