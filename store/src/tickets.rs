@@ -111,8 +111,10 @@ pub trait Tickets: Send + Sync {
     /// Writes a triage outcome, its history, its messages and a `notify` job in one
     /// transaction — only if the request is still `submitted` (returns false otherwise).
     async fn apply_triage(&self, outcome: &TriageOutcome, now: DateTime<Utc>) -> Result<bool>;
-    /// Open requests that are past their acknowledge-by or resolve-by time and below the last
-    /// escalation level (those at it can go no further, and would fill every page).
+    /// Open requests due for a higher escalation level than they have (`sla::escalation_target`:
+    /// not acknowledged by the acknowledge-by time, past the due time, a further SLA period
+    /// past it). Those already at the level their lateness gives, or at the last level, are
+    /// left out: they can go no further now, and would fill every page.
     async fn overdue(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<ServiceRequest>>;
     /// Applies one escalation step if the request is still open at `from_level`.
     async fn escalate(&self, e: &Escalation, now: DateTime<Utc>) -> Result<bool>;

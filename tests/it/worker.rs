@@ -403,3 +403,59 @@ async fn tickets_at_the_last_escalation_level_never_crowd_a_newer_late_ticket_ou
         vec![newer.id]
     );
 }
+
+#[tokio::test]
+async fn a_ticket_waiting_at_its_level_never_crowds_a_newly_late_ticket_out_of_the_sweep() {
+    let app = TestApp::new().await;
+    let w = app.worker_with(Arc::new(RecordingNotifier::default()), "w");
+    let old = app
+        .create(request_at(
+            "street-lights",
+            27.56,
+            68.21,
+            "Street light out on our road",
+            None,
+        ))
+        .await;
+    w.run_until_idle().await.unwrap();
+    let old = app.reload(old.id).await;
+    let (due, span) = (
+        old.sla_due_at.unwrap(),
+        old.sla_due_at.unwrap() - old.created_at,
+    );
+    app.clock.set(due + Duration::minutes(1));
+    w.schedule_escalation().await.unwrap();
+    w.run_until_idle().await.unwrap();
+    assert_eq!(
+        app.reload(old.id).await.escalation_level,
+        2,
+        "past its due time"
+    );
+    let newer = app
+        .create(request_at(
+            "street-lights",
+            26.0,
+            63.05,
+            "Street light out near the bazaar",
+            None,
+        ))
+        .await;
+    w.run_until_idle().await.unwrap();
+    let newer = app.reload(newer.id).await;
+    let now = newer.ack_due_at.unwrap() + Duration::minutes(1);
+    assert!(
+        now < due + span,
+        "the old ticket is not due for level 3 yet"
+    );
+    app.clock.set(now);
+    // A page of one: the old ticket waiting at level 2 is not in it, the newly late one is.
+    let page = app.store().overdue(app.clock.now(), 1).await.unwrap();
+    assert_eq!(
+        page.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![newer.id]
+    );
+    // Once a further SLA period has passed, the old one is due again.
+    app.clock.set(due + span + Duration::minutes(1));
+    let page = app.store().overdue(app.clock.now(), 10).await.unwrap();
+    assert!(page.iter().any(|r| r.id == old.id), "due for level 3");
+}

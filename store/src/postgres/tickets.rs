@@ -221,7 +221,12 @@ impl Tickets for PgStore {
     async fn overdue(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<ServiceRequest>> {
         let rows = sqlx::query(&format!(
             "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE status IN ('open', 'acknowledged', 'in_progress', 'referred') \
-             AND escalation_level < {MAX_ESCALATION} AND (sla_due_at < $1 OR (acknowledged_at IS NULL AND ack_due_at < $1)) ORDER BY sla_due_at, id LIMIT $2"
+             AND escalation_level < {MAX_ESCALATION} AND ( \
+               (escalation_level < 1 AND acknowledged_at IS NULL AND ack_due_at < $1) \
+               OR (escalation_level < 2 AND sla_due_at < $1) \
+               OR (sla_due_at < $1 AND $1 > sla_due_at \
+                   + GREATEST(sla_due_at - COALESCE(sla_started_at, created_at), interval '1 hour'))) \
+             ORDER BY sla_due_at, id LIMIT $2"
         ))
         .bind(now)
         .bind(i64::from(limit))
