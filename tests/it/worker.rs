@@ -366,34 +366,15 @@ async fn overdue_tickets_escalate_once_per_missed_deadline_over_simulated_days()
 async fn tickets_at_the_last_escalation_level_never_crowd_a_newer_late_ticket_out_of_the_sweep() {
     let app = TestApp::new().await;
     let w = app.worker_with(Arc::new(RecordingNotifier::default()), "w");
-    let old = app
-        .create(request_at(
-            "street-lights",
-            27.56,
-            68.21,
-            "Street light out on our road",
-            None,
-        ))
-        .await;
-    w.run_until_idle().await.unwrap();
-    let old = app.reload(old.id).await;
+    let old = triaged_street_light(&app, &w, 27.56, 68.21, "Street light out on our road").await;
     app.clock.set(
         old.sla_due_at.unwrap() + (old.sla_due_at.unwrap() - old.created_at) + Duration::days(1),
     );
     w.schedule_escalation().await.unwrap();
     w.run_until_idle().await.unwrap();
     assert_eq!(app.reload(old.id).await.escalation_level, 3);
-    let newer = app
-        .create(request_at(
-            "street-lights",
-            26.0,
-            63.05,
-            "Street light out near the bazaar",
-            None,
-        ))
-        .await;
-    w.run_until_idle().await.unwrap();
-    let newer = app.reload(newer.id).await;
+    let newer =
+        triaged_street_light(&app, &w, 26.0, 63.05, "Street light out near the bazaar").await;
     app.clock
         .set(newer.ack_due_at.unwrap() + Duration::minutes(1));
     // A page of one: the old ticket at the last level is not in it.
@@ -408,17 +389,7 @@ async fn tickets_at_the_last_escalation_level_never_crowd_a_newer_late_ticket_ou
 async fn a_ticket_waiting_at_its_level_never_crowds_a_newly_late_ticket_out_of_the_sweep() {
     let app = TestApp::new().await;
     let w = app.worker_with(Arc::new(RecordingNotifier::default()), "w");
-    let old = app
-        .create(request_at(
-            "street-lights",
-            27.56,
-            68.21,
-            "Street light out on our road",
-            None,
-        ))
-        .await;
-    w.run_until_idle().await.unwrap();
-    let old = app.reload(old.id).await;
+    let old = triaged_street_light(&app, &w, 27.56, 68.21, "Street light out on our road").await;
     let (due, span) = (
         old.sla_due_at.unwrap(),
         old.sla_due_at.unwrap() - old.created_at,
@@ -431,17 +402,8 @@ async fn a_ticket_waiting_at_its_level_never_crowds_a_newly_late_ticket_out_of_t
         2,
         "past its due time"
     );
-    let newer = app
-        .create(request_at(
-            "street-lights",
-            26.0,
-            63.05,
-            "Street light out near the bazaar",
-            None,
-        ))
-        .await;
-    w.run_until_idle().await.unwrap();
-    let newer = app.reload(newer.id).await;
+    let newer =
+        triaged_street_light(&app, &w, 26.0, 63.05, "Street light out near the bazaar").await;
     let now = newer.ack_due_at.unwrap() + Duration::minutes(1);
     assert!(
         now < due + span,
@@ -458,4 +420,19 @@ async fn a_ticket_waiting_at_its_level_never_crowds_a_newly_late_ticket_out_of_t
     app.clock.set(due + span + Duration::minutes(1));
     let page = app.store().overdue(app.clock.now(), 10).await.unwrap();
     assert!(page.iter().any(|r| r.id == old.id), "due for level 3");
+}
+
+/// A street-light report triaged by `w`, as stored afterwards (with its due times).
+async fn triaged_street_light(
+    app: &TestApp,
+    w: &sahulat_worker::Worker,
+    lat: f64,
+    lon: f64,
+    text: &str,
+) -> sahulat_domain::request::ServiceRequest {
+    let r = app
+        .create(request_at("street-lights", lat, lon, text, None))
+        .await;
+    w.run_until_idle().await.unwrap();
+    app.reload(r.id).await
 }

@@ -84,7 +84,9 @@ async fn store_batch(
     for (i, cmd) in batch.iter().enumerate() {
         first.entry(cmd.references[0].as_str()).or_insert(i);
     }
-    let together: Vec<usize> = first.values().copied().collect();
+    let mut together: Vec<usize> = first.values().copied().collect();
+    // In arrival order, so ids (and triage jobs) follow it.
+    together.sort_unstable();
     match insert_batch(&mut *conn, key, batch, &together).await {
         Ok(stored) => {
             for request in stored {
