@@ -11,7 +11,7 @@ import tempfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -43,11 +43,14 @@ def fail(driver, step):
 
 def unread(driver):
     # After a click the page is replaced; an element found on the old page goes stale while
-    # it is read (Chromium 156 says so), which a wait must take as "not yet", not a failure.
+    # it is read, which a wait must take as "not yet", not a failure. Chromium 156.0.8078.73
+    # says "stale element"; 156.0.8078.114 says "Node with given id does not belong to the
+    # document" as a plain WebDriverException, so both are caught (a count that never comes
+    # still fails the wait when it times out).
     try:
         found = driver.find_elements(By.ID, "unread")
         return found[0].text.strip("()") if found else "0"
-    except StaleElementReferenceException:
+    except WebDriverException:
         return "-1"
 
 
