@@ -8,6 +8,7 @@ use crate::{JobQueue, Outbox, Requests, Tickets};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sahulat_domain::error::Result;
+use sahulat_domain::escalation::Escalation;
 use sahulat_domain::lifecycle::ActionWrite;
 use sahulat_domain::request::{Contact, ServiceRequest};
 use sahulat_domain::triage::{Neighbour, TriageOutcome};
@@ -120,6 +121,17 @@ pub trait Batches: Requests + Tickets + JobQueue + Outbox + Send + Sync {
         let mut out = Vec::with_capacity(actions.len());
         for (w, at) in actions {
             out.push(self.apply_action(w, *at).await?);
+        }
+        Ok(out)
+    }
+
+    /// Applies each escalation step as `escalate` does (each only if its request is still open
+    /// at its `from_level`); one transaction where the backend can. The sweep escalates up to a
+    /// page of late tickets at once, and one commit per ticket was most of its cost.
+    async fn escalate_many(&self, steps: &[Escalation], now: DateTime<Utc>) -> Result<Vec<bool>> {
+        let mut out = Vec::with_capacity(steps.len());
+        for e in steps {
+            out.push(self.escalate(e, now).await?);
         }
         Ok(out)
     }

@@ -422,6 +422,56 @@ async fn a_ticket_waiting_at_its_level_never_crowds_a_newly_late_ticket_out_of_t
     assert!(page.iter().any(|r| r.id == old.id), "due for level 3");
 }
 
+#[tokio::test]
+async fn a_sweep_writes_its_page_of_steps_at_once_and_skips_a_step_whose_ticket_moved_on() {
+    let app = TestApp::new().await;
+    let w = app.worker_with(Arc::new(RecordingNotifier::default()), "w");
+    let a = triaged_street_light(&app, &w, 27.56, 68.21, "Street light out on our road").await;
+    let b = triaged_street_light(&app, &w, 26.0, 63.05, "Street light out near the bazaar").await;
+    let now = a.ack_due_at.max(b.ack_due_at).unwrap() + Duration::minutes(1);
+    let store = app.store();
+    let steps: Vec<_> = store
+        .overdue(now, 10)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| sahulat_domain::escalation::decide(&app.state.catalogue, r, now))
+        .collect();
+    assert_eq!(steps.len(), 2, "both tickets are late: {steps:?}");
+    // The first step is written alone first, so in the batch it is stale.
+    assert!(store.escalate(&steps[0], now).await.unwrap());
+    let written = store.escalate_many(&steps, now).await.unwrap();
+    assert_eq!(written, vec![false, true]);
+    for step in &steps {
+        let r = app.reload(step.request_id).await;
+        assert_eq!(r.escalation_level, 1, "each ticket escalated once");
+        let history = store.history(r.id).await.unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .filter(|h| h.entry.actor == "escalation")
+                .count(),
+            1,
+            "one audit entry per step written"
+        );
+    }
+    let told: Vec<_> = store
+        .outbox(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.message.dedupe_key.starts_with("escalation:"))
+        .map(|m| m.message.request_id)
+        .collect();
+    for step in &steps {
+        assert_eq!(
+            told.iter().filter(|id| **id == Some(step.request_id)).count(),
+            step.messages.len(),
+            "each step's messages once: {told:?}"
+        );
+    }
+}
+
 /// A street-light report triaged by `w`, as stored afterwards (with its due times).
 async fn triaged_street_light(
     app: &TestApp,

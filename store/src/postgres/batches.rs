@@ -212,6 +212,29 @@ impl Batches for PgStore {
         Ok(out)
     }
 
+    async fn escalate_many(&self, steps: &[Escalation], now: DateTime<Utc>) -> Result<Vec<bool>> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut out = Vec::with_capacity(steps.len());
+        for e in steps {
+            out.push(super::tickets::escalate_row(&mut tx, e, now).await?);
+        }
+        let items: Vec<(i64, &[HistoryEntry], &[NewMessage])> = steps
+            .iter()
+            .zip(&out)
+            .filter(|(_, done)| **done)
+            .map(|(e, _)| {
+                (
+                    e.request_id,
+                    std::slice::from_ref(&e.history),
+                    e.messages.as_slice(),
+                )
+            })
+            .collect();
+        record_many(&mut tx, &items, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(out)
+    }
+
     async fn sent_counts(
         &self,
         recipients: &[String],

@@ -237,23 +237,12 @@ impl Tickets for PgStore {
 
     async fn escalate(&self, e: &Escalation, now: DateTime<Utc>) -> Result<bool> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let n = sqlx::query(
-            &format!("UPDATE service_requests SET escalation_level = $1, priority = $2, updated_at = $3 WHERE id = $4 AND escalation_level = $5 AND status IN ({})", open_statuses_sql()),
-        )
-        .bind(e.to_level)
-        .bind(e.priority.as_str())
-        .bind(now)
-        .bind(e.request_id)
-        .bind(e.from_level)
-        .execute(&mut *tx)
-        .await.map_err(db)?
-        .rows_affected();
-        if n == 0 {
-            return Ok(false);
+        let done = escalate_row(&mut tx, e, now).await?;
+        if done {
+            record(&mut tx, e.request_id, &[&e.history], &e.messages, now).await?;
+            tx.commit().await.map_err(db)?;
         }
-        record(&mut tx, e.request_id, &[&e.history], &e.messages, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(true)
+        Ok(done)
     }
 
     async fn set_description_hidden(
@@ -329,6 +318,30 @@ pub(super) async fn write_triage(
     let history: Vec<&HistoryEntry> = o.history.iter().collect();
     record(tx, o.request_id, &history, &o.messages, now).await?;
     Ok(true)
+}
+
+/// One escalation step's update inside the caller's transaction; false (and nothing written)
+/// if the ticket is no longer open at the level the step expects. Its audit row and messages
+/// are the caller's (`record` or `record_many`).
+pub(super) async fn escalate_row(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    e: &Escalation,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let n = sqlx::query(&format!(
+        "UPDATE service_requests SET escalation_level = $1, priority = $2, updated_at = $3 WHERE id = $4 AND escalation_level = $5 AND status IN ({})",
+        open_statuses_sql()
+    ))
+    .bind(e.to_level)
+    .bind(e.priority.as_str())
+    .bind(now)
+    .bind(e.request_id)
+    .bind(e.from_level)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    Ok(n > 0)
 }
 
 /// The status change with its audit rows, messages and jobs, inside the caller's transaction;

@@ -199,6 +199,28 @@ impl Batches for SqliteStore {
         Ok(out)
     }
 
+    async fn escalate_many(&self, steps: &[Escalation], now: DateTime<Utc>) -> Result<Vec<bool>> {
+        let now_s = ts(now);
+        let mut tx = self.begin().await?;
+        let mut out = Vec::with_capacity(steps.len());
+        for e in steps {
+            out.push(super::tickets::escalate_row(&mut tx, e, &now_s).await?);
+        }
+        let written: Vec<(i64, Vec<&HistoryEntry>, &[NewMessage])> = steps
+            .iter()
+            .zip(&out)
+            .filter(|(_, done)| **done)
+            .map(|(e, _)| (e.request_id, vec![&e.history], e.messages.as_slice()))
+            .collect();
+        let items: Vec<(i64, &[&HistoryEntry], &[NewMessage])> = written
+            .iter()
+            .map(|(id, h, m)| (*id, h.as_slice(), *m))
+            .collect();
+        record_many(&mut tx, &items, &now_s).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(out)
+    }
+
     async fn sent_counts(
         &self,
         recipients: &[String],

@@ -284,26 +284,14 @@ impl Tickets for SqliteStore {
     }
 
     async fn escalate(&self, e: &Escalation, now: DateTime<Utc>) -> Result<bool> {
-        let now_s = ts(now);
         let mut tx = self.begin().await?;
-        let n = sqlx::query(&format!(
-            "UPDATE service_requests SET escalation_level = ?, priority = ?, updated_at = ? WHERE id = ? AND escalation_level = ? AND status IN ({})",
-            open_statuses_sql()
-        ))
-        .bind(e.to_level)
-        .bind(e.priority.as_str())
-        .bind(&now_s)
-        .bind(e.request_id)
-        .bind(e.from_level)
-        .execute(&mut *tx)
-        .await.map_err(db)?
-        .rows_affected();
-        if n == 0 {
-            return Ok(false);
+        let now_s = ts(now);
+        let done = escalate_row(&mut tx, e, &now_s).await?;
+        if done {
+            record(&mut tx, e.request_id, &[&e.history], &e.messages, &now_s).await?;
+            tx.commit().await.map_err(db)?;
         }
-        record(&mut tx, e.request_id, &[&e.history], &e.messages, &now_s).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(true)
+        Ok(done)
     }
 
     async fn set_description_hidden(
@@ -333,6 +321,30 @@ impl Tickets for SqliteStore {
         tx.commit().await.map_err(db)?;
         Ok(true)
     }
+}
+
+/// One escalation step's update inside the caller's transaction; false (and nothing written)
+/// if the ticket is no longer open at the level the step expects. Its audit row and messages
+/// are the caller's (`record` or `record_many`).
+pub(super) async fn escalate_row(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    e: &Escalation,
+    now_s: &str,
+) -> Result<bool> {
+    let n = sqlx::query(&format!(
+        "UPDATE service_requests SET escalation_level = ?, priority = ?, updated_at = ? WHERE id = ? AND escalation_level = ? AND status IN ({})",
+        open_statuses_sql()
+    ))
+    .bind(e.to_level)
+    .bind(e.priority.as_str())
+    .bind(now_s)
+    .bind(e.request_id)
+    .bind(e.from_level)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    Ok(n > 0)
 }
 
 /// The status change with its audit rows, messages and jobs, inside the caller's transaction;
