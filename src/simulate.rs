@@ -75,7 +75,9 @@ pub async fn run(
     let start = sahulat_domain::evidence::summary::pk_midnight(spec.from);
     let clock = Arc::new(ManualClock::new(start));
     let config = WorkerConfig {
-        batch: 64,
+        // An hour's reports (about 115 at 2,740 a day) triaged in one claim and one transaction:
+        // 64 made it two or three (30 days at 2,740 a day: 209 s with 64, 187 s with 512).
+        batch: 512,
         sms_per_phone_per_hour: 1000,
         triage_delay: std::time::Duration::ZERO,
         ..WorkerConfig::default()
