@@ -465,7 +465,9 @@ async fn a_sweep_writes_its_page_of_steps_at_once_and_skips_a_step_whose_ticket_
         .collect();
     for step in &steps {
         assert_eq!(
-            told.iter().filter(|id| **id == Some(step.request_id)).count(),
+            told.iter()
+                .filter(|id| **id == Some(step.request_id))
+                .count(),
             step.messages.len(),
             "each step's messages once: {told:?}"
         );

@@ -5,45 +5,49 @@ use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS};
 use crate::{Evidence, FactQuery};
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
+use std::borrow::Cow;
 
-/// `FACT_COLUMNS` as a JSON array.
-type FactTuple = (
+/// `FACT_COLUMNS` as a JSON array. Text is borrowed from the JSON where it has no escapes (codes
+/// and timestamps never do), which spares seven allocations a row.
+#[derive(serde::Deserialize)]
+struct FactRow<'a>(
     i64,
-    String,
-    String,
-    String,
-    Option<String>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
     Option<f64>,
     Option<f64>,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
     i64,
     i64,
 );
 
-fn fact_from_tuple(t: FactTuple) -> Result<Fact> {
+fn fact_from_row(t: FactRow<'_>) -> Result<Fact> {
     let bad =
         |col: &str, v: &str| Error::Internal(anyhow::anyhow!("unknown {col} {v:?} in database"));
+    let when = |v: Option<Cow<'_, str>>| v.as_deref().map(parse_ts).transpose();
     Ok(Fact {
         id: t.0,
-        service: t.1,
-        province: t.2,
-        district: t.3,
-        tehsil: t.4,
+        service: t.1.into_owned(),
+        province: t.2.into_owned(),
+        district: t.3.into_owned(),
+        tehsil: t.4.map(Cow::into_owned),
         lat: t.5,
         lon: t.6,
         channel: Channel::parse(&t.7).ok_or_else(|| bad("channel", &t.7))?,
         priority: Priority::parse(&t.8).ok_or_else(|| bad("priority", &t.8))?,
         status: Status::parse(&t.9).ok_or_else(|| bad("status", &t.9))?,
         created_at: parse_ts(&t.10)?,
-        responded_at: opt_ts(t.11)?,
-        closed_at: opt_ts(t.12)?,
-        sla_due_at: opt_ts(t.13)?,
+        responded_at: when(t.11)?,
+        closed_at: when(t.12)?,
+        sla_due_at: when(t.13)?,
         reporters: u32::try_from(t.14).unwrap_or(1),
         reopen_count: u32::try_from(t.15).unwrap_or(0),
     })
@@ -116,9 +120,9 @@ impl Evidence for SqliteStore {
             .fetch_one(&self.reader)
             .await
             .map_err(db)?;
-        let rows: Vec<FactTuple> = serde_json::from_str(&text)
+        let rows: Vec<FactRow<'_>> = serde_json::from_str(&text)
             .map_err(|e| Error::Internal(anyhow::anyhow!("evidence facts: {e}")))?;
-        rows.into_iter().map(fact_from_tuple).collect()
+        rows.into_iter().map(fact_from_row).collect()
     }
 
     async fn latest_activity(&self) -> Result<Option<DateTime<Utc>>> {

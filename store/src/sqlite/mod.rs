@@ -65,9 +65,39 @@ pub(crate) fn ts(t: DateTime<Utc>) -> String {
 }
 
 pub(super) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    // Every timestamp Sahulat writes has `ts`'s fixed layout; reading its digits directly is
+    // about ten times faster than the general RFC 3339 parser, which summaries of tens of
+    // thousands of requests (four timestamps each) feel. Anything else takes the general path.
+    if let Some(t) = parse_fixed_ts(s.as_bytes()) {
+        return Ok(t);
+    }
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| Error::Internal(anyhow::anyhow!("bad timestamp {s:?} in database: {e}")))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (the layout of `ts`), or `None`.
+fn parse_fixed_ts(b: &[u8]) -> Option<DateTime<Utc>> {
+    if b.len() != 27 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || b[19] != b'.' || b[26] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date =
+        chrono::NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    let time = chrono::NaiveTime::from_hms_micro_opt(
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+        num(20..26)?,
+    )?;
+    Some(date.and_time(time).and_utc())
 }
 
 pub(super) fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
@@ -259,5 +289,39 @@ impl Store for SqliteStore {
             .fetch_one(&self.reader)
             .await
             .map_err(db)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_ts, ts};
+    use chrono::{DateTime, TimeZone, Utc};
+
+    #[test]
+    fn every_stored_timestamp_reads_back_as_the_instant_that_was_written() {
+        let instants = [
+            Utc.with_ymd_and_hms(2024, 2, 29, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(1999, 12, 31, 0, 0, 0).unwrap(),
+            DateTime::from_timestamp(1_767_225_600, 123_456_000).unwrap(),
+            DateTime::from_timestamp(1_800_000_000, 999_999_000).unwrap(),
+        ];
+        for t in instants {
+            assert_eq!(parse_ts(&ts(t)).unwrap(), t, "{}", ts(t));
+        }
+    }
+
+    #[test]
+    fn a_timestamp_in_another_rfc3339_layout_still_reads_and_a_broken_one_is_an_error() {
+        let t = Utc.with_ymd_and_hms(2026, 7, 1, 5, 0, 0).unwrap();
+        assert_eq!(parse_ts("2026-07-01T10:00:00+05:00").unwrap(), t);
+        assert_eq!(parse_ts("2026-07-01T05:00:00Z").unwrap(), t);
+        for bad in [
+            "2026-02-30T00:00:00.000000Z",
+            "2026-07-01T24:00:00.000000Z",
+            "2026-07-01T05:00:00.00000xZ",
+            "",
+        ] {
+            assert!(parse_ts(bad).is_err(), "{bad:?}");
+        }
     }
 }
