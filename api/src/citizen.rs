@@ -84,10 +84,10 @@ fn changed() -> ApiError {
         (status = 400, description = "Not a reference or a digit is mistyped (`bad_request`, `fields.reference`), or the body is not JSON (`malformed_json`)", body = ErrorEnvelope),
         (status = 403, description = "Not the phone number the report was made with (`not_the_reporter`), or the report has none (`no_phone_on_record`)", body = ErrorEnvelope),
         (status = 404, description = "No request has this reference", body = ErrorEnvelope),
-        (status = 409, description = "Changed meanwhile", body = ErrorEnvelope),
+        (status = 409, description = "The report is still open or not reopenable (`illegal_transition`), or changed meanwhile", body = ErrorEnvelope),
         (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope),
         (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
-        (status = 422, description = "A field is missing, of the wrong type or invalid (phone, reason), the report is still open or not reopenable (`illegal_transition`), or the window passed (`reopen_window_passed`)", body = ErrorEnvelope),
+        (status = 422, description = "A field is missing, of the wrong type or invalid (phone, reason), or the window passed (`reopen_window_passed`)", body = ErrorEnvelope),
         (status = 429, description = "Too many wrong phone numbers for this report (`Retry-After`)", body = ErrorEnvelope),
     ))]
 pub(crate) async fn reopen(

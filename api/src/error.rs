@@ -91,7 +91,7 @@ const TABLE: [(ErrorCode, &str, StatusCode, &str); 26] = [
         (ErrorCode::UnsupportedMediaType, "unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE, "The body is not of a content type the endpoint takes"),
         (ErrorCode::ValidationFailed, "validation_failed", StatusCode::UNPROCESSABLE_ENTITY, "One or more fields are invalid; `fields` names each with what is accepted"),
         (ErrorCode::IdempotencyKeyReused, "idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY, "The Idempotency-Key was used before with a different body"),
-        (ErrorCode::IllegalTransition, "illegal_transition", StatusCode::UNPROCESSABLE_ENTITY, "The action is not allowed from the ticket's status; the message names the statuses it is allowed from"),
+        (ErrorCode::IllegalTransition, "illegal_transition", StatusCode::CONFLICT, "The action is not allowed from the ticket's status; the message names the statuses it is allowed from"),
         (ErrorCode::ReopenWindowPassed, "reopen_window_passed", StatusCode::UNPROCESSABLE_ENTITY, "The report was closed too long ago to reopen; report it again"),
         (ErrorCode::TooManyAttempts, "too_many_attempts", StatusCode::TOO_MANY_REQUESTS, "Too many wrong phone numbers for this report; try again later"),
         (ErrorCode::AccountLocked, "account_locked", StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-ins for this account; try again later"),

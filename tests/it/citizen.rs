@@ -108,7 +108,8 @@ async fn the_reporter_reopens_within_the_window_and_the_department_gets_it_back_
             &json!({"phone": PHONE, "reason": "Still no water"}),
         )
         .await;
-    assert_eq!(again.status, 422, "already open: {}", again.text());
+    assert_eq!(again.status, 409, "already open: {}", again.text());
+    assert_eq!(again.error_code(), "illegal_transition");
 }
 
 #[tokio::test]

@@ -198,7 +198,7 @@ async fn staff_see_only_their_department_acknowledge_and_resolve_and_the_citizen
             Some(json!({"action": "acknowledge"})),
         )
         .await;
-    assert_eq!(again.status, 422);
+    assert_eq!(again.status, 409, "a state conflict, not invalid input");
     assert_eq!(again.error_code(), "illegal_transition");
 
     let public = app

@@ -78,9 +78,9 @@ impl ActionRequest {
         (status = 401, description = "No valid bearer token (`WWW-Authenticate: Bearer`)", body = ErrorEnvelope),
         (status = 403, description = "This role may not take this action (`forbidden`)", body = ErrorEnvelope),
         (status = 404, description = "No such ticket in your queue", body = ErrorEnvelope),
-        (status = 409, description = "Changed meanwhile; reload", body = ErrorEnvelope),
+        (status = 409, description = "Not allowed from the ticket's status (`illegal_transition` names the statuses it is allowed from), or changed meanwhile; reload", body = ErrorEnvelope),
         (status = 413, description = "Body over 256 KiB", body = ErrorEnvelope), (status = 415, description = "No `Content-Type: application/json`", body = ErrorEnvelope),
-        (status = 422, description = "Unknown action, illegal transition (`illegal_transition` names the statuses it is allowed from), a missing or invalid text, department, reference or template (`validation_failed` names it)", body = ErrorEnvelope)))]
+        (status = 422, description = "Unknown action, a missing or invalid text, department, reference or template (`validation_failed` names it)", body = ErrorEnvelope)))]
 pub(crate) async fn act(
     State(st): State<AppState>,
     signed: Signed,
