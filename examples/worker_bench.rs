@@ -92,7 +92,6 @@ async fn main() -> anyhow::Result<()> {
     }
     let stored = t0.elapsed();
     let config = WorkerConfig {
-        batch: 128,
         sms_per_phone_per_hour: 1000,
         ..WorkerConfig::default()
     };

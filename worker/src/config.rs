@@ -15,7 +15,8 @@ pub struct WorkerConfig {
     pub lease: Duration,
     /// Idle poll interval (`SAHULAT_POLL_MS`, 500).
     pub poll: std::time::Duration,
-    /// Jobs claimed at once.
+    /// Jobs claimed at once (`SAHULAT_WORKER_BATCH`, 128, at most 512): a burst of reports is
+    /// triaged a claim at a time, each written in one transaction.
     pub batch: u32,
     /// How often the escalation sweep runs (`SAHULAT_ESCALATION_EVERY_SECS`, 300).
     pub escalation_every: Duration,
@@ -40,7 +41,7 @@ impl Default for WorkerConfig {
             triage: TriageConfig::default(),
             lease: Duration::seconds(60),
             poll: std::time::Duration::from_millis(500),
-            batch: 8,
+            batch: 128,
             escalation_every: Duration::seconds(300),
             sms_per_phone_per_hour: 5,
             sms_max_attempts: 5,
@@ -87,6 +88,13 @@ impl WorkerConfig {
         }
         if let Some(v) = num::<u64>("SAHULAT_POLL_MS")? {
             c.poll = std::time::Duration::from_millis(v.max(10));
+        }
+        if let Some(v) = num::<u32>("SAHULAT_WORKER_BATCH")? {
+            anyhow::ensure!(
+                (1..=512).contains(&v),
+                "SAHULAT_WORKER_BATCH must be between 1 and 512 jobs"
+            );
+            c.batch = v;
         }
         if let Some(v) = num::<i64>("SAHULAT_ESCALATION_EVERY_SECS")? {
             c.escalation_every = Duration::seconds(v.max(1));

@@ -1,13 +1,33 @@
 //! The worker loop: claim due jobs with a lease, run each outside any transaction, and mark it
 //! done, retry it with exponential backoff, or fail it for good. On shutdown it stops claiming,
 //! finishes the job in hand and hands the rest of its batch back to the queue.
+//!
+//! A claim of triage jobs alone is pipelined: it is read and decided while the previous one is
+//! written (two connections, two cores), on top of the previous batch's decisions; if that
+//! write did not store every outcome, the batch is decided again from the database.
 
 use crate::context::Worker;
-use crate::jobs::{self, JobError};
+use crate::jobs::{self, JobError, Prepared};
 use chrono::Duration;
 use sahulat_domain::jobs::Task;
 use sahulat_store::{Job, JobFate};
+use std::collections::HashMap;
 use tokio::sync::watch;
+
+/// A decided triage batch whose write is still to come, with its claimed jobs.
+#[derive(Debug)]
+struct Pending {
+    jobs: Vec<Job>,
+    prepared: Prepared,
+}
+
+/// The worker loop's pipeline: the batch waiting to be written, and the next claim, taken as
+/// soon as the writer was free (while the reader was still deciding).
+#[derive(Debug, Default)]
+struct Pipeline {
+    pending: Option<Pending>,
+    ahead: Option<Vec<Job>>,
+}
 
 /// Backoff before try `attempt + 1`: 5 s, 10 s, 20 s … at most one hour.
 pub fn backoff(attempt: i32) -> Duration {
@@ -52,7 +72,99 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs the claimed triage jobs as one batch (`jobs::triage::run_batch`) and the claimed
+    /// Writes the pending batch, if any, and settles its jobs; whether every outcome was
+    /// stored (a batch decided on top of it saw the truth). If the write fails, its jobs run
+    /// one at a time.
+    async fn finish(&self, pending: Option<Pending>) -> anyhow::Result<bool> {
+        let Some(p) = pending else {
+            return Ok(true);
+        };
+        match jobs::triage_write(self, p.prepared).await {
+            Ok(written) => {
+                for (id, result) in written.results {
+                    if let Some(job) = p.jobs.iter().find(|j| j.id == id) {
+                        self.settle(job, result).await?;
+                    }
+                }
+                Ok(written.all_applied)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, jobs = p.jobs.len(), "batch failed; running its jobs one at a time");
+                for job in &p.jobs {
+                    self.run_job(job).await?;
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// Handles one claim; returns the jobs to run one at a time. A claim of triage jobs alone
+    /// is decided while the pending batch is written (after which the next claim is taken)
+    /// and becomes the new pending batch; any other claim waits for that write, then runs as
+    /// `run_triage_batch` says.
+    async fn step(&self, claimed: Vec<Job>, pipe: &mut Pipeline) -> anyhow::Result<Vec<Job>> {
+        let pending = &mut pipe.pending;
+        let triage: Vec<i64> = claimed
+            .iter()
+            .filter_map(|job| match Task::parse(&job.kind, &job.payload) {
+                Ok(Task::Triage { request_id }) => Some(request_id),
+                _ => None,
+            })
+            .collect();
+        if triage.len() < 2 || triage.len() < claimed.len() {
+            self.finish(pending.take()).await?;
+            let rest = self.run_triage_batch(&claimed).await?;
+            return Ok(rest.into_iter().cloned().collect());
+        }
+        let mut previous = pending.take();
+        let carried = previous
+            .as_mut()
+            .map(|p| std::mem::take(&mut p.prepared.decided))
+            .unwrap_or_default();
+        let prepared = {
+            let batch: Vec<(&Job, i64)> = claimed.iter().zip(triage).collect();
+            let writer = async {
+                let stored = self.finish(previous).await?;
+                let next = self
+                    .store
+                    .claim(
+                        &self.id,
+                        self.config.batch,
+                        self.config.lease,
+                        self.clock.now(),
+                    )
+                    .await;
+                anyhow::Ok((stored, next.ok()))
+            };
+            let (stored, prepared) =
+                tokio::join!(writer, jobs::triage_prepare(self, &batch, &carried));
+            let (stored, next) = stored?;
+            pipe.ahead = next;
+            match (stored, prepared) {
+                (true, Ok(p)) => Ok(p),
+                // The write behind these decisions did not store everything: decide again.
+                (false, Ok(_)) if !carried.is_empty() => {
+                    jobs::triage_prepare(self, &batch, &HashMap::new()).await
+                }
+                (_, other) => other,
+            }
+        };
+        match prepared {
+            Ok(prepared) => {
+                *pending = Some(Pending {
+                    jobs: claimed,
+                    prepared,
+                });
+                Ok(Vec::new())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, jobs = claimed.len(), "batch failed; running its jobs one at a time");
+                Ok(claimed)
+            }
+        }
+    }
+
+    /// Runs the claimed triage jobs as one batch (`jobs::triage_batch`) and the claimed
     /// `resolved` jobs as another; returns the other jobs, to run one at a time. If a batch
     /// cannot be written, its jobs run one at a time too (one bad request does not hold the
     /// others back).
@@ -99,22 +211,32 @@ impl Worker {
     /// `simulate` command and benchmarks.
     pub async fn run_until_idle(&self) -> anyhow::Result<usize> {
         let mut ran = 0;
+        let mut pipe = Pipeline::default();
         loop {
-            let jobs = self
-                .store
-                .claim(
-                    &self.id,
-                    self.config.batch,
-                    self.config.lease,
-                    self.clock.now(),
-                )
-                .await?;
+            let jobs = match pipe.ahead.take() {
+                Some(jobs) => jobs,
+                None => {
+                    self.store
+                        .claim(
+                            &self.id,
+                            self.config.batch,
+                            self.config.lease,
+                            self.clock.now(),
+                        )
+                        .await?
+                }
+            };
             if jobs.is_empty() {
-                return Ok(ran);
+                if pipe.pending.is_none() {
+                    return Ok(ran);
+                }
+                // The last write may queue more (the confirmation SMS): claim again after it.
+                self.finish(pipe.pending.take()).await?;
+                continue;
             }
             ran += jobs.len();
-            for job in self.run_triage_batch(&jobs).await? {
-                self.run_job(job).await?;
+            for job in self.step(jobs, &mut pipe).await? {
+                self.run_job(&job).await?;
             }
         }
     }
@@ -145,6 +267,7 @@ impl Worker {
         tracing::info!(worker = %self.id, "worker started");
         let mut next_sweep = self.clock.now();
         let mut next_retention = self.clock.now();
+        let mut pipe = Pipeline::default();
         while !*shutdown.borrow() {
             let now = self.clock.now();
             if now >= next_retention {
@@ -159,17 +282,27 @@ impl Worker {
                 }
                 next_sweep = now + self.config.escalation_every;
             }
-            let jobs = match self
-                .store
-                .claim(&self.id, self.config.batch, self.config.lease, now)
-                .await
-            {
+            let claimed = match pipe.ahead.take() {
+                Some(jobs) => Ok(jobs),
+                None => {
+                    self.store
+                        .claim(&self.id, self.config.batch, self.config.lease, now)
+                        .await
+                }
+            };
+            let jobs = match claimed {
                 Ok(j) => j,
                 Err(e) => {
                     tracing::warn!(error = %e, "claim failed; retrying");
                     Vec::new()
                 }
             };
+            if jobs.is_empty() && pipe.pending.is_some() {
+                if let Err(e) = self.finish(pipe.pending.take()).await {
+                    tracing::warn!(error = %e, "could not record a triage batch; its leases will expire");
+                }
+                continue;
+            }
             if jobs.is_empty() {
                 tokio::select! {
                     _ = tokio::time::sleep(self.config.poll) => {}
@@ -177,7 +310,7 @@ impl Worker {
                 }
                 continue;
             }
-            let rest = match self.run_triage_batch(&jobs).await {
+            let rest = match self.step(jobs, &mut pipe).await {
                 Ok(rest) => rest,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not record a triage batch; its leases will expire");
@@ -199,6 +332,16 @@ impl Worker {
                     tracing::warn!(job = job.id, error = %e, "could not record the job's outcome; its lease will expire");
                 }
             }
+        }
+        if let Err(e) = self.finish(pipe.pending.take()).await {
+            tracing::warn!(error = %e, "could not record the last triage batch; its leases will expire");
+        }
+        for job in pipe.ahead.take().unwrap_or_default() {
+            let now = self.clock.now();
+            let _ = self
+                .store
+                .fail(job.id, &self.id, "handed back at shutdown", Some(now), now)
+                .await;
         }
         tracing::info!(worker = %self.id, "worker stopped");
         Ok(())

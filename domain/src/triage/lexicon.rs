@@ -7,7 +7,7 @@ use crate::catalogue::Catalogue;
 use crate::status::Priority;
 use anyhow::Context;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Folds text for matching and splits it into words.
 pub fn words(text: &str) -> Vec<String> {
@@ -28,8 +28,40 @@ pub fn words(text: &str) -> Vec<String> {
     folded.split_whitespace().map(str::to_string).collect()
 }
 
-fn contains(haystack: &[String], needle: &[String]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+/// A list of terms (each its folded words) indexed by first word, so a text is matched in one
+/// pass over its words instead of once per term (thousands of terms, each report a few times).
+#[derive(Debug, Default)]
+struct Terms {
+    words: Vec<Vec<String>>,
+    by_first: HashMap<String, Vec<usize>>,
+}
+
+impl Terms {
+    /// Indexes `words` (empty terms never match).
+    fn new(words: Vec<Vec<String>>) -> Terms {
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, t) in words.iter().enumerate() {
+            if let Some(first) = t.first() {
+                by_first.entry(first.clone()).or_default().push(i);
+            }
+        }
+        Terms { words, by_first }
+    }
+
+    /// The positions (in list order, each once) of the terms whole-word phrases of `ws`.
+    fn found(&self, ws: &[String]) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (i, w) in ws.iter().enumerate() {
+            for &t in self.by_first.get(w).into_iter().flatten() {
+                if ws[i..].starts_with(&self.words[t]) {
+                    out.push(t);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,16 +97,19 @@ struct RawLexicon {
     duration: Vec<RawDuration>,
 }
 
-/// A compiled term: its folded words and its weight.
-type Term = (Vec<String>, u32);
-
 /// The compiled lexicon.
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    services: Vec<(String, Vec<Term>)>,
-    urgent: Vec<Vec<String>>,
-    high: Vec<Vec<String>>,
-    durations: Vec<(Vec<String>, u32)>,
+    /// Service codes in catalogue key order.
+    services: Vec<String>,
+    /// Every service's terms; `service_terms[i]` is (index into `services`, weight).
+    terms: Terms,
+    service_terms: Vec<(usize, u32)>,
+    urgent: Terms,
+    high: Terms,
+    durations: Terms,
+    /// Days of each `durations` term.
+    days: Vec<u32>,
 }
 
 /// How sure the category check must be before it acts.
@@ -103,53 +138,50 @@ impl Lexicon {
                 "{source}: unknown service {code:?}"
             );
         }
-        let compile = |ts: &[RawTerm]| -> Vec<Vec<String>> {
-            ts.iter()
-                .map(|t| words(&t.term))
-                .filter(|w| !w.is_empty())
-                .collect()
+        let compile = |ts: &[RawTerm]| -> Terms {
+            Terms::new(
+                ts.iter()
+                    .map(|t| words(&t.term))
+                    .filter(|w| !w.is_empty())
+                    .collect(),
+            )
         };
+        let mut service_words = Vec::new();
+        let mut service_terms = Vec::new();
+        for (i, ts) in raw.services.values().enumerate() {
+            for t in ts {
+                let w = words(&t.term);
+                if !w.is_empty() {
+                    service_words.push(w);
+                    service_terms.push((i, t.weight.clamp(1, 3)));
+                }
+            }
+        }
+        let (duration_words, days): (Vec<Vec<String>>, Vec<u32>) = raw
+            .duration
+            .iter()
+            .map(|d| (words(&d.term), d.days))
+            .filter(|(w, _)| !w.is_empty())
+            .unzip();
         Ok(Lexicon {
-            services: raw
-                .services
-                .iter()
-                .map(|(code, ts)| {
-                    let terms = ts
-                        .iter()
-                        .map(|t| (words(&t.term), t.weight.clamp(1, 3)))
-                        .filter(|(w, _)| !w.is_empty())
-                        .collect();
-                    (code.clone(), terms)
-                })
-                .collect(),
+            services: raw.services.keys().cloned().collect(),
+            terms: Terms::new(service_words),
+            service_terms,
             urgent: compile(&raw.hazards.urgent),
             high: compile(&raw.hazards.high),
-            durations: raw
-                .duration
-                .iter()
-                .map(|d| (words(&d.term), d.days))
-                .filter(|(w, _)| !w.is_empty())
-                .collect(),
+            durations: Terms::new(duration_words),
+            days,
         })
     }
 
     /// Score of every service for `text`, highest first (ties by catalogue key order).
     pub fn scores(&self, text: &str) -> Vec<(String, u32)> {
-        let ws = words(text);
-        let mut out: Vec<(String, u32)> = self
-            .services
-            .iter()
-            .map(|(code, terms)| {
-                (
-                    code.clone(),
-                    terms
-                        .iter()
-                        .filter(|(t, _)| contains(&ws, t))
-                        .map(|(_, w)| *w)
-                        .sum(),
-                )
-            })
-            .collect();
+        let mut sums = vec![0u32; self.services.len()];
+        for t in self.terms.found(&words(text)) {
+            let (service, weight) = self.service_terms[t];
+            sums[service] += weight;
+        }
+        let mut out: Vec<(String, u32)> = self.services.iter().cloned().zip(sums).collect();
         out.sort_by_key(|s| std::cmp::Reverse(s.1));
         out
     }
@@ -192,17 +224,17 @@ impl Lexicon {
 
     /// The longest duration the text mentions, in days.
     pub fn duration_days(&self, text: &str) -> Option<u32> {
-        let ws = words(text);
         self.durations
-            .iter()
-            .filter(|(t, _)| contains(&ws, t))
-            .map(|(_, d)| *d)
+            .found(&words(text))
+            .into_iter()
+            .map(|t| self.days[t])
             .max()
     }
 
-    fn mentions(&self, list: &[Vec<String>], text: &str) -> Option<String> {
-        let ws = words(text);
-        list.iter().find(|t| contains(&ws, t)).map(|t| t.join(" "))
+    /// The first term of `list` (in lexicon order) that `text` mentions.
+    fn mentions(&self, list: &Terms, text: &str) -> Option<String> {
+        let first = *list.found(&words(text)).first()?;
+        Some(list.words[first].join(" "))
     }
 }
 
@@ -307,7 +339,24 @@ mod tests {
 
     #[test]
     fn terms_match_whole_words_only() {
-        assert!(contains(&words("no water here"), &words("water")));
-        assert!(!contains(&words("waterproof roof"), &words("water")));
+        let terms = Terms::new(vec![words("water")]);
+        assert_eq!(terms.found(&words("no water here")), vec![0]);
+        assert!(terms.found(&words("waterproof roof")).is_empty());
+    }
+
+    #[test]
+    fn a_phrase_matches_only_its_words_in_order_and_each_term_counts_once() {
+        let terms = Terms::new(vec![
+            words("no water"),
+            words("water"),
+            words("gutter ubal"),
+        ]);
+        assert_eq!(
+            terms.found(&words("water, no water, water again")),
+            vec![0, 1]
+        );
+        assert!(terms.found(&words("water no")).iter().all(|t| *t == 1));
+        assert_eq!(terms.found(&words("gutter ubal raha hai")), vec![2]);
+        assert!(terms.found(&words("ubal gutter")).is_empty());
     }
 }

@@ -60,7 +60,11 @@ impl Batches for SqliteStore {
     async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<Neighbour>>> {
         let mut found: Vec<Vec<Neighbour>> = vec![Vec::new(); asks.len()];
         for (c, chunk) in asks.chunks(CHUNK).enumerate() {
-            let mut b = QueryBuilder::<Sqlite>::new("");
+            // One row per ask, its neighbours as a JSON array: a busy batch finds thousands of
+            // neighbours, and each row is a hand-off from the connection's thread (BENCHMARKS.md).
+            let mut b = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT ask, json_group_array(json_array({NEIGHBOUR_COLUMNS})) FROM ("
+            ));
             for (i, a) in chunk.iter().enumerate() {
                 if i > 0 {
                     b.push(" UNION ALL ");
@@ -85,10 +89,11 @@ impl Batches for SqliteStore {
                 .push_bind(a.exclude)
                 .push(format!(" AND status IN ({})", open_statuses_sql()));
             }
+            b.push(") GROUP BY ask");
             for r in b.build().fetch_all(&self.reader).await.map_err(db)? {
                 let ask: i64 = r.try_get(0).map_err(db)?;
                 if let Some(list) = found.get_mut(ask as usize) {
-                    list.push(neighbour_from_row(&r)?);
+                    *list = neighbours_from_json(r.try_get(1).map_err(db)?)?;
                 }
             }
         }
@@ -286,17 +291,36 @@ impl Batches for SqliteStore {
     }
 }
 
-/// A `Neighbour` from a row of `ask, NEIGHBOUR_COLUMNS` (read by position: thousands a batch).
-fn neighbour_from_row(r: &SqliteRow) -> Result<Neighbour> {
-    let status: &str = r.try_get(4).map_err(db)?;
-    Ok(Neighbour {
-        id: r.try_get(1).map_err(db)?,
-        reference: r.try_get(2).map_err(db)?,
-        service_code: r.try_get(3).map_err(db)?,
-        status: Status::parse(status).ok_or_else(|| unknown_status(status))?,
-        lat: r.try_get(5).map_err(db)?,
-        lon: r.try_get(6).map_err(db)?,
-        department: r.try_get(7).map_err(db)?,
-        created_at: parse_ts(r.try_get(8).map_err(db)?)?,
-    })
+/// One neighbour as `json_array(NEIGHBOUR_COLUMNS)` writes it.
+type NeighbourJson<'a> = (
+    i64,
+    String,
+    String,
+    &'a str,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+    &'a str,
+);
+
+/// The `Neighbour`s of one ask from its `json_group_array` of `NEIGHBOUR_COLUMNS`.
+fn neighbours_from_json(text: &str) -> Result<Vec<Neighbour>> {
+    let rows: Vec<NeighbourJson<'_>> = serde_json::from_str(text)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("neighbours of a duplicate search: {e}")))?;
+    rows.into_iter()
+        .map(
+            |(id, reference, service_code, status, lat, lon, department, created_at)| {
+                Ok(Neighbour {
+                    id,
+                    reference,
+                    service_code,
+                    status: Status::parse(status).ok_or_else(|| unknown_status(status))?,
+                    lat,
+                    lon,
+                    department,
+                    created_at: parse_ts(created_at)?,
+                })
+            },
+        )
+        .collect()
 }

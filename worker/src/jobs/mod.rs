@@ -9,7 +9,11 @@ mod triage;
 
 use crate::context::Worker;
 use sahulat_domain::jobs::Task;
+use sahulat_domain::triage::Neighbour;
 use sahulat_store::Job;
+use std::collections::HashMap;
+
+pub(crate) use triage::{write as triage_write, Prepared};
 
 /// What went wrong with a job.
 #[derive(Debug)]
@@ -32,10 +36,21 @@ pub(crate) async fn triage_batch(
     w: &Worker,
     jobs: &[(&Job, i64)],
 ) -> anyhow::Result<Vec<(i64, Result<(), JobError>)>> {
+    let prepared = triage_prepare(w, jobs, &HashMap::new()).await?;
+    Ok(triage::write(w, prepared).await?.results)
+}
+
+/// Decides a batch of claimed triage jobs without writing it, on top of `carried`: the
+/// decisions of the batch still being written (`triage::prepare`).
+pub(crate) async fn triage_prepare(
+    w: &Worker,
+    jobs: &[(&Job, i64)],
+    carried: &HashMap<i64, Neighbour>,
+) -> anyhow::Result<triage::Prepared> {
     if !w.config.triage_delay.is_zero() {
         tokio::time::sleep(w.config.triage_delay).await;
     }
-    triage::run_batch(w, jobs).await
+    triage::prepare(w, jobs, carried).await
 }
 
 /// Runs a batch of claimed `resolved` jobs; each job's result, all completed.

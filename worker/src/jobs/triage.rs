@@ -89,12 +89,34 @@ fn answers(a: &NearbyAsk, o: &Neighbour) -> bool {
         && matches!((o.lat, o.lon), (Some(lat), Some(lon)) if haversine_m(a.lat, a.lon, lat, lon) <= a.radius_m)
 }
 
-/// Triages a batch of claimed `triage` jobs (`(job, request id)`); returns each job's result
-/// (completed here when `Ok`; the caller fails or retries the others).
-pub(crate) async fn run_batch(
+/// A triage batch decided but not yet written: what `write` stores, and the decisions the
+/// next batch must see while this one is being written.
+#[derive(Debug, Default)]
+pub(crate) struct Prepared {
+    items: Vec<TriageOutcome>,
+    complete: Vec<i64>,
+    refused: Vec<(i64, Result<(), JobError>)>,
+    /// This batch's requests as neighbours after their outcomes are written.
+    pub(crate) decided: HashMap<i64, Neighbour>,
+}
+
+/// What writing a prepared batch gave: each job's result, and whether every outcome and every
+/// completion was written (so a batch decided meanwhile on top of `Prepared::decided` saw what
+/// the database now holds).
+#[derive(Debug)]
+pub(crate) struct Written {
+    pub(crate) results: Vec<(i64, Result<(), JobError>)>,
+    pub(crate) all_applied: bool,
+}
+
+/// Reads and decides a batch without writing it. `carried` are the decisions of a batch still
+/// being written (`Prepared::decided`): the database may not show them yet, so they stand in
+/// for those requests' rows, as this batch's own earlier decisions do.
+pub(crate) async fn prepare(
     w: &Worker,
     jobs: &[(&Job, i64)],
-) -> anyhow::Result<Vec<(i64, Result<(), JobError>)>> {
+    carried: &HashMap<i64, Neighbour>,
+) -> anyhow::Result<Prepared> {
     let ids: Vec<i64> = jobs.iter().map(|(_, id)| *id).collect();
     let requests: HashMap<i64, ServiceRequest> = w
         .store
@@ -107,7 +129,10 @@ pub(crate) async fn run_batch(
         let mut seen = std::collections::HashSet::new();
         ids.iter()
             .filter_map(|id| requests.get(id))
-            .filter(|r| r.status == Status::Submitted && seen.insert(r.id))
+            .filter(|r| {
+                // A request the batch being written decided is done, as if already triaged.
+                r.status == Status::Submitted && !carried.contains_key(&r.id) && seen.insert(r.id)
+            })
             .collect()
     };
     let checks: Vec<CategoryCheck> = todo
@@ -135,9 +160,17 @@ pub(crate) async fn run_batch(
                     .next()
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|o| !decided.contains_key(&o.id))
+                    .filter(|o| !decided.contains_key(&o.id) && !carried.contains_key(&o.id))
                     .collect();
-                list.extend(decided.values().filter(|o| answers(a, o)).cloned());
+                list.extend(
+                    carried
+                        .iter()
+                        .filter(|(id, _)| !decided.contains_key(id))
+                        .map(|(_, o)| o)
+                        .chain(decided.values())
+                        .filter(|o| answers(a, o))
+                        .cloned(),
+                );
                 list.sort_by_key(|o| (o.created_at, o.id));
                 list
             }
@@ -167,10 +200,10 @@ pub(crate) async fn run_batch(
     // Write in claim order; the jobs whose requests need nothing are completed with them.
     let mut items: Vec<TriageOutcome> = Vec::new();
     let mut complete: Vec<i64> = Vec::new();
-    let mut results = Vec::new();
+    let mut refused_jobs = Vec::new();
     for (job, id) in jobs {
         if let Some(e) = refused.get(id) {
-            results.push((job.id, Err(JobError::Retry(e.clone()))));
+            refused_jobs.push((job.id, Err(JobError::Retry(e.clone()))));
             continue;
         }
         if let Some(o) = outcomes.remove(id) {
@@ -180,15 +213,30 @@ pub(crate) async fn run_batch(
         }
         complete.push(job.id);
     }
+    Ok(Prepared {
+        items,
+        complete,
+        refused: refused_jobs,
+        decided,
+    })
+}
+
+/// Writes a prepared batch: all outcomes and the jobs' completion in one transaction.
+pub(crate) async fn write(w: &Worker, p: Prepared) -> anyhow::Result<Written> {
     let written = w
         .store
-        .apply_triage_batch(&items, &complete, &w.id, w.clock.now())
+        .apply_triage_batch(&p.items, &p.complete, &w.id, w.clock.now())
         .await?;
-    for (job, done) in complete.iter().zip(&written.completed) {
+    for (job, done) in p.complete.iter().zip(&written.completed) {
         if !done {
             tracing::warn!(job, "lease lost before completion; another worker has it");
         }
     }
-    results.extend(complete.iter().map(|job| (*job, Ok(()))));
-    Ok(results)
+    let all_applied = written.applied.iter().all(|a| *a) && written.completed.iter().all(|c| *c);
+    let mut results = p.refused;
+    results.extend(p.complete.iter().map(|job| (*job, Ok(()))));
+    Ok(Written {
+        results,
+        all_applied,
+    })
 }
