@@ -49,4 +49,5 @@ mod ussd;
 mod web;
 mod worker;
 mod worker_batch;
+mod worker_loop;
 mod worker_process;
