@@ -2,9 +2,10 @@
 //! done, retry it with exponential backoff, or fail it for good. On shutdown it stops claiming,
 //! finishes the job in hand and hands the rest of its batch back to the queue.
 //!
-//! A claim of triage jobs alone is pipelined: it is read and decided while the previous one is
-//! written (two connections, two cores), on top of the previous batch's decisions; if that
-//! write did not store every outcome, the batch is decided again from the database.
+//! The triage jobs of a claim are pipelined: they are read and decided while the previous
+//! claim's are written (two connections, two cores), on top of that batch's decisions; if that
+//! write did not store every outcome, the batch is decided again from the database. The next
+//! claim is taken as soon as the write is done.
 
 use crate::context::Worker;
 use crate::jobs::{self, JobError, Prepared};
@@ -98,11 +99,35 @@ impl Worker {
         }
     }
 
-    /// Handles one claim; returns the jobs to run one at a time. A claim of triage jobs alone
-    /// is decided while the pending batch is written (after which the next claim is taken)
-    /// and becomes the new pending batch; any other claim waits for that write, then runs as
-    /// `run_triage_batch` says.
+    /// Handles one claim; returns the jobs to run one at a time. The claim's triage jobs (two
+    /// or more) are decided while the pending batch is written (after which the next claim is
+    /// taken) and become the new pending batch; its other jobs then run as `run_triage_batch`
+    /// says. A claim with fewer triage jobs waits for the pending write and runs as before.
     async fn step(&self, claimed: Vec<Job>, pipe: &mut Pipeline) -> anyhow::Result<Vec<Job>> {
+        let (triage, others): (Vec<Job>, Vec<Job>) = claimed.into_iter().partition(|job| {
+            matches!(
+                Task::parse(&job.kind, &job.payload),
+                Ok(Task::Triage { .. })
+            )
+        });
+        if triage.len() < 2 {
+            self.finish(pipe.pending.take()).await?;
+            let all: Vec<Job> = triage.into_iter().chain(others).collect();
+            let rest = self.run_triage_batch(&all).await?;
+            return Ok(rest.into_iter().cloned().collect());
+        }
+        let mut rest = self.pipeline(triage, pipe).await?;
+        if !others.is_empty() {
+            // Nothing else waits for triage outcomes: `notify` sends what is written (the
+            // pending write queues another), `resolved` and `escalate` read triaged tickets.
+            rest.extend(self.run_triage_batch(&others).await?.into_iter().cloned());
+        }
+        Ok(rest)
+    }
+
+    /// Decides `claimed` (triage jobs only) while the pending batch is written, and makes it
+    /// the pending batch; returns its jobs, to run one at a time, if it could not be decided.
+    async fn pipeline(&self, claimed: Vec<Job>, pipe: &mut Pipeline) -> anyhow::Result<Vec<Job>> {
         let pending = &mut pipe.pending;
         let triage: Vec<i64> = claimed
             .iter()
@@ -111,11 +136,6 @@ impl Worker {
                 _ => None,
             })
             .collect();
-        if triage.len() < 2 || triage.len() < claimed.len() {
-            self.finish(pending.take()).await?;
-            let rest = self.run_triage_batch(&claimed).await?;
-            return Ok(rest.into_iter().cloned().collect());
-        }
         let mut previous = pending.take();
         let carried = previous
             .as_mut()
