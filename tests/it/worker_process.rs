@@ -191,3 +191,29 @@ async fn the_jobs_command_shows_queue_depth_and_retries_a_failed_job() {
     let (ok, _) = run(&["jobs", "retry", &id.to_string()]);
     assert!(!ok, "only a failed job can be retried");
 }
+
+#[tokio::test]
+async fn a_worker_batch_outside_1_to_512_stops_the_worker_with_the_variable_named() {
+    let app = TestApp::new().await;
+    for (value, why) in [
+        ("0", "between 1 and 512"),
+        ("513", "between 1 and 512"),
+        ("lots", "not a valid number"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sahulat"))
+            .arg("worker")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("DATABASE_URL", &app.db_url)
+            .env("SAHULAT_DATA_KEY", common::TEST_DATA_KEY)
+            .env("SAHULAT_WORKER_BATCH", value)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run sahulat worker");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{value}: the worker started");
+        assert!(
+            stderr.contains("SAHULAT_WORKER_BATCH") && stderr.contains(why),
+            "{value}: {stderr}"
+        );
+    }
+}
