@@ -104,19 +104,23 @@ impl Worker {
     /// taken) and become the new pending batch; its other jobs then run as `run_triage_batch`
     /// says. A claim with fewer triage jobs waits for the pending write and runs as before.
     async fn step(&self, claimed: Vec<Job>, pipe: &mut Pipeline) -> anyhow::Result<Vec<Job>> {
-        let (triage, others): (Vec<Job>, Vec<Job>) = claimed.into_iter().partition(|job| {
-            matches!(
-                Task::parse(&job.kind, &job.payload),
-                Ok(Task::Triage { .. })
-            )
-        });
+        let (mut triage, mut ids, mut others) = (Vec::new(), Vec::new(), Vec::new());
+        for job in claimed {
+            match Task::parse(&job.kind, &job.payload) {
+                Ok(Task::Triage { request_id }) => {
+                    ids.push(request_id);
+                    triage.push(job);
+                }
+                _ => others.push(job),
+            }
+        }
         if triage.len() < 2 {
             self.finish(pipe.pending.take()).await?;
             let all: Vec<Job> = triage.into_iter().chain(others).collect();
             let rest = self.run_triage_batch(&all).await?;
             return Ok(rest.into_iter().cloned().collect());
         }
-        let mut rest = self.pipeline(triage, pipe).await?;
+        let mut rest = self.pipeline(triage, ids, pipe).await?;
         if !others.is_empty() {
             // Nothing else waits for triage outcomes: `notify` sends what is written (the
             // pending write queues another), `resolved` and `escalate` read triaged tickets.
@@ -125,24 +129,23 @@ impl Worker {
         Ok(rest)
     }
 
-    /// Decides `claimed` (triage jobs only) while the pending batch is written, and makes it
-    /// the pending batch; returns its jobs, to run one at a time, if it could not be decided.
-    async fn pipeline(&self, claimed: Vec<Job>, pipe: &mut Pipeline) -> anyhow::Result<Vec<Job>> {
+    /// Decides `claimed` (triage jobs, of the requests `ids`) while the pending batch is
+    /// written, and makes it the pending batch; returns its jobs, to run one at a time, if it
+    /// could not be decided.
+    async fn pipeline(
+        &self,
+        claimed: Vec<Job>,
+        ids: Vec<i64>,
+        pipe: &mut Pipeline,
+    ) -> anyhow::Result<Vec<Job>> {
         let pending = &mut pipe.pending;
-        let triage: Vec<i64> = claimed
-            .iter()
-            .filter_map(|job| match Task::parse(&job.kind, &job.payload) {
-                Ok(Task::Triage { request_id }) => Some(request_id),
-                _ => None,
-            })
-            .collect();
         let mut previous = pending.take();
         let carried = previous
             .as_mut()
             .map(|p| std::mem::take(&mut p.prepared.decided))
             .unwrap_or_default();
         let prepared = {
-            let batch: Vec<(&Job, i64)> = claimed.iter().zip(triage).collect();
+            let batch: Vec<(&Job, i64)> = claimed.iter().zip(ids).collect();
             let writer = async {
                 let stored = self.finish(previous).await?;
                 let next = self

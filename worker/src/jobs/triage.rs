@@ -91,7 +91,7 @@ fn answers(a: &NearbyAsk, o: &Neighbour) -> bool {
 
 /// A triage batch decided but not yet written: what `write` stores, and the decisions the
 /// next batch must see while this one is being written.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Prepared {
     items: Vec<TriageOutcome>,
     complete: Vec<i64>,
@@ -162,11 +162,10 @@ pub(crate) async fn prepare(
                     .into_iter()
                     .filter(|o| !decided.contains_key(&o.id) && !carried.contains_key(&o.id))
                     .collect();
+                // `todo` leaves out the carried requests, so no id is in both maps.
                 list.extend(
                     carried
-                        .iter()
-                        .filter(|(id, _)| !decided.contains_key(id))
-                        .map(|(_, o)| o)
+                        .values()
                         .chain(decided.values())
                         .filter(|o| answers(a, o))
                         .cloned(),
