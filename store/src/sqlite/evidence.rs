@@ -1,56 +1,85 @@
-//! sqlite: the facts behind the key figures and the ratings, for a window and a filter.
+//! sqlite: the facts behind the key figures and the ratings, for a window and a filter (read
+//! in bulk through `bulk`), and open data.
 
+use super::bulk::{opt_text, opt_time, sqlite_err, text};
 use super::*;
 use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS};
 use crate::{Evidence, FactQuery};
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
-use std::borrow::Cow;
 
-/// `FACT_COLUMNS` as a JSON array. Text is borrowed from the JSON where it has no escapes (codes
-/// and timestamps never do), which spares seven allocations a row.
-#[derive(serde::Deserialize)]
-struct FactRow<'a>(
-    i64,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Option<Cow<'a, str>>,
-    Option<f64>,
-    Option<f64>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Option<Cow<'a, str>>,
-    #[serde(borrow)] Option<Cow<'a, str>>,
-    i64,
-    i64,
-);
-
-fn fact_from_row(t: FactRow<'_>) -> Result<Fact> {
+/// One `FACT_COLUMNS` row as a `Fact` (text read in place; seven columns are parsed, not copied).
+fn fact_from_row(row: &rusqlite::Row<'_>) -> Result<Fact> {
     let bad =
         |col: &str, v: &str| Error::Internal(anyhow::anyhow!("unknown {col} {v:?} in database"));
-    let when = |v: Option<Cow<'_, str>>| v.as_deref().map(parse_ts).transpose();
+    let int = |i: usize| row.get::<_, i64>(i).map_err(sqlite_err);
+    let real = |i: usize| row.get::<_, Option<f64>>(i).map_err(sqlite_err);
+    let (channel, priority, status) = (text(row, 7)?, text(row, 8)?, text(row, 9)?);
     Ok(Fact {
-        id: t.0,
-        service: t.1.into_owned(),
-        province: t.2.into_owned(),
-        district: t.3.into_owned(),
-        tehsil: t.4.map(Cow::into_owned),
-        lat: t.5,
-        lon: t.6,
-        channel: Channel::parse(&t.7).ok_or_else(|| bad("channel", &t.7))?,
-        priority: Priority::parse(&t.8).ok_or_else(|| bad("priority", &t.8))?,
-        status: Status::parse(&t.9).ok_or_else(|| bad("status", &t.9))?,
-        created_at: parse_ts(&t.10)?,
-        responded_at: when(t.11)?,
-        closed_at: when(t.12)?,
-        sla_due_at: when(t.13)?,
-        reporters: u32::try_from(t.14).unwrap_or(1),
-        reopen_count: u32::try_from(t.15).unwrap_or(0),
+        id: int(0)?,
+        service: text(row, 1)?.to_owned(),
+        province: text(row, 2)?.to_owned(),
+        district: text(row, 3)?.to_owned(),
+        tehsil: opt_text(row, 4)?.map(str::to_owned),
+        lat: real(5)?,
+        lon: real(6)?,
+        channel: Channel::parse(channel).ok_or_else(|| bad("channel", channel))?,
+        priority: Priority::parse(priority).ok_or_else(|| bad("priority", priority))?,
+        status: Status::parse(status).ok_or_else(|| bad("status", status))?,
+        created_at: parse_ts(text(row, 10)?)?,
+        responded_at: opt_time(row, 11)?,
+        closed_at: opt_time(row, 12)?,
+        sla_due_at: opt_time(row, 13)?,
+        reporters: u32::try_from(int(14)?).unwrap_or(1),
+        reopen_count: u32::try_from(int(15)?).unwrap_or(0),
     })
+}
+
+/// ` AND …` for the filter's places, services, channel and priority (columns of `alias`), with
+/// its values appended to `params` in placeholder order (`push_filter` for rusqlite).
+fn filter(q: &FactQuery, alias: &str, params: &mut Vec<String>) -> String {
+    let list = |column: &str, values: &[String], params: &mut Vec<String>| {
+        params.extend(values.iter().cloned());
+        let marks = vec!["?"; values.len()].join(", ");
+        format!(" AND {alias}{column} IN ({marks})")
+    };
+    let mut sql = list("district_code", &q.districts, params);
+    if let Some(t) = &q.tehsil {
+        sql.push_str(&list("tehsil_code", std::slice::from_ref(t), params));
+    }
+    if !q.services.is_empty() {
+        sql.push_str(&list("service_code", &q.services, params));
+    }
+    if let Some(c) = q.channel {
+        sql.push_str(&list("channel", &[c.as_str().to_owned()], params));
+    }
+    if let Some(p) = q.priority {
+        sql.push_str(&list("priority", &[p.as_str().to_owned()], params));
+    }
+    sql
+}
+
+/// Runs `sql` with `params` on a bulk reader and maps every row with `map`.
+async fn read_all<T: Send + 'static>(
+    store: &SqliteStore,
+    sql: String,
+    params: Vec<String>,
+    map: fn(&rusqlite::Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    store
+        .bulk
+        .read(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql).map_err(sqlite_err)?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(params.iter()))
+                .map_err(sqlite_err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(sqlite_err)? {
+                out.push(map(row)?);
+            }
+            Ok(out)
+        })
+        .await
 }
 
 fn open_from_row(row: &SqliteRow) -> Result<OpenRecord> {
@@ -89,40 +118,25 @@ impl Evidence for SqliteStore {
         let (from, to) = (ts(q.from), ts(q.to));
         // Three index ranges rather than one OR: created in the window; older and still open;
         // older and closed after the window began.
-        // One JSON text instead of one row per request: sqlx hands SQLite rows over one at a
-        // time between threads, which cost ~10 µs a row; parsing the array costs ~1 µs.
-        let mut b = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT json_group_array(json_array({FACT_COLUMNS})) FROM (\
-             SELECT {FACT_COLUMNS} FROM service_requests WHERE created_at >= "
-        ));
-        b.push_bind(from.clone())
-            .push(" AND created_at < ")
-            .push_bind(to);
-        push_filter(&mut b, q, "");
+        let mut params = vec![from.clone(), to];
+        let mut sql = format!(
+            "SELECT {FACT_COLUMNS} FROM service_requests WHERE created_at >= ? AND created_at < ?"
+        );
+        sql.push_str(&filter(q, "", &mut params));
         if !q.created_only {
-            b.push(format!(
+            sql.push_str(&format!(
                 " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests INDEXED BY service_requests_district_closed \
-                 WHERE closed_at IS NULL AND created_at < "
+                 WHERE closed_at IS NULL AND created_at < ?"
             ));
-            b.push_bind(from.clone());
-            push_filter(&mut b, q, "");
-            b.push(format!(
-                " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at >= "
+            params.push(from.clone());
+            sql.push_str(&filter(q, "", &mut params));
+            sql.push_str(&format!(
+                " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at >= ? AND created_at < ?"
             ));
-            b.push_bind(from.clone())
-                .push(" AND created_at < ")
-                .push_bind(from);
-            push_filter(&mut b, q, "");
+            params.extend([from.clone(), from]);
+            sql.push_str(&filter(q, "", &mut params));
         }
-        b.push(")");
-        let text: String = b
-            .build_query_scalar()
-            .fetch_one(&self.reader)
-            .await
-            .map_err(db)?;
-        let rows: Vec<FactRow<'_>> = serde_json::from_str(&text)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("evidence facts: {e}")))?;
-        rows.into_iter().map(fact_from_row).collect()
+        read_all(self, sql, params, fact_from_row).await
     }
 
     async fn latest_activity(&self) -> Result<Option<DateTime<Utc>>> {
@@ -134,21 +148,18 @@ impl Evidence for SqliteStore {
     }
 
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>> {
-        let mut b = QueryBuilder::<Sqlite>::new(
-            "SELECT json_group_array(json_array(r.request_id, r.rating)) FROM ratings r \
-             JOIN service_requests s ON s.id = r.request_id WHERE s.created_at >= ",
+        let mut params = vec![ts(q.from), ts(q.to)];
+        let mut sql = String::from(
+            "SELECT r.request_id, r.rating FROM ratings r JOIN service_requests s ON s.id = r.request_id \
+             WHERE s.created_at >= ? AND s.created_at < ?",
         );
-        b.push_bind(ts(q.from))
-            .push(" AND s.created_at < ")
-            .push_bind(ts(q.to));
-        push_filter(&mut b, q, "s.");
-        let text: String = b
-            .build_query_scalar()
-            .fetch_one(&self.reader)
-            .await
-            .map_err(db)?;
-        let rows: Vec<(i64, i64)> = serde_json::from_str(&text)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("evidence ratings: {e}")))?;
+        sql.push_str(&filter(q, "s.", &mut params));
+        let rows = read_all(self, sql, params, |row| {
+            let id: i64 = row.get(0).map_err(sqlite_err)?;
+            let stars: i64 = row.get(1).map_err(sqlite_err)?;
+            Ok((id, stars))
+        })
+        .await?;
         let mut out: HashMap<i64, Vec<u8>> = HashMap::new();
         for (id, stars) in rows {
             out.entry(id)

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod batches;
+mod bulk;
 mod evidence;
 mod housekeeping;
 mod inbox;
@@ -111,6 +112,7 @@ pub struct SqliteStore {
     reader: SqlitePool,
     intake: tokio::sync::mpsc::Sender<crate::intake::IntakeCmd>,
     key: Arc<DataKey>,
+    bulk: Arc<bulk::BulkReader>,
 }
 
 pub(super) fn enum_col<T>(row: &SqliteRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
@@ -206,6 +208,7 @@ impl SqliteStore {
             .connect_with(opts.clone())
             .await
             .map_err(db)?;
+        let path = opts.get_filename().to_path_buf();
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(std::time::Duration::from_secs(10))
@@ -221,11 +224,13 @@ impl SqliteStore {
             .await
             .map_err(db)?;
         let intake = intake::spawn(writer.clone(), key.clone());
+        let bulk = bulk::BulkReader::new(path);
         Ok(Self {
             writer,
             reader,
             intake,
             key,
+            bulk,
         })
     }
 

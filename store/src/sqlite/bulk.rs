@@ -1,0 +1,101 @@
+//! Bulk reads on SQLite: the evidence facts and ratings of a window, tens of thousands to a
+//! million rows, read through `rusqlite` on a blocking thread. sqlx hands SQLite rows from its
+//! connection thread to the async side one at a time (about 11 µs a row here), and asking
+//! SQLite for one JSON text of the rows instead costs about 2 µs a row of JSON building in
+//! SQLite plus the parse (`BENCHMARKS.md`). Stepping the statement where it runs and reading
+//! each column in place costs well under 1 µs a row. Connections are read-only, opened lazily
+//! and kept for the next read; the writer and every other read stay on sqlx.
+
+use super::parse_ts;
+use rusqlite::{Connection, OpenFlags};
+use sahulat_domain::error::{Error, Result};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Read-only connections to one database file, shared by the store's clones.
+#[derive(Debug)]
+pub(super) struct BulkReader {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// Idle connections kept (as many as sqlx's reader pool).
+const KEEP: usize = 4;
+
+impl BulkReader {
+    pub(super) fn new(path: PathBuf) -> Arc<BulkReader> {
+        Arc::new(BulkReader {
+            path,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // As sqlx's readers: large ranges straight from the OS page cache, a 64 MB page cache.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "mmap_size", 268_435_456i64)?;
+        conn.pragma_update(None, "cache_size", -65_536i64)?;
+        Ok(conn)
+    }
+
+    /// Runs `read` on a blocking thread with a connection of the pool.
+    pub(super) async fn read<T, F>(self: &Arc<Self>, read: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let taken = me.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
+            let conn = match taken {
+                Some(c) => c,
+                None => me.open().map_err(sqlite_err)?,
+            };
+            let out = read(&conn);
+            if let Ok(mut idle) = me.idle.lock() {
+                if idle.len() < KEEP {
+                    idle.push(conn);
+                }
+            }
+            out
+        })
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("bulk read stopped: {e}")))?
+    }
+}
+
+/// A rusqlite error as the store's error (busy or locked: unavailable, like sqlx's).
+pub(super) fn sqlite_err(e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            Error::Unavailable("the database is busy".into())
+        }
+        _ => Error::Internal(anyhow::Error::new(e).context("database error")),
+    }
+}
+
+/// Column `i` as text borrowed from the row.
+pub(super) fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str> {
+    row.get_ref(i)
+        .and_then(|v| v.as_str().map_err(Into::into))
+        .map_err(sqlite_err)
+}
+
+/// Column `i` as text borrowed from the row, or `None` when NULL.
+pub(super) fn opt_text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>> {
+    row.get_ref(i)
+        .and_then(|v| v.as_str_or_null().map_err(Into::into))
+        .map_err(sqlite_err)
+}
+
+/// Column `i` as a timestamp written by `ts`, or `None` when NULL.
+pub(super) fn opt_time(
+    row: &rusqlite::Row<'_>,
+    i: usize,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    opt_text(row, i)?.map(parse_ts).transpose()
+}
