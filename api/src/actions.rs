@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sahulat_domain::accounts::Role;
 use sahulat_domain::catalogue::{Catalogue, PILOT_DISTRICTS};
 use sahulat_domain::evaluation::{
-    self, evaluate, Design, Evaluation, KpiResult, Method, OtherAction, Placebo, PreTrend,
+    self, evaluate_outcomes, Design, Evaluation, KpiResult, Method, OtherAction, Placebo, PreTrend,
     SeriesPoint, Unit, Warning, DEFAULT_RESAMPLES, DEFAULT_WINDOW_DAYS,
 };
 use sahulat_domain::evidence::summary::{pk_date, pk_midnight};
@@ -287,8 +287,9 @@ pub async fn evaluate_action(
         to: pk_midnight(action.start + Duration::days(i64::from(follow_up_days))).min(now),
         created_only: true,
     };
-    let (facts, ratings) = tokio::try_join!(store.evidence_facts(&q), store.evidence_ratings(&q))?;
-    let e: Evaluation = evaluate(&design, &facts, &ratings, pop);
+    let (outcomes, ratings) =
+        tokio::try_join!(store.evaluation_outcomes(&q), store.evidence_ratings(&q))?;
+    let e: Evaluation = evaluate_outcomes(&design, &outcomes, &ratings, pop);
     Ok(ActionEvaluation {
         action: action.clone(),
         treated: e.treated.clone(),

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sahulat_domain::error::Result;
+use sahulat_domain::evaluation::Outcome;
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::{Ask, Fact};
 use sahulat_domain::status::{Channel, Priority};
@@ -54,6 +55,10 @@ pub trait Evidence: Send + Sync {
     /// Every request the filter matches that was created in the window, or created before it
     /// and still open at its start (for the backlog; not with `created_only`).
     async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>>;
+    /// What an evaluation reads of the requests the filter matches that were created in the
+    /// window (`created_only` is implied): seven columns instead of sixteen, because an
+    /// evaluation reads every request of its windows, up to a million.
+    async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<Vec<Outcome>>;
     /// The ratings of the requests created in the window, by request id.
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>>;
     /// The last time any request changed (`None` on an empty database): the end of the data,
@@ -74,6 +79,10 @@ pub(crate) const OPEN_COLUMNS: &str = "s.reference, s.service_code, s.district_c
     s.reporters, s.reopen_count, \
     (SELECT COUNT(*) FROM ratings r WHERE r.request_id = s.id) AS ratings, \
     (SELECT AVG(CAST(r.rating AS DOUBLE PRECISION)) FROM ratings r WHERE r.request_id = s.id) AS rating_mean";
+
+/// The columns of an `Outcome`, in the order both stores read them.
+pub(crate) const OUTCOME_COLUMNS: &str =
+    "id, tehsil_code, status, created_at, closed_at, sla_due_at, reopen_count";
 
 /// The columns of a `Fact`, in the order both stores read them.
 pub(crate) const FACT_COLUMNS: &str =

@@ -28,6 +28,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
+pub use cells::Outcome;
 pub use checks::estimate_from;
 pub use did::did;
 pub use reading::{kpi_name, method_text, num, reading, unit_text, warning_text};
@@ -192,15 +193,32 @@ impl Design {
 }
 
 /// Evaluates an action on every KPI: `facts` are the requests of the tehsils concerned (any
-/// created outside the windows or after `as_of` are ignored), `ratings` maps a request id to
-/// its citizens' stars, `pop` gives the residents for requests per 10,000.
+/// created outside the windows or after `as_of`, or of another service than the design's, are
+/// ignored), `ratings` maps a request id to its citizens' stars, `pop` gives the residents for
+/// requests per 10,000.
 pub fn evaluate(
     design: &Design,
     facts: &[Fact],
     ratings: &HashMap<i64, Vec<u8>>,
     pop: &Population,
 ) -> Evaluation {
-    let grid = cells::Grid::build(design, facts, ratings, pop);
+    let outcomes: Vec<Outcome> = facts
+        .iter()
+        .filter(|f| design.services.is_empty() || design.services.contains(&f.service))
+        .map(Outcome::from)
+        .collect();
+    evaluate_outcomes(design, &outcomes, ratings, pop)
+}
+
+/// `evaluate` on what the store's `evaluation_outcomes` read: the requests of the services
+/// concerned (the caller filters them), created in the windows.
+pub fn evaluate_outcomes(
+    design: &Design,
+    outcomes: &[Outcome],
+    ratings: &HashMap<i64, Vec<u8>>,
+    pop: &Population,
+) -> Evaluation {
+    let grid = cells::Grid::build(design, outcomes, ratings, pop);
     let point = did::Windows::new(&grid.geometry, grid.group_periods(|_| 1.0));
     let draws = bootstrap::draw(&grid, design.seed, design.resamples);
     let design_warnings = checks::design_warnings(design, &grid);

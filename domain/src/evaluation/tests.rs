@@ -174,7 +174,8 @@ fn the_cluster_interval_matches_the_enumerated_bootstrap_distribution_of_three_a
     }
     let mut d = design(&c[0..3], &c[3..6]);
     d.min_cell = 1;
-    let grid = Grid::build(&d, &facts, &HashMap::new(), population());
+    let outcomes: Vec<Outcome> = facts.iter().map(Outcome::from).collect();
+    let grid = Grid::build(&d, &outcomes, &HashMap::new(), population());
     let draws = draw_with(&grid, 99, 20_000, 3);
     assert_eq!(draws.method, Method::ClusterBootstrap);
     let k = 1; // mean days to resolve

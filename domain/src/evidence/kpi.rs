@@ -56,18 +56,29 @@ pub struct Fact {
     pub reopen_count: u32,
 }
 
+/// Merged duplicates and rejected reports are not service requests a department owed an
+/// answer to: they are left out of times, SLA and backlog.
+pub fn owed_an_answer(status: Status) -> bool {
+    !matches!(status, Status::Duplicate | Status::Rejected)
+}
+
+/// When a request now in `status`, closed at `closed_at`, was answered: its closing, if it was
+/// resolved, closed as not fixable or passed as not the department's.
+pub fn answered_at(status: Status, closed_at: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match status {
+        Status::Resolved | Status::ClosedNotFixed | Status::NotResponsible => closed_at,
+        _ => None,
+    }
+}
+
 impl Fact {
-    /// Merged duplicates and rejected reports are not service requests a department owed an
-    /// answer to: they are left out of times, SLA and backlog.
+    /// See `owed_an_answer`.
     pub fn owed_an_answer(&self) -> bool {
-        !matches!(self.status, Status::Duplicate | Status::Rejected)
+        owed_an_answer(self.status)
     }
 
     fn answered_at(&self) -> Option<DateTime<Utc>> {
-        match self.status {
-            Status::Resolved | Status::ClosedNotFixed | Status::NotResponsible => self.closed_at,
-            _ => None,
-        }
+        answered_at(self.status, self.closed_at)
     }
 
     /// Open at `t` (created before it, not closed by it).

@@ -1,8 +1,9 @@
 //! postgres: the facts behind the key figures and the ratings, for a window and a filter.
 
 use super::*;
-use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS};
+use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
 use crate::{Evidence, FactQuery};
+use sahulat_domain::evaluation::Outcome;
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
 
@@ -84,6 +85,31 @@ impl Evidence for PgStore {
         }
         let rows = b.build().fetch_all(&self.pool).await.map_err(db)?;
         rows.iter().map(fact_from_row).collect()
+    }
+
+    async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<Vec<Outcome>> {
+        let mut b = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {OUTCOME_COLUMNS} FROM service_requests WHERE created_at >= "
+        ));
+        b.push_bind(q.from)
+            .push(" AND created_at < ")
+            .push_bind(q.to);
+        push_filter(&mut b, q, "");
+        let rows = b.build().fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(Outcome {
+                    id: row.try_get("id").map_err(db)?,
+                    tehsil: row.try_get("tehsil_code").map_err(db)?,
+                    status: enum_col(row, "status", Status::parse)?,
+                    created_at: row.try_get("created_at").map_err(db)?,
+                    closed_at: row.try_get("closed_at").map_err(db)?,
+                    sla_due_at: row.try_get("sla_due_at").map_err(db)?,
+                    reopen_count: u32::try_from(row.try_get::<i32, _>("reopen_count").map_err(db)?)
+                        .unwrap_or(0),
+                })
+            })
+            .collect()
     }
 
     async fn latest_activity(&self) -> Result<Option<DateTime<Utc>>> {
