@@ -287,8 +287,7 @@ pub async fn evaluate_action(
         to: pk_midnight(action.start + Duration::days(i64::from(follow_up_days))).min(now),
         created_only: true,
     };
-    let (outcomes, ratings) =
-        tokio::try_join!(store.evaluation_outcomes(&q), store.evidence_ratings(&q))?;
+    let (outcomes, ratings) = store.evaluation_outcomes(&q).await?;
     let e: Evaluation = evaluate_outcomes(&design, &outcomes, &ratings, pop);
     Ok(ActionEvaluation {
         action: action.clone(),

@@ -49,6 +49,9 @@ impl FactQuery {
     }
 }
 
+/// An evaluation's requests and their citizens' ratings (stars by request id).
+pub type OutcomesRead = (Vec<Outcome>, HashMap<i64, Vec<u8>>);
+
 /// Reads for summaries, plan input and exports.
 #[async_trait]
 pub trait Evidence: Send + Sync {
@@ -56,9 +59,10 @@ pub trait Evidence: Send + Sync {
     /// and still open at its start (for the backlog; not with `created_only`).
     async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>>;
     /// What an evaluation reads of the requests the filter matches that were created in the
-    /// window (`created_only` is implied): seven columns instead of sixteen, because an
-    /// evaluation reads every request of its windows, up to a million.
-    async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<Vec<Outcome>>;
+    /// window (`created_only` is implied), and their ratings by request id (as
+    /// `evidence_ratings`): seven columns instead of sixteen, because an evaluation reads every
+    /// request of its windows, up to a million.
+    async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<OutcomesRead>;
     /// The ratings of the requests created in the window, by request id.
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>>;
     /// The last time any request changed (`None` on an empty database): the end of the data,

@@ -27,7 +27,7 @@ mod tickets;
 
 pub use accounts::{Accounts, ApiKeyInfo, Session};
 pub use batches::{Batches, Delivery, NearbyAsk, TriageWritten};
-pub use evidence::{Evidence, FactQuery};
+pub use evidence::{Evidence, FactQuery, OutcomesRead};
 pub use housekeeping::{Gauges, Housekeeping, Pruned};
 pub use inbox::{Addressees, InboxItem, StaffInbox};
 pub use innovation::Innovation;

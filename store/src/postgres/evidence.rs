@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
-use crate::{Evidence, FactQuery};
+use crate::{Evidence, FactQuery, OutcomesRead};
 use sahulat_domain::evaluation::Outcome;
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
@@ -87,7 +87,7 @@ impl Evidence for PgStore {
         rows.iter().map(fact_from_row).collect()
     }
 
-    async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<Vec<Outcome>> {
+    async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<OutcomesRead> {
         let mut b = QueryBuilder::<Postgres>::new(format!(
             "SELECT {OUTCOME_COLUMNS} FROM service_requests WHERE created_at >= "
         ));
@@ -95,8 +95,12 @@ impl Evidence for PgStore {
             .push(" AND created_at < ")
             .push_bind(q.to);
         push_filter(&mut b, q, "");
-        let rows = b.build().fetch_all(&self.pool).await.map_err(db)?;
-        rows.iter()
+        let (rows, ratings) = tokio::try_join!(
+            async { b.build().fetch_all(&self.pool).await.map_err(db) },
+            self.evidence_ratings(q)
+        )?;
+        let outcomes = rows
+            .iter()
             .map(|row| {
                 Ok(Outcome {
                     id: row.try_get("id").map_err(db)?,
@@ -109,7 +113,8 @@ impl Evidence for PgStore {
                         .unwrap_or(0),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok((outcomes, ratings))
     }
 
     async fn latest_activity(&self) -> Result<Option<DateTime<Utc>>> {

@@ -4,7 +4,7 @@
 use super::bulk::{opt_text, opt_time, sqlite_err, text};
 use super::*;
 use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
-use crate::{Evidence, FactQuery};
+use crate::{Evidence, FactQuery, OutcomesRead};
 use sahulat_domain::evaluation::Outcome;
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
@@ -156,7 +156,7 @@ impl Evidence for SqliteStore {
         read_all(self, sql, params, fact_from_row).await
     }
 
-    async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<Vec<Outcome>> {
+    async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<OutcomesRead> {
         let (from, to) = (ts(q.from), ts(q.to));
         let mut params = vec![from.clone(), to.clone()];
         let clause = filter(q, "", &mut params);
@@ -180,7 +180,8 @@ impl Evidence for SqliteStore {
                 while let Some(row) = rows.next().map_err(sqlite_err)? {
                     out.push(outcome_from_row(row)?);
                 }
-                Ok(out)
+                let ratings = ratings_of(conn, &out)?;
+                Ok((out, ratings))
             })
             .await
     }
@@ -248,4 +249,33 @@ fn covers_most(conn: &rusqlite::Connection, from: &str, to: &str) -> Result<bool
     let (from, to) = (parse_ts(from)?.max(first), parse_ts(to)?.min(last));
     let span = (last - first).num_seconds().max(1);
     Ok((to - from).num_seconds() * 4 >= span)
+}
+
+/// The ratings of `outcomes`, read on the same connection. The ratings table is read over the
+/// outcomes' id range and matched in memory: joining each rating to its request, or each
+/// request to its ratings, costs a B-tree lookup in the large table per row (0.5 s for the
+/// 530,000 requests of one test window, BENCHMARKS.md).
+fn ratings_of(conn: &rusqlite::Connection, outcomes: &[Outcome]) -> Result<HashMap<i64, Vec<u8>>> {
+    let mut ids: Vec<i64> = outcomes.iter().map(|o| o.id).collect();
+    ids.sort_unstable();
+    let mut out: HashMap<i64, Vec<u8>> = HashMap::new();
+    let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else {
+        return Ok(out);
+    };
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT request_id, rating FROM ratings NOT INDEXED WHERE request_id BETWEEN ? AND ?",
+        )
+        .map_err(sqlite_err)?;
+    let mut rows = stmt.query([lo, hi]).map_err(sqlite_err)?;
+    while let Some(row) = rows.next().map_err(sqlite_err)? {
+        let id: i64 = row.get(0).map_err(sqlite_err)?;
+        if ids.binary_search(&id).is_ok() {
+            let stars: i64 = row.get(1).map_err(sqlite_err)?;
+            out.entry(id)
+                .or_default()
+                .push(u8::try_from(stars).unwrap_or(0));
+        }
+    }
+    Ok(out)
 }

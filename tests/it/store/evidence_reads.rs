@@ -15,12 +15,10 @@ use std::sync::Arc;
 
 const PHONE: &str = "0300 7654321";
 
-/// Resolves `reference` as a PHED officer signed in for the purpose (`name` must be new: a
-/// token signed in days earlier on the test clock has expired).
-async fn resolve(app: &TestApp, name: &str, reference: &str) {
-    let staff = app
-        .signed_in("staff", name, None, Some("phed-larkana"))
-        .await;
+/// Resolves `reference` as an officer of `department` signed in for the purpose (`name` must
+/// be new: a token signed in days earlier on the test clock has expired).
+async fn resolve(app: &TestApp, name: &str, department: &str, reference: &str) {
+    let staff = app.signed_in("staff", name, None, Some(department)).await;
     let res = app
         .authed(
             "POST",
@@ -46,16 +44,16 @@ async fn a_window_holds_its_requests_and_the_older_ones_open_at_its_start_and_th
     }
     let (lat, lon) = PLACES[2];
     let kech = app
-        .create(request_at("roads", lat, lon, "Pothole", None))
+        .create(request_at("roads", lat, lon, "Pothole", Some(PHONE)))
         .await;
     w.run_until_idle().await.unwrap();
     // Day 1: the first is resolved, before the window opens on day 5.
     app.clock.advance(Duration::days(1));
-    resolve(&app, "phed.one", &early[0].reference).await;
+    resolve(&app, "phed.one", "phed-larkana", &early[0].reference).await;
     // Day 10: the second is resolved inside the window; a new report is made and resolved,
     // and its reporter rates the answer.
     app.clock.advance(Duration::days(9));
-    resolve(&app, "phed.two", &early[1].reference).await;
+    resolve(&app, "phed.two", "phed-larkana", &early[1].reference).await;
     let (lat, lon) = PLACES[4];
     let late = app
         .create(request_at(
@@ -67,11 +65,20 @@ async fn a_window_holds_its_requests_and_the_older_ones_open_at_its_start_and_th
         ))
         .await;
     w.run_until_idle().await.unwrap();
-    resolve(&app, "phed.three", &late.reference).await;
+    resolve(&app, "phed.three", "phed-larkana", &late.reference).await;
     let res = app
         .post_json(
             &format!("/api/v1/requests/{}/rating", late.reference),
             &json!({"phone": PHONE, "rating": 5}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    // The Kech road is mended too, and rated: a rating of another district's request.
+    resolve(&app, "cw.kech", "cw-kech", &kech.reference).await;
+    let res = app
+        .post_json(
+            &format!("/api/v1/requests/{}/rating", kech.reference),
+            &json!({"phone": PHONE, "rating": 3}),
         )
         .await;
     assert_eq!(res.status, 201, "{}", res.text());
@@ -131,24 +138,40 @@ async fn a_window_holds_its_requests_and_the_older_ones_open_at_its_start_and_th
             ..only_created.clone()
         },
     ] {
-        let outcomes = store.evaluation_outcomes(&q).await.unwrap();
+        let (outcomes, ratings) = store.evaluation_outcomes(&q).await.unwrap();
         assert_eq!(outcomes.len(), 1);
         assert_eq!(
             outcomes,
             as_outcomes(store.evidence_facts(&q).await.unwrap())
         );
+        assert_eq!(ratings, store.evidence_ratings(&q).await.unwrap());
+        assert_eq!(ratings[&late.id], vec![5]);
     }
     let everything = FactQuery {
         districts: vec!["PK713".into(), "PK211".into()],
         from: start,
         ..only_created.clone()
     };
-    let mut outcomes = store.evaluation_outcomes(&everything).await.unwrap();
+    let (mut outcomes, ratings) = store.evaluation_outcomes(&everything).await.unwrap();
+    assert_eq!(ratings, store.evidence_ratings(&everything).await.unwrap());
     outcomes.sort_by_key(|o| o.id);
     let mut facts = as_outcomes(store.evidence_facts(&everything).await.unwrap());
     facts.sort_by_key(|o| o.id);
     assert_eq!(outcomes.len(), 5);
     assert_eq!(outcomes, facts);
+    assert_eq!(ratings.len(), 2);
+    // Larkana's outcomes span the Kech request's id; its rating is not theirs.
+    let larkana_since_start = FactQuery {
+        districts: vec!["PK713".into()],
+        ..everything
+    };
+    let (outcomes, ratings) = store
+        .evaluation_outcomes(&larkana_since_start)
+        .await
+        .unwrap();
+    assert_eq!(outcomes.len(), 4);
+    assert!(outcomes.iter().all(|o| o.id != kech.id));
+    assert_eq!(ratings.keys().copied().collect::<Vec<_>>(), vec![late.id]);
     let both = FactQuery {
         districts: vec!["PK713".into(), "PK211".into()],
         ..larkana.clone()
