@@ -180,7 +180,7 @@ impl Evidence for SqliteStore {
                 while let Some(row) = rows.next().map_err(sqlite_err)? {
                     out.push(outcome_from_row(row)?);
                 }
-                let ratings = ratings_of(conn, &out)?;
+                let ratings = ratings_of(conn, out.iter().map(|o| o.id).collect())?;
                 Ok((out, ratings))
             })
             .await
@@ -195,25 +195,23 @@ impl Evidence for SqliteStore {
     }
 
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>> {
+        // The window's request ids (an index range, often without a table read), then the
+        // ratings over their id range, matched in memory (see `ratings_of`).
         let mut params = vec![ts(q.from), ts(q.to)];
         let mut sql = String::from(
-            "SELECT r.request_id, r.rating FROM ratings r JOIN service_requests s ON s.id = r.request_id \
-             WHERE s.created_at >= ? AND s.created_at < ?",
+            "SELECT id FROM service_requests WHERE created_at >= ? AND created_at < ?",
         );
-        sql.push_str(&filter(q, "s.", &mut params));
-        let rows = read_all(self, sql, params, |row| {
-            let id: i64 = row.get(0).map_err(sqlite_err)?;
-            let stars: i64 = row.get(1).map_err(sqlite_err)?;
-            Ok((id, stars))
-        })
-        .await?;
-        let mut out: HashMap<i64, Vec<u8>> = HashMap::new();
-        for (id, stars) in rows {
-            out.entry(id)
-                .or_default()
-                .push(u8::try_from(stars).unwrap_or(0));
-        }
-        Ok(out)
+        sql.push_str(&filter(q, "", &mut params));
+        self.bulk
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached(&sql).map_err(sqlite_err)?;
+                let ids = stmt
+                    .query_map(rusqlite::params_from_iter(params.iter()), |row| row.get(0))
+                    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<i64>>>())
+                    .map_err(sqlite_err)?;
+                ratings_of(conn, ids)
+            })
+            .await
     }
 
     async fn open_data(&self, q: &FactQuery, limit: u32) -> Result<Vec<OpenRecord>> {
@@ -251,12 +249,11 @@ fn covers_most(conn: &rusqlite::Connection, from: &str, to: &str) -> Result<bool
     Ok((to - from).num_seconds() * 4 >= span)
 }
 
-/// The ratings of `outcomes`, read on the same connection. The ratings table is read over the
-/// outcomes' id range and matched in memory: joining each rating to its request, or each
+/// The ratings of the requests `ids`, read on the caller's connection. The ratings table is
+/// read over the ids' range and matched in memory: joining each rating to its request, or each
 /// request to its ratings, costs a B-tree lookup in the large table per row (0.5 s for the
 /// 530,000 requests of one test window, BENCHMARKS.md).
-fn ratings_of(conn: &rusqlite::Connection, outcomes: &[Outcome]) -> Result<HashMap<i64, Vec<u8>>> {
-    let mut ids: Vec<i64> = outcomes.iter().map(|o| o.id).collect();
+fn ratings_of(conn: &rusqlite::Connection, mut ids: Vec<i64>) -> Result<HashMap<i64, Vec<u8>>> {
     ids.sort_unstable();
     let mut out: HashMap<i64, Vec<u8>> = HashMap::new();
     let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else {
