@@ -4,7 +4,8 @@
 //! SQLite for one JSON text of the rows instead costs about 2 µs a row of JSON building in
 //! SQLite plus the parse (`BENCHMARKS.md`). Stepping the statement where it runs and reading
 //! each column in place costs well under 1 µs a row. Connections are read-only, opened lazily
-//! and kept for the next read; the writer and every other read stay on sqlx.
+//! and kept for the next read (an in-memory database is opened by sqlx's shared-cache name);
+//! the writer and every other read stay on sqlx.
 
 use super::parse_ts;
 use rusqlite::{Connection, OpenFlags};
@@ -19,6 +20,10 @@ pub(super) struct BulkReader {
     idle: Mutex<Vec<Connection>>,
 }
 
+/// The file name sqlx gives an in-memory database (`sqlite::memory:`): a shared-cache memory
+/// database that every connection of the process opening that name sees.
+const SQLX_MEMORY: &str = "file:sqlx-in-memory-";
+
 /// Idle connections kept (as many as sqlx's reader pool).
 const KEEP: usize = 4;
 
@@ -31,10 +36,13 @@ impl BulkReader {
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if self.path.to_string_lossy().starts_with(SQLX_MEMORY) {
+            flags |= OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_MEMORY
+                | OpenFlags::SQLITE_OPEN_SHARED_CACHE;
+        }
+        let conn = Connection::open_with_flags(&self.path, flags)?;
         // As sqlx's readers: large ranges straight from the OS page cache, a 64 MB page cache.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "mmap_size", 268_435_456i64)?;

@@ -226,3 +226,58 @@ async fn a_window_holds_its_requests_and_the_older_ones_open_at_its_start_and_th
     };
     assert!(store.evidence_ratings(&before).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_in_memory_sqlite_database_is_read_in_bulk_like_a_file() {
+    // The bulk reads open their own connections; on `sqlite::memory:` they must find the
+    // database sqlx made, not a new empty one.
+    use crate::common::{reference_data, t0};
+    use sahulat_domain::crypto::DataKey;
+    use sahulat_domain::ids::RandomIds;
+    use sahulat_store::CreateOutcome;
+
+    let key = DataKey::from_bytes([9; 32]);
+    let store = sahulat_store::connect("sqlite::memory:", Arc::new(key))
+        .await
+        .unwrap();
+    sahulat_store::prepare(store.as_ref(), &reference_data().catalogue, t0())
+        .await
+        .unwrap();
+    let new = super::new_request("water-supply", 0.0);
+    let created = store
+        .create_request(
+            &new,
+            &RandomIds::seeded(3),
+            None,
+            Arc::new(
+                |r: &sahulat_domain::request::ServiceRequest| sahulat_store::StoredResponse {
+                    status: 201,
+                    body: json!({ "reference": r.reference }),
+                },
+            ),
+            t0(),
+        )
+        .await
+        .unwrap();
+    let CreateOutcome::Created(request, _) = created else {
+        panic!("no key, no replay");
+    };
+    let q = FactQuery {
+        districts: vec!["PK713".into()],
+        tehsil: None,
+        services: Vec::new(),
+        channel: None,
+        priority: None,
+        from: t0() - Duration::days(1),
+        to: t0() + Duration::days(1),
+        created_only: false,
+    };
+    let facts = store.evidence_facts(&q).await.unwrap();
+    assert_eq!(
+        facts.iter().map(|f| f.id).collect::<Vec<_>>(),
+        vec![request.id]
+    );
+    let (outcomes, ratings) = store.evaluation_outcomes(&q).await.unwrap();
+    assert_eq!(outcomes, vec![Outcome::from(&facts[0])]);
+    assert!(ratings.is_empty());
+}
