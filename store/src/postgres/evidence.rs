@@ -104,7 +104,10 @@ impl Evidence for PgStore {
             .map(|row| {
                 Ok(Outcome {
                     id: row.try_get("id").map_err(db)?,
-                    tehsil: row.try_get("tehsil_code").map_err(db)?,
+                    tehsil: row
+                        .try_get::<Option<String>, _>("tehsil_code")
+                        .map_err(db)?
+                        .map(Arc::from),
                     status: enum_col(row, "status", Status::parse)?,
                     created_at: row.try_get("created_at").map_err(db)?,
                     closed_at: row.try_get("closed_at").map_err(db)?,

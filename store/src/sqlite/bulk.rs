@@ -7,7 +7,7 @@
 //! and kept for the next read (an in-memory database is opened by sqlx's shared-cache name);
 //! the writer and every other read stay on sqlx.
 
-use super::parse_ts;
+use super::{parse_fixed_ts, parse_ts};
 use rusqlite::{Connection, OpenFlags};
 use sahulat_domain::error::{Error, Result};
 use std::path::PathBuf;
@@ -100,10 +100,24 @@ pub(super) fn opt_text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<Optio
         .map_err(sqlite_err)
 }
 
-/// Column `i` as a timestamp written by `ts`, or `None` when NULL.
+/// Column `i` as a timestamp written by `ts`, or `None` when NULL (the fixed layout is read
+/// from the bytes; anything else is checked as text and parsed as RFC 3339).
 pub(super) fn opt_time(
     row: &rusqlite::Row<'_>,
     i: usize,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-    opt_text(row, i)?.map(parse_ts).transpose()
+    let bytes = row
+        .get_ref(i)
+        .and_then(|v| v.as_bytes_or_null().map_err(Into::into))
+        .map_err(sqlite_err)?;
+    match bytes.map(|b| (b, parse_fixed_ts(b))) {
+        None => Ok(None),
+        Some((_, Some(t))) => Ok(Some(t)),
+        Some(_) => opt_text(row, i)?.map(parse_ts).transpose(),
+    }
+}
+
+/// Column `i` as a timestamp written by `ts`.
+pub(super) fn time(row: &rusqlite::Row<'_>, i: usize) -> Result<chrono::DateTime<chrono::Utc>> {
+    opt_time(row, i)?.ok_or_else(|| Error::Internal(anyhow::anyhow!("column {i} is NULL")))
 }

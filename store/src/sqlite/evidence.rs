@@ -1,13 +1,14 @@
 //! sqlite: the facts behind the key figures and the ratings, for a window and a filter (read
 //! in bulk through `bulk`), and open data.
 
-use super::bulk::{opt_text, opt_time, sqlite_err, text};
+use super::bulk::{opt_text, opt_time, sqlite_err, text, time};
 use super::*;
 use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
 use crate::{Evidence, FactQuery, OutcomesRead};
 use sahulat_domain::evaluation::Outcome;
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
+use std::sync::Arc;
 
 /// One `FACT_COLUMNS` row as a `Fact` (text read in place; seven columns are parsed, not copied).
 fn fact_from_row(row: &rusqlite::Row<'_>) -> Result<Fact> {
@@ -36,20 +37,42 @@ fn fact_from_row(row: &rusqlite::Row<'_>) -> Result<Fact> {
     })
 }
 
-/// One `OUTCOME_COLUMNS` row as an `Outcome`.
-fn outcome_from_row(row: &rusqlite::Row<'_>) -> Result<Outcome> {
-    let status = text(row, 2)?;
-    Ok(Outcome {
-        id: row.get(0).map_err(sqlite_err)?,
-        tehsil: opt_text(row, 1)?.map(str::to_owned),
-        status: Status::parse(status).ok_or_else(|| {
-            Error::Internal(anyhow::anyhow!("unknown status {status:?} in database"))
-        })?,
-        created_at: parse_ts(text(row, 3)?)?,
-        closed_at: opt_time(row, 4)?,
-        sla_due_at: opt_time(row, 5)?,
-        reopen_count: u32::try_from(row.get::<_, i64>(6).map_err(sqlite_err)?).unwrap_or(0),
-    })
+/// Reads `OUTCOME_COLUMNS` rows as `Outcome`s; each tehsil code is allocated once per read.
+fn read_outcomes(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[String],
+    capacity: usize,
+) -> Result<Vec<Outcome>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(sqlite_err)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params.iter()))
+        .map_err(sqlite_err)?;
+    let mut tehsils: Vec<Arc<str>> = Vec::new();
+    let mut out = Vec::with_capacity(capacity);
+    while let Some(row) = rows.next().map_err(sqlite_err)? {
+        let tehsil =
+            opt_text(row, 1)?.map(|code| match tehsils.iter().find(|t| t.as_ref() == code) {
+                Some(t) => t.clone(),
+                None => {
+                    tehsils.push(Arc::from(code));
+                    tehsils[tehsils.len() - 1].clone()
+                }
+            });
+        let status = text(row, 2)?;
+        out.push(Outcome {
+            id: row.get(0).map_err(sqlite_err)?,
+            tehsil,
+            status: Status::parse(status).ok_or_else(|| {
+                Error::Internal(anyhow::anyhow!("unknown status {status:?} in database"))
+            })?,
+            created_at: time(row, 3)?,
+            closed_at: opt_time(row, 4)?,
+            sla_due_at: opt_time(row, 5)?,
+            reopen_count: u32::try_from(row.get::<_, i64>(6).map_err(sqlite_err)?).unwrap_or(0),
+        });
+    }
+    Ok(out)
 }
 
 /// ` AND …` for the filter's places, services, channel and priority (columns of `alias`), with
@@ -186,7 +209,9 @@ impl Evidence for SqliteStore {
         let outcomes = match rows {
             None => {
                 let sql = select.replace("{}", "");
-                read_all(self, sql, params, outcome_from_row).await?
+                self.bulk
+                    .read(move |conn| read_outcomes(conn, &sql, &params, 0))
+                    .await?
             }
             Some((lo, hi)) => {
                 let sql = select.replace("{}", " NOT INDEXED");
@@ -194,7 +219,10 @@ impl Evidence for SqliteStore {
                 // Integers of our own, in the text: a bound text value would not make a rowid range.
                 let half = |a: i64, b: i64| {
                     let sql = format!("{sql} AND id BETWEEN {a} AND {b}");
-                    read_all(self, sql, params.clone(), outcome_from_row)
+                    let params = params.clone();
+                    let rows = usize::try_from(b - a + 1).unwrap_or(0);
+                    self.bulk
+                        .read(move |conn| read_outcomes(conn, &sql, &params, rows))
                 };
                 let (mut first, second) = tokio::try_join!(half(lo, mid), half(mid + 1, hi))?;
                 first.extend(second);

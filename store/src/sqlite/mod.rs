@@ -78,7 +78,7 @@ pub(super) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (the layout of `ts`), or `None`.
-fn parse_fixed_ts(b: &[u8]) -> Option<DateTime<Utc>> {
+pub(super) fn parse_fixed_ts(b: &[u8]) -> Option<DateTime<Utc>> {
     if b.len() != 27 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
         return None;
     }
