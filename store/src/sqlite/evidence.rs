@@ -156,27 +156,42 @@ fn open_from_row(row: &SqliteRow) -> Result<OpenRecord> {
 impl Evidence for SqliteStore {
     async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>> {
         let (from, to) = (ts(q.from), ts(q.to));
-        // Three index ranges rather than one OR: created in the window; older and still open;
-        // older and closed after the window began.
-        let mut params = vec![from.clone(), to];
-        let mut sql = format!(
-            "SELECT {FACT_COLUMNS} FROM service_requests WHERE created_at >= ? AND created_at < ?"
-        );
-        sql.push_str(&filter(q, "", &mut params));
-        if !q.created_only {
-            sql.push_str(&format!(
-                " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests INDEXED BY service_requests_district_closed \
+        // Index ranges rather than one OR, read at once on separate connections: the requests
+        // created in each half of the window (a request's half never changes, so none is read
+        // twice or missed), and in one statement (one snapshot, since a closing moves a request
+        // from one to the other) those created earlier and still open, or closed after the
+        // window began.
+        let mid = ts(q.from + (q.to - q.from) / 2);
+        let created = |a: &str, b: &str| {
+            let mut params = vec![a.to_owned(), b.to_owned()];
+            let mut sql = format!(
+                "SELECT {FACT_COLUMNS} FROM service_requests WHERE created_at >= ? AND created_at < ?"
+            );
+            sql.push_str(&filter(q, "", &mut params));
+            read_all(self, sql, params, fact_from_row)
+        };
+        let older = async {
+            if q.created_only {
+                return Ok(Vec::new());
+            }
+            let mut params = vec![from.clone()];
+            let mut sql = format!(
+                "SELECT {FACT_COLUMNS} FROM service_requests INDEXED BY service_requests_district_closed \
                  WHERE closed_at IS NULL AND created_at < ?"
-            ));
-            params.push(from.clone());
+            );
             sql.push_str(&filter(q, "", &mut params));
             sql.push_str(&format!(
                 " UNION ALL SELECT {FACT_COLUMNS} FROM service_requests WHERE closed_at >= ? AND created_at < ?"
             ));
-            params.extend([from.clone(), from]);
+            params.extend([from.clone(), from.clone()]);
             sql.push_str(&filter(q, "", &mut params));
-        }
-        read_all(self, sql, params, fact_from_row).await
+            read_all(self, sql, params, fact_from_row).await
+        };
+        let (mut facts, second, older) =
+            tokio::try_join!(created(&from, &mid), created(&mid, &to), older)?;
+        facts.extend(second);
+        facts.extend(older);
+        Ok(facts)
     }
 
     async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<OutcomesRead> {
