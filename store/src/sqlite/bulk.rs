@@ -24,6 +24,9 @@ pub(super) struct BulkReader {
 /// database that every connection of the process opening that name sees.
 const SQLX_MEMORY: &str = "file:sqlx-in-memory-";
 
+/// The memory map of a bulk connection: SQLite's largest (`SQLITE_MAX_MMAP_SIZE`).
+const MMAP_BYTES: i64 = 0x7fff_0000;
+
 /// Idle connections kept (as many as sqlx's reader pool).
 const KEEP: usize = 4;
 
@@ -43,9 +46,11 @@ impl BulkReader {
                 | OpenFlags::SQLITE_OPEN_SHARED_CACHE;
         }
         let conn = Connection::open_with_flags(&self.path, flags)?;
-        // As sqlx's readers: large ranges straight from the OS page cache, a 64 MB page cache.
+        // Large ranges straight from the OS page cache, up to SQLite's 2 GB ceiling (a million
+        // requests make a 5 GB file; pages past the map are copied by a read call each), and a
+        // 64 MB page cache.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "mmap_size", 268_435_456i64)?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         conn.pragma_update(None, "cache_size", -65_536i64)?;
         Ok(conn)
     }
