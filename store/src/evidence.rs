@@ -93,7 +93,32 @@ pub(crate) const FACT_COLUMNS: &str =
     "id, service_code, province_code, district_code, tehsil_code, lat, lon, channel, \
     priority, status, created_at, responded_at, closed_at, sla_due_at, reporters, reopen_count";
 
-/// ` AND …` for the filter's places, services, channel and priority (columns of `alias`).
+/// The filter's conditions, each a column and the values it may take (at least one): places,
+/// services, channel and priority. Both stores write their SQL from this one list.
+pub(crate) fn conditions(q: &FactQuery) -> Vec<(&'static str, Vec<&str>)> {
+    let mut out = vec![(
+        "district_code",
+        q.districts.iter().map(String::as_str).collect(),
+    )];
+    if let Some(t) = &q.tehsil {
+        out.push(("tehsil_code", vec![t.as_str()]));
+    }
+    if !q.services.is_empty() {
+        out.push((
+            "service_code",
+            q.services.iter().map(String::as_str).collect(),
+        ));
+    }
+    if let Some(c) = q.channel {
+        out.push(("channel", vec![c.as_str()]));
+    }
+    if let Some(p) = q.priority {
+        out.push(("priority", vec![p.as_str()]));
+    }
+    out
+}
+
+/// ` AND …` for the filter's `conditions` (columns of `alias`), bound on a sqlx query.
 pub(crate) fn push_filter<'a, DB: sqlx::Database>(
     b: &mut sqlx::QueryBuilder<'a, DB>,
     q: &'a FactQuery,
@@ -101,30 +126,12 @@ pub(crate) fn push_filter<'a, DB: sqlx::Database>(
 ) where
     &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    b.push(format!(" AND {alias}district_code IN ("));
-    let mut sep = b.separated(", ");
-    for d in &q.districts {
-        sep.push_bind(d.as_str());
-    }
-    b.push(")");
-    if let Some(t) = &q.tehsil {
-        b.push(format!(" AND {alias}tehsil_code = "))
-            .push_bind(t.as_str());
-    }
-    if !q.services.is_empty() {
-        b.push(format!(" AND {alias}service_code IN ("));
+    for (column, values) in conditions(q) {
+        b.push(format!(" AND {alias}{column} IN ("));
         let mut sep = b.separated(", ");
-        for s in &q.services {
-            sep.push_bind(s.as_str());
+        for v in values {
+            sep.push_bind(v);
         }
         b.push(")");
-    }
-    if let Some(c) = q.channel {
-        b.push(format!(" AND {alias}channel = "))
-            .push_bind(c.as_str());
-    }
-    if let Some(p) = q.priority {
-        b.push(format!(" AND {alias}priority = "))
-            .push_bind(p.as_str());
     }
 }

@@ -3,7 +3,7 @@
 
 use super::bulk::{opt_text, opt_time, sqlite_err, text, time};
 use super::*;
-use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
+use crate::evidence::{conditions, push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
 use crate::{Evidence, FactQuery, OutcomesRead};
 use sahulat_domain::evaluation::Outcome;
 use sahulat_domain::evidence::open_data::OpenRecord;
@@ -12,11 +12,8 @@ use std::sync::Arc;
 
 /// One `FACT_COLUMNS` row as a `Fact` (text read in place; seven columns are parsed, not copied).
 fn fact_from_row(row: &rusqlite::Row<'_>) -> Result<Fact> {
-    let bad =
-        |col: &str, v: &str| Error::Internal(anyhow::anyhow!("unknown {col} {v:?} in database"));
     let int = |i: usize| row.get::<_, i64>(i).map_err(sqlite_err);
     let real = |i: usize| row.get::<_, Option<f64>>(i).map_err(sqlite_err);
-    let (channel, priority, status) = (text(row, 7)?, text(row, 8)?, text(row, 9)?);
     Ok(Fact {
         id: int(0)?,
         service: text(row, 1)?.to_owned(),
@@ -25,16 +22,23 @@ fn fact_from_row(row: &rusqlite::Row<'_>) -> Result<Fact> {
         tehsil: opt_text(row, 4)?.map(str::to_owned),
         lat: real(5)?,
         lon: real(6)?,
-        channel: Channel::parse(channel).ok_or_else(|| bad("channel", channel))?,
-        priority: Priority::parse(priority).ok_or_else(|| bad("priority", priority))?,
-        status: Status::parse(status).ok_or_else(|| bad("status", status))?,
-        created_at: parse_ts(text(row, 10)?)?,
+        channel: known("channel", text(row, 7)?, Channel::parse)?,
+        priority: known("priority", text(row, 8)?, Priority::parse)?,
+        status: known("status", text(row, 9)?, Status::parse)?,
+        created_at: time(row, 10)?,
         responded_at: opt_time(row, 11)?,
         closed_at: opt_time(row, 12)?,
         sla_due_at: opt_time(row, 13)?,
         reporters: u32::try_from(int(14)?).unwrap_or(1),
         reopen_count: u32::try_from(int(15)?).unwrap_or(0),
     })
+}
+
+/// A code read from the database as its enum (an unknown one is the store's fault, not the
+/// user's).
+fn known<T>(column: &str, value: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    parse(value)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown {column} {value:?} in database")))
 }
 
 /// Reads `OUTCOME_COLUMNS` rows as `Outcome`s; each tehsil code is allocated once per read.
@@ -44,59 +48,57 @@ fn read_outcomes(
     params: &[String],
     capacity: usize,
 ) -> Result<Vec<Outcome>> {
-    let mut stmt = conn.prepare_cached(sql).map_err(sqlite_err)?;
-    let mut rows = stmt
-        .query(rusqlite::params_from_iter(params.iter()))
-        .map_err(sqlite_err)?;
     let mut tehsils: Vec<Arc<str>> = Vec::new();
-    let mut out = Vec::with_capacity(capacity);
-    while let Some(row) = rows.next().map_err(sqlite_err)? {
-        let tehsil =
-            opt_text(row, 1)?.map(|code| match tehsils.iter().find(|t| t.as_ref() == code) {
-                Some(t) => t.clone(),
-                None => {
-                    tehsils.push(Arc::from(code));
-                    tehsils[tehsils.len() - 1].clone()
-                }
-            });
-        let status = text(row, 2)?;
-        out.push(Outcome {
+    step_all(conn, sql, params, capacity, |row| {
+        let tehsil = opt_text(row, 1)?.map(|code| {
+            if let Some(t) = tehsils.iter().find(|t| t.as_ref() == code) {
+                return t.clone();
+            }
+            let t: Arc<str> = Arc::from(code);
+            tehsils.push(t.clone());
+            t
+        });
+        Ok(Outcome {
             id: row.get(0).map_err(sqlite_err)?,
             tehsil,
-            status: Status::parse(status).ok_or_else(|| {
-                Error::Internal(anyhow::anyhow!("unknown status {status:?} in database"))
-            })?,
+            status: known("status", text(row, 2)?, Status::parse)?,
             created_at: time(row, 3)?,
             closed_at: opt_time(row, 4)?,
             sla_due_at: opt_time(row, 5)?,
             reopen_count: u32::try_from(row.get::<_, i64>(6).map_err(sqlite_err)?).unwrap_or(0),
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
-/// ` AND …` for the filter's places, services, channel and priority (columns of `alias`), with
-/// its values appended to `params` in placeholder order (`push_filter` for rusqlite).
+/// ` AND …` for the filter's `conditions` (columns of `alias`), with its values appended to
+/// `params` in placeholder order (`push_filter` for rusqlite).
 fn filter(q: &FactQuery, alias: &str, params: &mut Vec<String>) -> String {
-    let list = |column: &str, values: &[String], params: &mut Vec<String>| {
-        params.extend(values.iter().cloned());
+    let mut sql = String::new();
+    for (column, values) in conditions(q) {
         let marks = vec!["?"; values.len()].join(", ");
-        format!(" AND {alias}{column} IN ({marks})")
-    };
-    let mut sql = list("district_code", &q.districts, params);
-    if let Some(t) = &q.tehsil {
-        sql.push_str(&list("tehsil_code", std::slice::from_ref(t), params));
-    }
-    if !q.services.is_empty() {
-        sql.push_str(&list("service_code", &q.services, params));
-    }
-    if let Some(c) = q.channel {
-        sql.push_str(&list("channel", &[c.as_str().to_owned()], params));
-    }
-    if let Some(p) = q.priority {
-        sql.push_str(&list("priority", &[p.as_str().to_owned()], params));
+        sql.push_str(&format!(" AND {alias}{column} IN ({marks})"));
+        params.extend(values.into_iter().map(str::to_owned));
     }
     sql
+}
+
+/// Steps `sql` with `params` and maps every row with `map` (into a vector of `capacity`).
+fn step_all<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[String],
+    capacity: usize,
+    mut map: impl FnMut(&rusqlite::Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(sqlite_err)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params.iter()))
+        .map_err(sqlite_err)?;
+    let mut out = Vec::with_capacity(capacity);
+    while let Some(row) = rows.next().map_err(sqlite_err)? {
+        out.push(map(row)?);
+    }
+    Ok(out)
 }
 
 /// Runs `sql` with `params` on a bulk reader and maps every row with `map`.
@@ -108,17 +110,7 @@ async fn read_all<T: Send + 'static>(
 ) -> Result<Vec<T>> {
     store
         .bulk
-        .read(move |conn| {
-            let mut stmt = conn.prepare_cached(&sql).map_err(sqlite_err)?;
-            let mut rows = stmt
-                .query(rusqlite::params_from_iter(params.iter()))
-                .map_err(sqlite_err)?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next().map_err(sqlite_err)? {
-                out.push(map(row)?);
-            }
-            Ok(out)
-        })
+        .read(move |conn| step_all(conn, &sql, &params, 0, map))
         .await
 }
 
@@ -217,19 +209,21 @@ impl Evidence for SqliteStore {
                 .map_err(sqlite_err)
             })
             .await?;
-        let select = format!(
-            "SELECT {OUTCOME_COLUMNS} FROM service_requests{{}} \
-             WHERE created_at >= ? AND created_at < ?{clause}"
-        );
+        let select = |plan: &str| {
+            format!(
+                "SELECT {OUTCOME_COLUMNS} FROM service_requests{plan} \
+                 WHERE created_at >= ? AND created_at < ?{clause}"
+            )
+        };
         let outcomes = match rows {
             None => {
-                let sql = select.replace("{}", "");
+                let sql = select("");
                 self.bulk
                     .read(move |conn| read_outcomes(conn, &sql, &params, 0))
                     .await?
             }
             Some((lo, hi)) => {
-                let sql = select.replace("{}", " NOT INDEXED");
+                let sql = select(" NOT INDEXED");
                 let mid = lo + (hi - lo) / 2;
                 // Integers of our own, in the text: a bound text value would not make a rowid range.
                 let half = |a: i64, b: i64| {
