@@ -8,7 +8,6 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use futures::future::try_join_all;
 use sahulat_domain::citizen::{self, Policy, Proven, Rating, RatingWrite};
 use sahulat_domain::clock::ManualClock;
 use sahulat_domain::ids::{IdSource, RandomIds};
@@ -117,12 +116,7 @@ pub async fn run(
             while let Some(r) = today.next_if(|r| r.at < end) {
                 batch.push(r);
             }
-            let stored = try_join_all(
-                batch
-                    .iter()
-                    .map(|r| create(store.as_ref(), &cat, &geo, &ids, &render, r)),
-            )
-            .await?;
+            let stored = create(store.as_ref(), &cat, &geo, &ids, &render, &batch).await?;
             for (r, id) in batch.into_iter().zip(stored) {
                 tally.requests += 1;
                 tally.affected += u64::from(r.affected);
@@ -260,34 +254,44 @@ fn hours(h: f64) -> Duration {
     Duration::seconds((h * 3600.0) as i64)
 }
 
+/// Validates the hour's reports and stores them in their order (so their ids, and everything
+/// the worker decides from them, are the same for a seed however the tasks are scheduled).
 async fn create(
     store: &dyn Store,
     cat: &sahulat_domain::catalogue::Catalogue,
     geo: &sahulat_domain::geo::GeoIndex,
     ids: &RandomIds,
     render: &Render,
-    r: &SimRequest,
-) -> anyhow::Result<i64> {
-    let draft = RequestDraft {
-        service_code: Some(r.service.clone()),
-        description: Some(r.description.clone()),
-        lat: Some(r.lat),
-        lon: Some(r.lon),
-        phone: Some(r.phone.clone()),
-        language: Some(["en", "ur", "sd"][r.phone.len() % 3].to_string()),
-        channel: Some(r.channel),
-        ..Default::default()
-    };
-    let new = draft
-        .validate(cat, geo)
-        .map_err(|e| anyhow::anyhow!("simulated report refused: {e}"))?;
-    match store
-        .create_request(&new, ids as &dyn IdSource, None, render.clone(), r.at)
+    batch: &[SimRequest],
+) -> anyhow::Result<Vec<i64>> {
+    let mut news = Vec::with_capacity(batch.len());
+    for r in batch {
+        let draft = RequestDraft {
+            service_code: Some(r.service.clone()),
+            description: Some(r.description.clone()),
+            lat: Some(r.lat),
+            lon: Some(r.lon),
+            phone: Some(r.phone.clone()),
+            language: Some(["en", "ur", "sd"][r.phone.len() % 3].to_string()),
+            channel: Some(r.channel),
+            ..Default::default()
+        };
+        let new = draft
+            .validate(cat, geo)
+            .map_err(|e| anyhow::anyhow!("simulated report refused: {e}"))?;
+        news.push((new, r.at));
+    }
+    let mut out = Vec::with_capacity(news.len());
+    for outcome in store
+        .create_requests(&news, ids as &dyn IdSource, render.clone())
         .await?
     {
-        CreateOutcome::Created(req, _) => Ok(req.id),
-        CreateOutcome::Replayed(_) => anyhow::bail!("a simulated report was replayed"),
+        match outcome? {
+            CreateOutcome::Created(req, _) => out.push(req.id),
+            CreateOutcome::Replayed(_) => anyhow::bail!("a simulated report was replayed"),
+        }
     }
+    Ok(out)
 }
 
 /// A step's write.

@@ -114,18 +114,19 @@ impl std::fmt::Debug for IntakeCmd {
     }
 }
 
+/// The requests `create_requests` stores, each with the time it was made.
+pub type NewRequests<'a> = &'a [(NewServiceRequest, DateTime<Utc>)];
+
 impl IntakeCmd {
-    /// Hands a request to a writer task and waits for its answer, which comes only after the
-    /// batch holding it has committed.
-    pub(crate) async fn submit(
-        writer: &tokio::sync::mpsc::Sender<IntakeCmd>,
+    /// A command for one request and the receiver of its answer. The references and the
+    /// token are drawn here, so they follow the order commands are made in.
+    pub(crate) fn new(
         new: &NewServiceRequest,
         ids: &dyn IdSource,
         idempotency: Option<&IdempotencyKey>,
         render: Render,
         now: DateTime<Utc>,
-    ) -> Result<CreateOutcome> {
-        let stopped = || Error::Unavailable("the intake writer has stopped".into());
+    ) -> (Self, tokio::sync::oneshot::Receiver<Result<CreateOutcome>>) {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let cmd = IntakeCmd {
             new: new.clone(),
@@ -137,9 +138,27 @@ impl IntakeCmd {
             reply,
             queued: std::time::Instant::now(),
         };
+        (cmd, answer)
+    }
+
+    /// Hands a request to a writer task and waits for its answer, which comes only after the
+    /// batch holding it has committed.
+    pub(crate) async fn submit(
+        writer: &tokio::sync::mpsc::Sender<IntakeCmd>,
+        new: &NewServiceRequest,
+        ids: &dyn IdSource,
+        idempotency: Option<&IdempotencyKey>,
+        render: Render,
+        now: DateTime<Utc>,
+    ) -> Result<CreateOutcome> {
+        let (cmd, answer) = Self::new(new, ids, idempotency, render, now);
         writer.send(cmd).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
+}
+
+fn stopped() -> Error {
+    Error::Unavailable("the intake writer has stopped".into())
 }
 
 /// History text for a new request.
@@ -158,6 +177,16 @@ pub trait Intake: Send + Sync {
         render: Render,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome>;
+    /// Stores several validated requests without Idempotency-Keys, in the order given: their
+    /// ids and triage jobs follow that order whatever the timing, which a seeded simulation
+    /// needs to write the same history run after run. One answer per request, as
+    /// `create_request` gives; the outer error means none could be handed over.
+    async fn create_requests(
+        &self,
+        batch: NewRequests<'_>,
+        ids: &dyn IdSource,
+        render: Render,
+    ) -> Result<Vec<Result<CreateOutcome>>>;
     /// Adds a voice to an open request: the reporter count goes up and the number (if any)
     /// gets its SMS; one voice per number, and none for the number that reported it.
     async fn add_voice(&self, voice: &NewVoice, now: DateTime<Utc>) -> Result<VoiceOutcome>;

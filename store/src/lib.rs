@@ -32,8 +32,8 @@ pub use housekeeping::{Gauges, Housekeeping, Pruned};
 pub use inbox::{Addressees, InboxItem, StaffInbox};
 pub use innovation::Innovation;
 pub use intake::{
-    CreateOutcome, IdempotencyKey, Intake, NewVoice, Render, StoredResponse, VoiceOutcome,
-    RECEIVED_NOTE,
+    CreateOutcome, IdempotencyKey, Intake, NewRequests, NewVoice, Render, StoredResponse,
+    VoiceOutcome, RECEIVED_NOTE,
 };
 pub use jobs::{Job, JobCount, JobFate, JobQueue, DEFAULT_MAX_ATTEMPTS};
 pub use outbox::{Outbox, OutboxMessage};

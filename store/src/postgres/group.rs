@@ -12,7 +12,7 @@
 
 use super::intake::insert_request;
 use super::*;
-use crate::intake::IntakeCmd;
+use crate::intake::{IntakeCmd, NewRequests};
 use sqlx::PgConnection;
 use tokio::sync::{mpsc, Mutex};
 
@@ -61,6 +61,29 @@ async fn run(pool: PgPool, key: Arc<DataKey>, rx: Arc<Mutex<mpsc::Receiver<Intak
             let _ = cmd.reply.send(result);
         }
     }
+}
+
+/// Stores requests in the order given, `MAX_BATCH` at a time on one connection, bypassing the
+/// writer tasks: two of them would interleave their ids, and a batch's bounds (which decide
+/// where a request whose reference was taken goes) would depend on timing
+/// (`Intake::create_requests`).
+pub(super) async fn store_in_order(
+    pool: &PgPool,
+    key: &DataKey,
+    batch: NewRequests<'_>,
+    ids: &dyn IdSource,
+    render: Render,
+) -> Result<Vec<Result<CreateOutcome>>> {
+    let cmds: Vec<IntakeCmd> = batch
+        .iter()
+        .map(|(new, now)| IntakeCmd::new(new, ids, None, render.clone(), *now).0)
+        .collect();
+    let mut conn = pool.acquire().await.map_err(db)?;
+    let mut out = Vec::with_capacity(cmds.len());
+    for chunk in cmds.chunks(MAX_BATCH) {
+        out.extend(store_batch(&mut conn, key, chunk).await);
+    }
+    Ok(out)
 }
 
 /// The answer for every request of a batch when the database cannot be reached.

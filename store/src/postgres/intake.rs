@@ -3,10 +3,19 @@
 //! claims the key first.
 
 use super::*;
-use crate::intake::IntakeCmd;
+use crate::intake::{IntakeCmd, NewRequests};
 
 #[async_trait]
 impl Intake for PgStore {
+    async fn create_requests(
+        &self,
+        batch: NewRequests<'_>,
+        ids: &dyn IdSource,
+        render: Render,
+    ) -> Result<Vec<Result<CreateOutcome>>> {
+        super::group::store_in_order(&self.pool, &self.key, batch, ids, render).await
+    }
+
     async fn create_request(
         &self,
         new: &NewServiceRequest,

@@ -7,7 +7,7 @@
 //! requests arrive one at a time, each batch holds one request and nothing waits.
 
 use super::*;
-use crate::intake::IntakeCmd;
+use crate::intake::{IntakeCmd, NewRequests};
 use sqlx::{Row, SqliteConnection};
 use tokio::sync::mpsc;
 
@@ -355,6 +355,26 @@ impl Intake for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome> {
         IntakeCmd::submit(&self.intake, new, ids, idempotency, render, now).await
+    }
+
+    async fn create_requests(
+        &self,
+        batch: NewRequests<'_>,
+        ids: &dyn IdSource,
+        render: Render,
+    ) -> Result<Vec<Result<CreateOutcome>>> {
+        // Committed here in fixed chunks rather than through the writer task, whose batches
+        // are whatever is waiting in its queue: a reference already taken moves its request to
+        // the end of its batch, so the batch boundaries must not depend on timing.
+        let cmds: Vec<IntakeCmd> = batch
+            .iter()
+            .map(|(new, now)| IntakeCmd::new(new, ids, None, render.clone(), *now).0)
+            .collect();
+        let mut out = Vec::with_capacity(cmds.len());
+        for chunk in cmds.chunks(MAX_BATCH) {
+            out.extend(commit_batch(&self.writer, &self.key, chunk).await?);
+        }
+        Ok(out)
     }
 
     async fn add_voice(&self, v: &NewVoice, now: DateTime<Utc>) -> Result<VoiceOutcome> {

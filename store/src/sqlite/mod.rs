@@ -199,13 +199,25 @@ impl SqliteStore {
             .synchronous(sync)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
+        // A bulk writer (the simulator) keeps its transactions' pages in memory: a 256 MB page
+        // cache instead of spilling to the WAL mid-transaction, statement journals in memory,
+        // and a WAL checkpointed every 256 MB instead of 4 MB, so a hot index page is written
+        // back once per checkpoint rather than once per 4 MB (BENCHMARKS.md, "The simulator").
+        let writer_opts = if sync == SqliteSynchronous::Normal {
+            opts.clone()
+                .pragma("cache_size", "-262144")
+                .pragma("temp_store", "MEMORY")
+                .pragma("wal_autocheckpoint", "65536")
+        } else {
+            opts.clone()
+        };
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(std::time::Duration::from_secs(30))
             // A connection to a local file cannot go stale: a ping before each use only costs
             // two thread hand-offs (a third of the worker's time, BENCHMARKS.md).
             .test_before_acquire(false)
-            .connect_with(opts.clone())
+            .connect_with(writer_opts)
             .await
             .map_err(db)?;
         let path = opts.get_filename().to_path_buf();
