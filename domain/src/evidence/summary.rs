@@ -8,6 +8,7 @@ use super::kpi::{compute, Fact, Kpis};
 use super::population::Population;
 use crate::catalogue::Catalogue;
 use crate::error::{Error, Result};
+use crate::status::{Channel, Priority};
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -262,6 +263,68 @@ fn keys(f: &Fact, by: &[Dimension], cat: &Catalogue) -> Vec<Key> {
     out
 }
 
+/// What a fact's keys depend on, borrowed from it: the dimensions asked for and nothing else,
+/// so that facts in one group share one signature.
+#[derive(PartialEq, Eq, Hash)]
+struct Signature<'a> {
+    province: Option<&'a str>,
+    district: Option<&'a str>,
+    tehsil: Option<Option<&'a str>>,
+    service: Option<&'a str>,
+    channel: Option<Channel>,
+    priority: Option<Priority>,
+    period: Option<NaiveDate>,
+}
+
+fn signature<'a>(f: &'a Fact, by: &[Dimension]) -> Signature<'a> {
+    let mut s = Signature {
+        province: None,
+        district: None,
+        tehsil: None,
+        service: None,
+        channel: None,
+        priority: None,
+        period: None,
+    };
+    for d in by {
+        match d {
+            Dimension::Province => s.province = Some(&f.province),
+            Dimension::District => s.district = Some(&f.district),
+            Dimension::Tehsil => s.tehsil = Some(f.tehsil.as_deref()),
+            Dimension::Service | Dimension::Sdg => s.service = Some(&f.service),
+            Dimension::Channel => s.channel = Some(f.channel),
+            Dimension::Priority => s.priority = Some(f.priority),
+            Dimension::Period(p) => s.period = Some(p.start_of(pk_date(f.created_at))),
+        }
+    }
+    s
+}
+
+/// Facts grouped by key: each key once, with its slot.
+#[derive(Default)]
+struct Groups<'a> {
+    index: HashMap<Key, usize>,
+    keys: Vec<Key>,
+    facts: Vec<Vec<&'a Fact>>,
+}
+
+impl<'a> Groups<'a> {
+    /// The slot of `k`, made if new.
+    fn slot(&mut self, k: Key) -> usize {
+        if let Some(&i) = self.index.get(&k) {
+            return i;
+        }
+        self.index.insert(k.clone(), self.keys.len());
+        self.keys.push(k);
+        self.facts.push(Vec::new());
+        self.keys.len() - 1
+    }
+
+    fn get(&self, k: &Key) -> Option<&Vec<&'a Fact>> {
+        self.index.get(k).map(|&i| &self.facts[i])
+    }
+}
+
 /// The summary of `facts` (every request alive in the window, with ratings by request id).
 pub fn summarise(
     facts: &[Fact],
@@ -274,20 +337,37 @@ pub fn summarise(
         Dimension::Period(p) => Some(*p),
         _ => None,
     });
-    let mut received: BTreeMap<Key, Vec<&Fact>> = BTreeMap::new();
-    let mut alive: HashMap<Key, Vec<&Fact>> = HashMap::new();
+    // Groups by key, each key built once per distinct signature rather than once per fact
+    // (its strings and vectors were most of the counting's time on 80,000 facts).
+    let (mut received, mut alive) = (Groups::default(), Groups::default());
+    let mut slots: HashMap<Signature<'_>, Vec<(usize, usize)>> = HashMap::new();
     for f in facts {
         let in_window = f.created_at >= spec.from && f.created_at < spec.to;
-        for k in keys(f, &spec.by, cat) {
+        let of_fact = slots.entry(signature(f, &spec.by)).or_insert_with(|| {
+            keys(f, &spec.by, cat)
+                .into_iter()
+                .map(|k| {
+                    // For the backlog a request belongs to every period it was open in; its
+                    // key's period slot is ignored.
+                    let a = alive.slot(strip_period(&k, &spec.by));
+                    (received.slot(k), a)
+                })
+                .collect()
+        });
+        for &(r, a) in of_fact.iter() {
             if in_window {
-                received.entry(k.clone()).or_default().push(f);
+                received.facts[r].push(f);
             }
-            // For the backlog a request belongs to every period it was open in; its key's
-            // period slot is ignored below.
-            alive.entry(strip_period(&k, &spec.by)).or_default().push(f);
+            alive.facts[a].push(f);
         }
     }
     let empty = Vec::new();
+    let received: BTreeMap<Key, Vec<&Fact>> = received
+        .keys
+        .into_iter()
+        .zip(received.facts)
+        .filter(|(_, group)| !group.is_empty())
+        .collect();
     received
         .into_iter()
         .map(|(k, group)| {
