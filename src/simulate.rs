@@ -18,7 +18,7 @@ use sahulat_domain::simulate::{Effect, EffectKpi, Outcome, SimRequest, SimSpec, 
 use sahulat_domain::sla::WorkingHours;
 use sahulat_domain::status::Status;
 use sahulat_store::reference_data::Reference;
-use sahulat_store::{CreateOutcome, Render, Store, StoredResponse};
+use sahulat_store::{CreateOutcome, RateOutcome, Render, Store, StoredResponse};
 use sahulat_worker::{Notifier, NotifyError, Worker, WorkerConfig};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -189,14 +189,29 @@ pub async fn run(
                     .collect();
                 let mut applied = store.apply_actions(&actions).await?.into_iter();
                 for (due, plan, p) in writes {
+                    let mut reopened_by_rating = false;
                     let ok = match &p.write {
                         Write::Action(_) => applied.next().unwrap_or(false),
                         Write::Rate(w) => {
-                            store.rate(w, due.at).await?;
+                            let stored = store.rate(w, due.at).await? == RateOutcome::Stored;
+                            reopened_by_rating = stored && w.reopen.is_some();
                             true
                         }
                     };
-                    let next = ok.then_some(p.next);
+                    let mut next = ok.then_some(p.next);
+                    if reopened_by_rating {
+                        // A poor rating reopened it (the citizen rules): the department answers
+                        // again after as long as it took the first time (at most 30 days), as
+                        // after a reopen, and that closing is final.
+                        if let Some(p) = plans.get_mut(&due.id) {
+                            p.rating = None;
+                            p.reopen_after_h = None;
+                        }
+                        next.get_or_insert_with(Vec::new).push((
+                            due.at + hours(plan.close_after_h.min(24.0 * 30.0)),
+                            Step::Close,
+                        ));
+                    }
                     if next.is_some() || matches!(due.step, Step::Rate(_)) {
                         tally.actions += u64::from(!matches!(due.step, Step::Rate(_)));
                     }
@@ -218,7 +233,7 @@ pub async fn run(
                             step,
                         }));
                     }
-                    if matches!(due.step, Step::Rate(_))
+                    if (matches!(due.step, Step::Rate(_)) && !reopened_by_rating)
                         || (due.step == Step::Close
                             && plan.rating.is_none()
                             && plan.reopen_after_h.is_none())

@@ -178,6 +178,52 @@ async fn the_same_seed_gives_the_same_requests_with_the_same_ids_on_a_busy_day()
 }
 
 #[tokio::test]
+async fn a_ticket_reopened_by_a_poor_rating_is_answered_again() {
+    // A rating of 1 or 2 reopens the ticket (the citizen rules). The simulator used to leave
+    // such tickets open for good: more than half of all reopened requests of a year-long
+    // history were still open months later, and they weighed on every key figure.
+    let app = TestApp::new().await;
+    let args = [
+        "--days",
+        "40",
+        "--requests-per-day",
+        "150",
+        "--seed",
+        "7",
+        "--from",
+        "2026-01-01",
+    ];
+    let (ok, err) = simulate_with(&app, &args);
+    assert!(ok, "{err}");
+    let n = simulated(&err);
+    let ids: Vec<i64> = (1..=n as i64 + 100).collect();
+    let early = chrono::DateTime::parse_from_rfc3339("2026-01-10T00:00:00+05:00").unwrap();
+    let early: Vec<_> = app
+        .store()
+        .requests_by_ids(&ids)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.created_at < early)
+        .collect();
+    // Reopened and still open: a reopen restarts the SLA clock, days after the report.
+    let stuck = early
+        .iter()
+        .filter(|r| {
+            r.status.is_open()
+                && r.sla_started_at
+                    .is_some_and(|s| s - r.created_at > chrono::Duration::hours(12))
+        })
+        .count();
+    assert!(early.len() > 1_000, "early requests: {}", early.len());
+    assert!(
+        stuck * 50 < early.len(),
+        "{stuck} of the {} requests of the first nine days were reopened and are still open 30 days on",
+        early.len()
+    );
+}
+
+#[tokio::test]
 async fn a_malformed_effect_is_refused_before_anything_is_written() {
     let app = TestApp::new().await;
     let (ok, stderr) = simulate(&app, &["--effect", "PK71303:2026-07-02:happiness:+1"]);
