@@ -1,7 +1,8 @@
 //! `sahulat simulate` writes its history through the real intake, worker and lifecycle: the
 //! requests it reports are in the summaries with their channels, answers and ratings, the
-//! effect it announces is the one asked for, a bad effect is refused naming the field, and the
-//! same seed gives the same history. Runs on SQLite and PostgreSQL.
+//! effect it announces is the one asked for, a bad effect is refused naming the field, the
+//! same seed gives the same history (down to every request's id on a busy day), and a ticket
+//! reopened by a poor rating is answered again. Runs on SQLite and PostgreSQL.
 
 use crate::common;
 
