@@ -2,6 +2,7 @@
 //! one statement and one commit for all waiting requests); with one, a short transaction that
 //! claims the key first.
 
+use super::group::insert_request;
 use super::*;
 use crate::intake::{IntakeCmd, NewRequests};
 
@@ -150,57 +151,4 @@ impl Intake for PgStore {
             reporters: reporters + 1,
         })
     }
-}
-
-/// Inserts a request with its contact, first history entry and triage job in one statement
-/// (data-modifying CTEs: atomic even outside a transaction). `None` if the reference is taken.
-pub(super) async fn insert_request<'e, E: sqlx::PgExecutor<'e>>(
-    ex: E,
-    key: &DataKey,
-    new: &NewServiceRequest,
-    reference: &str,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<ServiceRequest>> {
-    let c = &new.contact;
-    let row = sqlx::query(&format!(
-        "WITH r AS (INSERT INTO service_requests (reference, token, service_code, description, lat, lon, address, \
-         province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
-         ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}), \
-         c AS (INSERT INTO request_contacts (request_id, phone, name, email, phone_hash) SELECT id, $18, $19, $20, $23 FROM r \
-               WHERE $18::text IS NOT NULL OR $19::text IS NOT NULL OR $20::text IS NOT NULL), \
-         u AS (INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) \
-               SELECT id, $13, TRUE, $21, $11, $17, $24 FROM r), \
-         j AS (INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-               SELECT 'triage', jsonb_build_object('request_id', id), 'queued', 0, $22, $17, $17, $17 FROM r) \
-         SELECT * FROM r"
-    ))
-    .bind(reference)
-    .bind(token)
-    .bind(&new.service_code)
-    .bind(&new.description)
-    .bind(new.lat)
-    .bind(new.lon)
-    .bind(&new.address)
-    .bind(&new.province)
-    .bind(&new.district)
-    .bind(&new.tehsil)
-    .bind(new.channel.as_str())
-    .bind(new.language.code())
-    .bind(Status::Submitted.as_str())
-    .bind(new.priority.as_str())
-    .bind(&new.attributes)
-    .bind(&new.media_url)
-    .bind(now)
-    .bind(c.phone.as_ref().map(|p| key.seal(p.e164())))
-    .bind(c.name.as_deref().map(|n| key.seal(n)))
-    .bind(c.email.as_deref().map(|e| key.seal(e)))
-    .bind(RECEIVED_NOTE)
-    .bind(DEFAULT_MAX_ATTEMPTS)
-    .bind(c.phone.as_ref().map(|p| key.lookup_hash(p.e164())))
-    .bind(received_message())
-    .fetch_optional(ex)
-    .await.map_err(db)?;
-    row.as_ref().map(request_from_row).transpose()
 }
