@@ -1,7 +1,7 @@
 //! postgres: the facts behind the key figures and the ratings, for a window and a filter.
 
 use super::*;
-use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
+use crate::evidence::{push_filter, Codes, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
 use crate::{Evidence, FactQuery, OutcomesRead};
 use sahulat_domain::evaluation::Outcome;
 use sahulat_domain::evidence::open_data::OpenRecord;
@@ -27,6 +27,43 @@ fn fact_from_row(row: &PgRow) -> Result<Fact> {
         sla_due_at: row.try_get(13).map_err(db)?,
         reporters: u32::try_from(row.try_get::<i32, _>(14).map_err(db)?).unwrap_or(1),
         reopen_count: u32::try_from(row.try_get::<i32, _>(15).map_err(db)?).unwrap_or(0),
+    })
+}
+
+/// `columns` of the requests created in `from..to` that pass the filter.
+fn created_between<'a>(
+    columns: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    q: &'a FactQuery,
+) -> QueryBuilder<'a, Postgres> {
+    let mut b = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {columns} FROM service_requests WHERE created_at >= "
+    ));
+    b.push_bind(from).push(" AND created_at < ").push_bind(to);
+    push_filter(&mut b, q, "");
+    b
+}
+
+/// Runs a `FACT_COLUMNS` query.
+async fn facts_of(pool: &PgPool, mut b: QueryBuilder<'_, Postgres>) -> Result<Vec<Fact>> {
+    let rows = b.build().fetch_all(pool).await.map_err(db)?;
+    rows.iter().map(fact_from_row).collect()
+}
+
+/// An `OUTCOME_COLUMNS` row, by position.
+fn outcome_from_row(row: &PgRow, tehsils: &mut Codes) -> Result<Outcome> {
+    Ok(Outcome {
+        id: row.try_get(0).map_err(db)?,
+        tehsil: row
+            .try_get::<Option<&str>, _>(1)
+            .map_err(db)?
+            .map(|code| tehsils.get(code)),
+        status: known(row, 2, "status", Status::parse)?,
+        created_at: row.try_get(3).map_err(db)?,
+        closed_at: row.try_get(4).map_err(db)?,
+        sla_due_at: row.try_get(5).map_err(db)?,
+        reopen_count: u32::try_from(row.try_get::<i32, _>(6).map_err(db)?).unwrap_or(0),
     })
 }
 
@@ -77,15 +114,6 @@ impl Evidence for PgStore {
         // snapshot: a closing moves a request from one part to the other) those created
         // earlier and still open, or closed after the window began.
         let mid = from + (to - from) / 2;
-        let created = |a: DateTime<Utc>, b: DateTime<Utc>| async move {
-            let mut sql = QueryBuilder::<Postgres>::new(format!(
-                "SELECT {FACT_COLUMNS} FROM service_requests WHERE created_at >= "
-            ));
-            sql.push_bind(a).push(" AND created_at < ").push_bind(b);
-            push_filter(&mut sql, q, "");
-            let rows = sql.build().fetch_all(&self.pool).await.map_err(db)?;
-            rows.iter().map(fact_from_row).collect::<Result<Vec<_>>>()
-        };
         let older = async {
             if q.created_only {
                 return Ok(Vec::new());
@@ -100,10 +128,13 @@ impl Evidence for PgStore {
             ));
             b.push_bind(from).push(" AND created_at < ").push_bind(from);
             push_filter(&mut b, q, "");
-            let rows = b.build().fetch_all(&self.pool).await.map_err(db)?;
-            rows.iter().map(fact_from_row).collect::<Result<Vec<_>>>()
+            facts_of(&self.pool, b).await
         };
-        let (first, second, older) = tokio::try_join!(created(from, mid), created(mid, to), older)?;
+        let (first, second, older) = tokio::try_join!(
+            facts_of(&self.pool, created_between(FACT_COLUMNS, from, mid, q)),
+            facts_of(&self.pool, created_between(FACT_COLUMNS, mid, to, q)),
+            older
+        )?;
         let mut facts = Vec::with_capacity(first.len() + second.len() + older.len());
         facts.extend(first);
         facts.extend(second);
@@ -115,34 +146,14 @@ impl Evidence for PgStore {
         // The window's two halves at once on two connections, with the ratings on a third (a
         // request's half never changes, so none is read twice or missed).
         let half = |a: DateTime<Utc>, b: DateTime<Utc>| async move {
-            let mut sql = QueryBuilder::<Postgres>::new(format!(
-                "SELECT {OUTCOME_COLUMNS} FROM service_requests WHERE created_at >= "
-            ));
-            sql.push_bind(a).push(" AND created_at < ").push_bind(b);
-            push_filter(&mut sql, q, "");
-            let rows = sql.build().fetch_all(&self.pool).await.map_err(db)?;
-            let mut tehsils: Vec<Arc<str>> = Vec::new();
+            let rows = created_between(OUTCOME_COLUMNS, a, b, q)
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+            let mut tehsils = Codes::default();
             rows.iter()
-                .map(|row| {
-                    let tehsil = row.try_get::<Option<&str>, _>(1).map_err(db)?.map(|code| {
-                        if let Some(t) = tehsils.iter().find(|t| t.as_ref() == code) {
-                            return t.clone();
-                        }
-                        let t: Arc<str> = Arc::from(code);
-                        tehsils.push(t.clone());
-                        t
-                    });
-                    Ok(Outcome {
-                        id: row.try_get(0).map_err(db)?,
-                        tehsil,
-                        status: known(row, 2, "status", Status::parse)?,
-                        created_at: row.try_get(3).map_err(db)?,
-                        closed_at: row.try_get(4).map_err(db)?,
-                        sla_due_at: row.try_get(5).map_err(db)?,
-                        reopen_count: u32::try_from(row.try_get::<i32, _>(6).map_err(db)?)
-                            .unwrap_or(0),
-                    })
-                })
+                .map(|row| outcome_from_row(row, &mut tehsils))
                 .collect::<Result<Vec<_>>>()
         };
         let mid = q.from + (q.to - q.from) / 2;

@@ -3,12 +3,13 @@
 
 use super::bulk::{opt_text, opt_time, sqlite_err, text, time};
 use super::*;
-use crate::evidence::{conditions, push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
+use crate::evidence::{
+    conditions, push_filter, Codes, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS,
+};
 use crate::{Evidence, FactQuery, OutcomesRead};
 use sahulat_domain::evaluation::Outcome;
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
-use std::sync::Arc;
 
 /// One `FACT_COLUMNS` row as a `Fact` (text read in place; seven columns are parsed, not copied).
 fn fact_from_row(row: &rusqlite::Row<'_>) -> Result<Fact> {
@@ -48,16 +49,9 @@ fn read_outcomes(
     params: &[String],
     capacity: usize,
 ) -> Result<Vec<Outcome>> {
-    let mut tehsils: Vec<Arc<str>> = Vec::new();
+    let mut tehsils = Codes::default();
     step_all(conn, sql, params, capacity, |row| {
-        let tehsil = opt_text(row, 1)?.map(|code| {
-            if let Some(t) = tehsils.iter().find(|t| t.as_ref() == code) {
-                return t.clone();
-            }
-            let t: Arc<str> = Arc::from(code);
-            tehsils.push(t.clone());
-            t
-        });
+        let tehsil = opt_text(row, 1)?.map(|code| tehsils.get(code));
         Ok(Outcome {
             id: row.get(0).map_err(sqlite_err)?,
             tehsil,
