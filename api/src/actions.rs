@@ -379,7 +379,7 @@ pub(crate) async fn list(
 
 /// Registers an innovative action (coordinators for their district, evaluators, admins).
 #[utoipa::path(post, path = "/api/v1/actions", tag = "evaluation",
-    request_body(content = Object, description = "title, district (P-code or name), tehsils [codes], start (YYYY-MM-DD); optional end, services, sdg_targets, description, budget_pkr, expected_effect"),
+    request_body(content = crate::openapi_types::ActionBody, description = "The action: title, district, tehsils and start are required"),
     responses(
         (status = 201, description = "Registered", body = Object),
         (status = 400, description = "The body is not valid JSON", body = ErrorEnvelope),

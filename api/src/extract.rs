@@ -70,18 +70,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             ));
         }
         let raw = body_bytes(req, BODY_LIMIT).await?;
-        match serde_json::from_slice::<T>(&raw) {
+        let mut de = serde_json::Deserializer::from_slice(&raw);
+        let parsed = serde_path_to_error::deserialize::<_, T>(&mut de)
+            .map_err(|e| (e.path().to_string(), e.into_inner()))
+            .and_then(|v| de.end().map(|()| v).map_err(|e| (String::new(), e)));
+        match parsed {
             Ok(value) => Ok(JsonBody { value, raw }),
-            Err(e) if e.is_data() => Err(ApiError::new(
-                ErrorCode::ValidationFailed,
-                format!("the JSON has a field of the wrong type or a missing field: {e}"),
-            )),
-            Err(e) => Err(ApiError::new(
+            Err((path, e)) if e.is_data() => Err(wrong_field(&path, &e)),
+            Err((_, e)) => Err(ApiError::new(
                 ErrorCode::MalformedJson,
                 format!("the body is not valid JSON: {e}"),
             )),
         }
     }
+}
+
+/// The 422 for JSON of the wrong shape, naming the field: the path serde stopped at
+/// (`tehsils[2]`, an unknown `colour`), or for a missing field that field.
+fn wrong_field(path: &str, e: &serde_json::Error) -> ApiError {
+    let text = e.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text).to_string();
+    // serde's path stops at the object holding a missing field, and at an unknown one
+    let missing = text
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    let field = match (missing, path) {
+        (Some(name), "." | "") => name.to_string(),
+        (Some(name), p) => format!("{p}.{name}"),
+        (None, "." | "") => "body".to_string(),
+        (None, p) => p.to_string(),
+    };
+    ApiError::from(sahulat_domain::Error::field(
+        field,
+        format!("the JSON has the wrong shape here: {text}"),
+    ))
 }
 
 /// Query parameters as ordered pairs, with empty values dropped (an empty parameter means
@@ -195,38 +217,4 @@ fn expected(rust_type: &str) -> &'static str {
     }
 }
 
-/// Deserializes a whole number given as `5` or `5.0` (JSON does not tell them apart, and the
-/// OpenAPI document's `integer` accepts both).
-pub fn whole_number<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: TryFrom<i128>,
-{
-    use serde::de::Error as _;
-    use serde::Deserialize as _;
-    let n = serde_json::Number::deserialize(d)?;
-    let whole = if let Some(i) = n.as_i64() {
-        Some(i128::from(i))
-    } else if let Some(u) = n.as_u64() {
-        Some(i128::from(u))
-    } else {
-        n.as_f64()
-            .filter(|f| f.fract() == 0.0 && f.abs() < 1e30)
-            .map(|f| f as i128)
-    };
-    whole
-        .and_then(|w| T::try_from(w).ok())
-        .ok_or_else(|| D::Error::custom(format!("{n} is not a whole number in range")))
-}
-
-/// [`whole_number`] for an optional field.
-pub fn optional_whole_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: TryFrom<i128>,
-{
-    use serde::Deserialize as _;
-    #[derive(serde::Deserialize)]
-    struct Wrap<T: TryFrom<i128>>(#[serde(deserialize_with = "whole_number")] T);
-    Option::<Wrap<T>>::deserialize(d).map(|o| o.map(|w| w.0))
-}
+pub use sahulat_domain::wire::{optional_whole_number, whole_number};

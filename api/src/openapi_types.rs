@@ -301,13 +301,22 @@ pub fn comment_text() -> Schema {
     trimmed_text(3, 2000, "The text: 3–2000 characters once trimmed")
 }
 
-/// An optional rating comment: at most 500 characters once trimmed.
-pub fn rating_comment() -> Schema {
+/// Optional text (null or a string) of at most `max` (>= 2) characters once trimmed.
+pub fn optional_at_most(max: usize, description: &str) -> Schema {
     nullable_string(
         format!(
-            "^[{ws}]*(?:[^{ws}](?:[\\s\\S]{{0,498}}[^{ws}])?)?[{ws}]*$",
-            ws = ws!()
+            "^[{ws}]*(?:[^{ws}](?:[\\s\\S]{{0,{hi}}}[^{ws}])?)?[{ws}]*$",
+            ws = ws!(),
+            hi = max - 2
         ),
+        description,
+    )
+}
+
+/// An optional rating comment: at most 500 characters once trimmed.
+pub fn rating_comment() -> Schema {
+    optional_at_most(
+        500,
         "Optional words: at most 500 characters once trimmed (staff-only)",
     )
 }
@@ -487,3 +496,82 @@ query_number!(
     /// Open311 `max_requests`: 1–1000.
     MaxRequests, Type::Integer, 1_u64, 1000_u64
 );
+
+/// A day, `YYYY-MM-DD`, surrounding whitespace trimmed (`start`, `end` of an action).
+fn day_pattern() -> String {
+    format!(
+        "^[{ws}]*[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[{ws}]*$",
+        ws = ws!()
+    )
+}
+
+fn action_start() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(day_pattern()))
+        .description(Some("First day of the action, YYYY-MM-DD (a real day)"))
+        .into()
+}
+
+fn action_end() -> Schema {
+    nullable_string(
+        day_pattern(),
+        "Last day, YYYY-MM-DD (a real day, not before `start`); null or absent: still running",
+    )
+}
+
+fn action_district() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(NOT_BLANK_PATTERN))
+        .description(Some(
+            "A pilot district by P-code or English name (`PK724`, `Larkana`)",
+        ))
+        .examples(["Larkana"])
+        .into()
+}
+
+fn action_title() -> Schema {
+    trimmed_text(3, 200, "3–200 characters once trimmed")
+}
+
+fn action_description() -> Schema {
+    optional_at_most(4000, "At most 4000 characters once trimmed")
+}
+
+fn action_effect() -> Schema {
+    optional_at_most(1000, "At most 1000 characters once trimmed")
+}
+
+/// The body of `POST /api/v1/actions` as the document states it; the handler reads it into
+/// the domain's `ActionDraft`, whose catalogue rules (a pilot district, tehsils of that
+/// district, existing services and SDG targets) JSON Schema cannot state and the field
+/// descriptions say in words. Unknown fields are ignored.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ActionBody {
+    #[schema(required = true, schema_with = action_title, example = "Night sewer-cleaning crew")]
+    title: String,
+    #[schema(required = true, schema_with = action_district)]
+    district: String,
+    /// Tehsil codes of that district, at least one (blanks are skipped, repeats count once).
+    #[schema(required = true, min_items = 1)]
+    tehsils: Vec<String>,
+    /// Service codes concerned (each an existing service).
+    #[schema(required = false)]
+    services: Vec<String>,
+    /// SDG targets concerned (each a target some service speaks to, e.g. `6.1`).
+    #[schema(required = false)]
+    sdg_targets: Vec<String>,
+    #[schema(required = true, schema_with = action_start, example = "2026-06-01")]
+    start: String,
+    #[schema(required = false, schema_with = action_end)]
+    end: Option<String>,
+    #[schema(required = false, schema_with = action_description)]
+    description: Option<String>,
+    /// Budget in whole rupees.
+    #[schema(required = false, minimum = 0)]
+    budget_pkr: Option<i64>,
+    #[schema(required = false, schema_with = action_effect)]
+    expected_effect: Option<String>,
+}

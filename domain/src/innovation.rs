@@ -29,7 +29,8 @@ pub struct InnovativeAction {
     pub end: Option<NaiveDate>,
     /// What was done.
     pub description: String,
-    /// Budget in PKR.
+    /// Budget in PKR (`5` or `5.0`).
+    #[serde(default, deserialize_with = "crate::wire::optional_whole_number")]
     pub budget_pkr: Option<i64>,
     /// The effect expected, in words.
     pub expected_effect: Option<String>,
@@ -61,7 +62,8 @@ pub struct ActionDraft {
     pub end: Option<String>,
     /// Description.
     pub description: Option<String>,
-    /// Budget in PKR.
+    /// Budget in PKR (`5` or `5.0`).
+    #[serde(default, deserialize_with = "crate::wire::optional_whole_number")]
     pub budget_pkr: Option<i64>,
     /// Expected effect.
     pub expected_effect: Option<String>,

@@ -36,6 +36,7 @@ pub mod status;
 pub mod templates;
 pub mod triage;
 pub mod ussd;
+pub mod wire;
 
 #[cfg(test)]
 mod properties;

@@ -2,8 +2,9 @@
 //! in the handlers, kept: a malformed path parameter gets the error envelope naming it (axum's
 //! own answer was plain text), a whole number written `5.0` is a whole number, and the document
 //! states the constraints the API enforces (the reference's nine digits, the phone format, a
-//! photo's body) and the statuses it answers (400 on a malformed reference, 415 without a
-//! content type).
+//! photo's body, what registering an action needs) and the statuses it answers (400 on a
+//! malformed reference, 415 without a content type); a JSON body of the wrong shape is a 422
+//! naming the field.
 
 use crate::common::TestApp;
 use serde_json::json;
@@ -206,4 +207,108 @@ async fn a_method_an_open311_resource_does_not_take_is_a_405_naming_the_ones_it_
             );
         }
     }
+}
+
+#[tokio::test]
+async fn the_document_states_what_registering_an_action_needs() {
+    let app = TestApp::new().await;
+    let doc = app.get("/openapi.json").await.json();
+    let body = &doc["paths"]["/api/v1/actions"]["post"]["requestBody"]["content"]
+        ["application/json"]["schema"];
+    let schema = match body["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => body,
+    };
+    let mut required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap_or_else(|| panic!("required in {schema}"))
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    required.sort_unstable();
+    assert_eq!(required, ["district", "start", "tehsils", "title"]);
+    let props = &schema["properties"];
+    assert_eq!(props["tehsils"]["type"], "array", "{schema}");
+    assert_eq!(props["tehsils"]["minItems"], 1, "{schema}");
+    assert_eq!(props["services"]["type"], "array", "{schema}");
+    assert!(props["start"]["pattern"].is_string(), "{schema}");
+    assert!(props["title"]["pattern"].is_string(), "{schema}");
+    assert_eq!(props["budget_pkr"]["minimum"], 0, "{schema}");
+    assert!(props["description"]["pattern"].is_string(), "{schema}");
+}
+
+#[tokio::test]
+async fn a_json_body_of_the_wrong_shape_is_a_422_naming_the_field() {
+    let app = TestApp::new().await;
+    let token = app.signed_in("admin", "root", None, None).await;
+    // what the fuzz run sent: a list where the description's text goes
+    let res = app
+        .authed(
+            "POST",
+            "/api/v1/actions",
+            &token,
+            Some(json!({"title": "Night crew", "description": [], "tehsils": ["PK72401"]})),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text());
+    assert_eq!(res.error_code(), "validation_failed");
+    let fields = &res.json()["error"]["fields"];
+    assert!(fields["description"].is_string(), "{}", res.text());
+    let res = app
+        .authed(
+            "POST",
+            "/api/v1/actions",
+            &token,
+            Some(json!({"title": "Night crew", "tehsils": ["PK72401", 5]})),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text());
+    assert!(
+        res.json()["error"]["fields"]["tehsils[1]"].is_string(),
+        "{}",
+        res.text()
+    );
+    // a whole budget written 289.0 is a whole number, as the document's `integer` says
+    let res = app
+        .authed(
+            "POST",
+            "/api/v1/actions",
+            &token,
+            Some(
+                json!({"title": "Night crew", "district": "Larkana", "tehsils": ["PK71303"],
+                        "start": "2026-06-01", "budget_pkr": 289.0}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    assert_eq!(res.json()["budget_pkr"], 289, "{}", res.text());
+    // a missing field and a field the body does not take are named too
+    let res = app
+        .authed(
+            "POST",
+            "/api/v1/staff/tickets/123456786/actions",
+            &token,
+            Some(json!({"note": "done"})),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text());
+    assert!(
+        res.json()["error"]["fields"]["action"].is_string(),
+        "{}",
+        res.text()
+    );
+    let res = app
+        .authed(
+            "POST",
+            "/api/v1/staff/tickets/123456786/actions",
+            &token,
+            Some(json!({"action": "start", "colour": "red"})),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text());
+    assert!(
+        res.json()["error"]["fields"]["colour"].is_string(),
+        "{}",
+        res.text()
+    );
 }
