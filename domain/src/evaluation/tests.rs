@@ -11,6 +11,7 @@ use crate::testing::{population, reference};
 use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::sync::Arc;
 
 pub(super) fn start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).expect("date")
@@ -357,4 +358,50 @@ fn a_result_serializes_with_the_fields_the_report_promises() {
     assert_eq!(v["method"], "cluster_bootstrap");
     let w = serde_json::to_value(Warning::Censoring { share: 0.2 }).expect("json");
     assert_eq!(w["code"], "censoring");
+}
+
+#[test]
+fn ratings_and_tehsils_reach_the_same_cells_whether_the_outcomes_come_in_id_order_or_not() {
+    let c = codes();
+    let facts = history(&c[0..6], 2, 9, |t, _| 2.0 + t as f64);
+    let d = design(&c[0..3], &c[3..6]);
+    // Every third request rated: 5 stars, or 2 and then 4 stars; ids past the outcomes too.
+    let mut ratings: HashMap<i64, Vec<u8>> = HashMap::new();
+    for id in (0..facts.len() as i64 + 50).step_by(3) {
+        ratings.insert(id, if id % 2 == 0 { vec![5] } else { vec![2, 4] });
+    }
+    let mut in_order: Vec<Outcome> = facts.iter().map(Outcome::from).collect();
+    // One shared code per tehsil, as the stores read them.
+    let shared: HashMap<String, Arc<str>> = c
+        .iter()
+        .map(|code| (code.clone(), Arc::from(code.as_str())))
+        .collect();
+    for o in &mut in_order {
+        o.tehsil = o.tehsil.as_deref().map(|t| shared[t].clone());
+    }
+    let shuffled: Vec<Outcome> = in_order.iter().rev().cloned().collect();
+    let a = Grid::build(&d, &in_order, &ratings, population());
+    let b = Grid::build(&d, &shuffled, &ratings, population());
+    let total = |g: &Grid, f: fn(&cells::Agg) -> f64| g.cells.iter().map(f).sum::<f64>();
+    let ratings_given = ratings
+        .iter()
+        .filter(|(id, _)| **id < facts.len() as i64)
+        .map(|(_, s)| s.len())
+        .sum::<usize>();
+    assert_eq!(total(&a, |x| x.rated), ratings_given as f64);
+    for (x, y) in a.cells.iter().zip(&b.cells) {
+        assert_eq!(
+            (x.rated, x.satisfied, x.per10k_n),
+            (y.rated, y.satisfied, y.per10k_n)
+        );
+        assert_eq!(
+            (x.res_n, x.sla_due, x.closed),
+            (y.res_n, y.sla_due, y.closed)
+        );
+        assert!((x.res_sum - y.res_sum).abs() < 1e-6);
+    }
+    assert!(
+        total(&a, |x| x.satisfied) > 0.0 && total(&a, |x| x.satisfied) < total(&a, |x| x.rated)
+    );
+    assert_eq!(a.members(Group::Treated), b.members(Group::Treated));
 }

@@ -209,12 +209,19 @@ impl Evidence for SqliteStore {
                  WHERE created_at >= ? AND created_at < ?{clause}"
             )
         };
-        let outcomes = match rows {
+        // Each part's ratings are read on its own connection right after its requests (the
+        // halves' id ranges do not overlap, so neither are their ratings).
+        let with_ratings = |conn: &rusqlite::Connection, sql: &str, params: &[String], rows| {
+            let outcomes = read_outcomes(conn, sql, params, rows)?;
+            let ratings = ratings_of(conn, outcomes.iter().map(|o| o.id).collect())?;
+            Ok((outcomes, ratings))
+        };
+        match rows {
             None => {
                 let sql = select("");
                 self.bulk
-                    .read(move |conn| read_outcomes(conn, &sql, &params, 0))
-                    .await?
+                    .read(move |conn| with_ratings(conn, &sql, &params, 0))
+                    .await
             }
             Some((lo, hi)) => {
                 let sql = select(" NOT INDEXED");
@@ -225,16 +232,15 @@ impl Evidence for SqliteStore {
                     let params = params.clone();
                     let rows = usize::try_from(b - a + 1).unwrap_or(0);
                     self.bulk
-                        .read(move |conn| read_outcomes(conn, &sql, &params, rows))
+                        .read(move |conn| with_ratings(conn, &sql, &params, rows))
                 };
-                let (mut first, second) = tokio::try_join!(half(lo, mid), half(mid + 1, hi))?;
-                first.extend(second);
-                first
+                let ((mut outcomes, mut ratings), (more, more_ratings)) =
+                    tokio::try_join!(half(lo, mid), half(mid + 1, hi))?;
+                outcomes.extend(more);
+                ratings.extend(more_ratings);
+                Ok((outcomes, ratings))
             }
-        };
-        let ids: Vec<i64> = outcomes.iter().map(|o| o.id).collect();
-        let ratings = self.bulk.read(move |conn| ratings_of(conn, ids)).await?;
-        Ok((outcomes, ratings))
+        }
     }
 
     async fn latest_activity(&self) -> Result<Option<DateTime<Utc>>> {
