@@ -25,7 +25,7 @@ pub(super) struct BulkReader {
 const SQLX_MEMORY: &str = "file:sqlx-in-memory-";
 
 /// The memory map of a bulk connection: SQLite's largest (`SQLITE_MAX_MMAP_SIZE`).
-const MMAP_BYTES: i64 = 0x7fff_0000;
+const MMAP_BYTES: i64 = 0x10_0000_0000;
 
 /// Idle connections kept (as many as sqlx's reader pool).
 const KEEP: usize = 4;
