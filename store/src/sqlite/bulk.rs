@@ -24,7 +24,8 @@ pub(super) struct BulkReader {
 /// database that every connection of the process opening that name sees.
 const SQLX_MEMORY: &str = "file:sqlx-in-memory-";
 
-/// The memory map of a bulk connection: SQLite's largest (`SQLITE_MAX_MMAP_SIZE`).
+/// The memory map of a bulk connection: 64 GB, the `SQLITE_MAX_MMAP_SIZE` that
+/// `.cargo/config.toml` builds SQLite with (its default ceiling is 2 GB).
 const MMAP_BYTES: i64 = 0x10_0000_0000;
 
 /// Idle connections kept (as many as sqlx's reader pool).
@@ -46,9 +47,9 @@ impl BulkReader {
                 | OpenFlags::SQLITE_OPEN_SHARED_CACHE;
         }
         let conn = Connection::open_with_flags(&self.path, flags)?;
-        // Large ranges straight from the OS page cache, up to SQLite's 2 GB ceiling (a million
-        // requests make a 5 GB file; pages past the map are copied by a read call each), and a
-        // 64 MB page cache.
+        // Large ranges straight from the OS page cache, the whole file (a million requests make
+        // a 5 GB file; pages past the map would be copied by a read call each), and a 64 MB
+        // page cache.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         conn.pragma_update(None, "cache_size", -65_536i64)?;
@@ -125,4 +126,30 @@ pub(super) fn opt_time(
 /// Column `i` as a timestamp written by `ts`.
 pub(super) fn time(row: &rusqlite::Row<'_>, i: usize) -> Result<chrono::DateTime<chrono::Utc>> {
     opt_time(row, i)?.ok_or_else(|| Error::Internal(anyhow::anyhow!("column {i} is NULL")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MMAP_BYTES;
+
+    /// The SQLite this crate links must be built with `.cargo/config.toml`'s map ceiling: with
+    /// SQLite's default one (2 GB) the bulk readers of a million-request file copy most pages
+    /// with a read call each instead (BENCHMARKS.md).
+    #[test]
+    fn the_linked_sqlite_maps_a_file_past_two_gigabytes() {
+        let dir = std::env::temp_dir().join(format!("sahulat-mmap-{}", std::process::id()));
+        let conn = rusqlite::Connection::open(&dir).expect("open");
+        let granted: i64 = conn
+            .query_row(&format!("PRAGMA mmap_size = {MMAP_BYTES}"), [], |r| {
+                r.get(0)
+            })
+            .expect("pragma");
+        drop(conn);
+        let _ = std::fs::remove_file(&dir);
+        assert_eq!(
+            granted, MMAP_BYTES,
+            "SQLITE_MAX_MMAP_SIZE of the linked SQLite"
+        );
+        assert!(granted > 1 << 31);
+    }
 }
