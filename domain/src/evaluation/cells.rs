@@ -387,10 +387,11 @@ impl Grid {
 }
 
 /// The ratings of each outcome, in the order `Grid::build` scans them. When the outcomes come
-/// in id order (as both stores read them), the ratings are sorted once and walked alongside
-/// them; a look-up in the map per request costs a cache miss at a random place in a large
-/// table (about 0.1 µs, a tenth of a second for a million requests), the walk does not.
-/// Outcomes in any other order are looked up.
+/// in id order (SQLite's read of most of the table for an action on every service does), the
+/// ratings are sorted once and walked alongside them; a look-up in the map per request costs a
+/// cache miss at a random place in a large table (about 0.1 µs, a tenth of a second for a
+/// million requests), the walk does not. Outcomes in any other order (PostgreSQL's, SQLite's
+/// index reads) are looked up.
 struct RatingsInOrder<'a> {
     map: &'a HashMap<i64, Vec<u8>>,
     /// Sorted by id, when the outcomes are.
@@ -427,12 +428,17 @@ impl<'a> RatingsInOrder<'a> {
     }
 }
 
-/// Each outcome's tehsil as its index in the grid. A read shares one `Arc` per tehsil code,
-/// so the code's address is remembered after its first look-up by text.
+/// Each outcome's tehsil as its index in the grid. A read shares one `Arc` per tehsil code
+/// (the stores' `Codes`, `evaluate`'s interning), so the code's address is remembered after its
+/// first look-up by text; the outcomes are borrowed for the whole build, so no address is
+/// freed and reused meanwhile. Past `SEEN` addresses (codes not shared) it looks up by text.
 struct TehsilIndex<'a> {
     by_code: &'a HashMap<&'a str, usize>,
-    seen: Vec<(*const u8, Option<usize>)>,
+    seen: Vec<(usize, Option<usize>)>,
 }
+
+/// Addresses remembered (the pilot has 20 tehsils).
+const SEEN: usize = 64;
 
 impl<'a> TehsilIndex<'a> {
     fn new(by_code: &'a HashMap<&'a str, usize>) -> Self {
@@ -444,12 +450,12 @@ impl<'a> TehsilIndex<'a> {
 
     fn of(&mut self, code: Option<&Arc<str>>) -> Option<usize> {
         let code = code?;
-        let at = code.as_ptr();
+        let at = code.as_ptr() as usize;
         if let Some(&(_, t)) = self.seen.iter().find(|(p, _)| *p == at) {
             return t;
         }
         let t = self.by_code.get(&**code).copied();
-        if self.seen.len() < 64 {
+        if self.seen.len() < SEEN {
             self.seen.push((at, t));
         }
         t

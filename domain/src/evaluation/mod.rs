@@ -202,10 +202,25 @@ pub fn evaluate(
     ratings: &HashMap<i64, Vec<u8>>,
     pop: &Population,
 ) -> Evaluation {
+    // One shared code per tehsil, as the stores read them (`Grid::build` remembers addresses).
+    let mut codes: HashMap<&str, std::sync::Arc<str>> = HashMap::new();
     let outcomes: Vec<Outcome> = facts
         .iter()
         .filter(|f| design.services.is_empty() || design.services.contains(&f.service))
-        .map(Outcome::from)
+        .map(|f| Outcome {
+            tehsil: f.tehsil.as_deref().map(|c| {
+                codes
+                    .entry(c)
+                    .or_insert_with(|| std::sync::Arc::from(c))
+                    .clone()
+            }),
+            id: f.id,
+            status: f.status,
+            created_at: f.created_at,
+            closed_at: f.closed_at,
+            sla_due_at: f.sla_due_at,
+            reopen_count: f.reopen_count,
+        })
         .collect();
     evaluate_outcomes(design, &outcomes, ratings, pop)
 }

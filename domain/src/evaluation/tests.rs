@@ -367,7 +367,7 @@ fn ratings_and_tehsils_reach_the_same_cells_whether_the_outcomes_come_in_id_orde
     let d = design(&c[0..3], &c[3..6]);
     // Every third request rated: 5 stars, or 2 and then 4 stars; ids past the outcomes too.
     let mut ratings: HashMap<i64, Vec<u8>> = HashMap::new();
-    for id in (0..facts.len() as i64 + 50).step_by(3) {
+    for id in (-6..facts.len() as i64 + 50).step_by(3) {
         ratings.insert(id, if id % 2 == 0 { vec![5] } else { vec![2, 4] });
     }
     let mut in_order: Vec<Outcome> = facts.iter().map(Outcome::from).collect();
@@ -380,12 +380,16 @@ fn ratings_and_tehsils_reach_the_same_cells_whether_the_outcomes_come_in_id_orde
         o.tehsil = o.tehsil.as_deref().map(|t| shared[t].clone());
     }
     let shuffled: Vec<Outcome> = in_order.iter().rev().cloned().collect();
+    // And in order, but each with its own copy of the code (more addresses than remembered).
+    let unshared: Vec<Outcome> = facts.iter().map(Outcome::from).collect();
     let a = Grid::build(&d, &in_order, &ratings, population());
     let b = Grid::build(&d, &shuffled, &ratings, population());
+    let c = Grid::build(&d, &unshared, &ratings, population());
+    assert_eq!(a.cells, c.cells);
     let total = |g: &Grid, f: fn(&cells::Agg) -> f64| g.cells.iter().map(f).sum::<f64>();
     let ratings_given = ratings
         .iter()
-        .filter(|(id, _)| **id < facts.len() as i64)
+        .filter(|(id, _)| (0..facts.len() as i64).contains(*id))
         .map(|(_, s)| s.len())
         .sum::<usize>();
     assert_eq!(total(&a, |x| x.rated), ratings_given as f64);
