@@ -84,23 +84,6 @@ pub(crate) const OPEN_COLUMNS: &str = "s.reference, s.service_code, s.district_c
     (SELECT COUNT(*) FROM ratings r WHERE r.request_id = s.id) AS ratings, \
     (SELECT AVG(CAST(r.rating AS DOUBLE PRECISION)) FROM ratings r WHERE r.request_id = s.id) AS rating_mean";
 
-/// The tehsil codes of one read, each allocated once: a read of a million outcomes holds
-/// twenty codes.
-#[derive(Default)]
-pub(crate) struct Codes(Vec<std::sync::Arc<str>>);
-
-impl Codes {
-    /// The shared copy of `code`.
-    pub(crate) fn get(&mut self, code: &str) -> std::sync::Arc<str> {
-        if let Some(t) = self.0.iter().find(|t| t.as_ref() == code) {
-            return t.clone();
-        }
-        let t: std::sync::Arc<str> = std::sync::Arc::from(code);
-        self.0.push(t.clone());
-        t
-    }
-}
-
 /// The columns of an `Outcome`, in the order both stores read them.
 pub(crate) const OUTCOME_COLUMNS: &str =
     "id, tehsil_code, status, created_at, closed_at, sla_due_at, reopen_count";

@@ -218,6 +218,24 @@ pub struct Outcome {
     pub reopen_count: u32,
 }
 
+/// The tehsil codes of one read, each allocated once: a million outcomes hold twenty codes,
+/// and `Grid::build` recognises a shared code by its address. Used by both stores' reads and by
+/// `evaluate`.
+#[derive(Debug, Default)]
+pub struct Codes(Vec<Arc<str>>);
+
+impl Codes {
+    /// The shared copy of `code`.
+    pub fn get(&mut self, code: &str) -> Arc<str> {
+        if let Some(t) = self.0.iter().find(|t| t.as_ref() == code) {
+            return t.clone();
+        }
+        let t: Arc<str> = Arc::from(code);
+        self.0.push(t.clone());
+        t
+    }
+}
+
 impl From<&Fact> for Outcome {
     fn from(f: &Fact) -> Outcome {
         Outcome {
@@ -429,7 +447,7 @@ impl<'a> RatingsInOrder<'a> {
 }
 
 /// Each outcome's tehsil as its index in the grid. A read shares one `Arc` per tehsil code
-/// (the stores' `Codes`, `evaluate`'s interning), so the code's address is remembered after its
+/// (`Codes`, in both stores and in `evaluate`), so the code's address is remembered after its
 /// first look-up by text; the outcomes are borrowed for the whole build, so no address is
 /// freed and reused meanwhile. Past `SEEN` addresses (codes not shared) it looks up by text.
 struct TehsilIndex<'a> {

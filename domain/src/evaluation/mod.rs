@@ -28,7 +28,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
-pub use cells::Outcome;
+pub use cells::{Codes, Outcome};
 pub use checks::estimate_from;
 pub use did::did;
 pub use reading::{kpi_name, method_text, num, reading, unit_text, warning_text};
@@ -202,18 +202,13 @@ pub fn evaluate(
     ratings: &HashMap<i64, Vec<u8>>,
     pop: &Population,
 ) -> Evaluation {
-    // One shared code per tehsil, as the stores read them (`Grid::build` remembers addresses).
-    let mut codes: HashMap<&str, std::sync::Arc<str>> = HashMap::new();
+    // One shared code per tehsil, as the stores read them.
+    let mut codes = Codes::default();
     let outcomes: Vec<Outcome> = facts
         .iter()
         .filter(|f| design.services.is_empty() || design.services.contains(&f.service))
         .map(|f| Outcome {
-            tehsil: f.tehsil.as_deref().map(|c| {
-                codes
-                    .entry(c)
-                    .or_insert_with(|| std::sync::Arc::from(c))
-                    .clone()
-            }),
+            tehsil: f.tehsil.as_deref().map(|c| codes.get(c)),
             id: f.id,
             status: f.status,
             created_at: f.created_at,

@@ -11,7 +11,6 @@ use crate::testing::{population, reference};
 use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::sync::Arc;
 
 pub(super) fn start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).expect("date")
@@ -372,12 +371,9 @@ fn ratings_and_tehsils_reach_the_same_cells_whether_the_outcomes_come_in_id_orde
     }
     let mut in_order: Vec<Outcome> = facts.iter().map(Outcome::from).collect();
     // One shared code per tehsil, as the stores read them.
-    let shared: HashMap<String, Arc<str>> = c
-        .iter()
-        .map(|code| (code.clone(), Arc::from(code.as_str())))
-        .collect();
+    let mut shared = Codes::default();
     for o in &mut in_order {
-        o.tehsil = o.tehsil.as_deref().map(|t| shared[t].clone());
+        o.tehsil = o.tehsil.as_deref().map(|t| shared.get(t));
     }
     let shuffled: Vec<Outcome> = in_order.iter().rev().cloned().collect();
     // And in order, but each with its own copy of the code (more addresses than remembered).

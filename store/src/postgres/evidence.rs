@@ -1,9 +1,9 @@
 //! postgres: the facts behind the key figures and the ratings, for a window and a filter.
 
 use super::*;
-use crate::evidence::{push_filter, Codes, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
+use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
 use crate::{Evidence, FactQuery, OutcomesRead};
-use sahulat_domain::evaluation::Outcome;
+use sahulat_domain::evaluation::{Codes, Outcome};
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
 

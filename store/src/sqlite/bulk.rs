@@ -59,12 +59,7 @@ impl BulkReader {
         // a 5 GB file; pages past the map would be copied by a read call each), and a 64 MB
         // page cache.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        // SQLite answers the size it grants (no row for an in-memory database: nothing to map).
-        let granted: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
-            &format!("PRAGMA mmap_size = {MMAP_BYTES}"),
-            [],
-            |r| r.get(0),
-        ))?;
+        let granted = map_file(&conn)?;
         let small = granted.is_some_and(|g| g < MMAP_BYTES);
         if small && !SMALL_MAP.swap(true, std::sync::atomic::Ordering::Relaxed) {
             tracing::warn!(
@@ -103,6 +98,16 @@ impl BulkReader {
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("bulk read stopped: {e}")))?
     }
+}
+
+/// Asks for a map of `MMAP_BYTES` and returns what SQLite granted (no row for an in-memory
+/// database: nothing to map).
+fn map_file(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    rusqlite::OptionalExtension::optional(conn.query_row(
+        &format!("PRAGMA mmap_size = {MMAP_BYTES}"),
+        [],
+        |r| r.get(0),
+    ))
 }
 
 /// A rusqlite error as the store's error (busy or locked: unavailable, like sqlx's).
@@ -153,7 +158,7 @@ pub(super) fn time(row: &rusqlite::Row<'_>, i: usize) -> Result<chrono::DateTime
 
 #[cfg(test)]
 mod tests {
-    use super::MMAP_BYTES;
+    use super::{map_file, MMAP_BYTES};
 
     /// The SQLite this crate links must be built with `.cargo/config.toml`'s map ceiling: with
     /// SQLite's default one (2 GB) the bulk readers of a million-request file copy most pages
@@ -162,11 +167,7 @@ mod tests {
     fn the_linked_sqlite_grants_a_memory_map_past_two_gigabytes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let conn = rusqlite::Connection::open(dir.path().join("map.db")).expect("open");
-        let granted: i64 = conn
-            .query_row(&format!("PRAGMA mmap_size = {MMAP_BYTES}"), [], |r| {
-                r.get(0)
-            })
-            .expect("pragma");
+        let granted = map_file(&conn).expect("pragma").expect("a file is mapped");
         assert_eq!(
             granted, MMAP_BYTES,
             "SQLITE_MAX_MMAP_SIZE of the linked SQLite"

@@ -3,11 +3,9 @@
 
 use super::bulk::{opt_text, opt_time, sqlite_err, text, time};
 use super::*;
-use crate::evidence::{
-    conditions, push_filter, Codes, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS,
-};
+use crate::evidence::{conditions, push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
 use crate::{Evidence, FactQuery, OutcomesRead};
-use sahulat_domain::evaluation::Outcome;
+use sahulat_domain::evaluation::{Codes, Outcome};
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
 
