@@ -48,6 +48,18 @@ async fn main() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!(e))?;
     let spec = ask.spec(&reach, now);
     let fq = FactQuery::asked(&ask, spec.from, spec.to);
+    // PostgreSQL reads packed fact blocks once a pass has run (the worker runs one every 15
+    // minutes): run it now, and say what it took (SQLite has none).
+    let t = Instant::now();
+    let packed = sahulat_store::Housekeeping::refresh_fact_blocks(store.as_ref()).await?;
+    if packed.ran {
+        eprintln!(
+            "fact blocks: {} district-days repacked ({} facts) in {:.1} s",
+            packed.days,
+            packed.facts,
+            t.elapsed().as_secs_f64()
+        );
+    }
     let (mut summary_ms, mut plan_ms) = (Vec::new(), Vec::new());
     let (mut read_ms, mut count_ms) = (Vec::new(), Vec::new());
     let mut facts_n = 0;

@@ -289,7 +289,7 @@ async fn main() -> anyhow::Result<()> {
                 eprintln!("injected effect: {}", simulate::describe(e));
             }
             let t = std::time::Instant::now();
-            let tally = simulate::run(store, &reference, spec).await?;
+            let tally = simulate::run(store.clone(), &reference, spec).await?;
             let secs = t.elapsed().as_secs_f64();
             eprintln!(
                 "simulated {} requests ({} touched by an effect), {} department actions, {} ratings in {:.1} s ({:.0} requests/min)",
@@ -300,6 +300,17 @@ async fn main() -> anyhow::Result<()> {
                 eprintln!(
                     "true effect on the touched requests: answer time changed by {:+.2} days on average (after the generator's clamps)",
                     tally.shift_days / tally.affected as f64
+                );
+            }
+            // PostgreSQL: pack the history's facts now rather than at the worker's first pass.
+            let t = std::time::Instant::now();
+            let packed = store.refresh_fact_blocks().await?;
+            if packed.ran {
+                eprintln!(
+                    "packed {} facts into {} district-day fact blocks in {:.1} s",
+                    packed.facts,
+                    packed.days,
+                    t.elapsed().as_secs_f64()
                 );
             }
             Ok(())

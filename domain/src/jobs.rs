@@ -24,6 +24,9 @@ pub enum Task {
     },
     /// Daily housekeeping: prune what is only kept for a while, sweep orphan photo files.
     Retention,
+    /// Repack the evidence facts of the days that changed since the last pass (PostgreSQL's
+    /// fact blocks; nothing to do on SQLite).
+    FactBlocks,
 }
 
 #[derive(Deserialize)]
@@ -38,12 +41,19 @@ struct Nothing {}
 
 impl Task {
     /// Every kind name, for messages.
-    pub const KINDS: [&'static str; 5] = ["triage", "notify", "escalate", "resolved", "retention"];
+    pub const KINDS: [&'static str; 6] = [
+        "triage",
+        "notify",
+        "escalate",
+        "resolved",
+        "retention",
+        "fact_blocks",
+    ];
 
     /// Kinds that run one at a time: a queued one is not claimed while another of its kind
     /// holds a live lease. Two `notify` runs side by side (two workers) would read the same
     /// pending page and send each SMS twice; two sweeps would do the same work twice.
-    pub const ONE_AT_A_TIME: [&'static str; 3] = ["notify", "escalate", "retention"];
+    pub const ONE_AT_A_TIME: [&'static str; 4] = ["notify", "escalate", "retention", "fact_blocks"];
 
     /// The stored kind name.
     pub fn kind(&self) -> &'static str {
@@ -53,6 +63,7 @@ impl Task {
             Task::Escalate => "escalate",
             Task::Resolved { .. } => "resolved",
             Task::Retention => "retention",
+            Task::FactBlocks => "fact_blocks",
         }
     }
 
@@ -62,7 +73,7 @@ impl Task {
             Task::Triage { request_id } | Task::Resolved { request_id } => {
                 json!({ "request_id": request_id })
             }
-            Task::Notify | Task::Escalate | Task::Retention => json!({}),
+            Task::Notify | Task::Escalate | Task::Retention | Task::FactBlocks => json!({}),
         }
     }
 
@@ -86,6 +97,7 @@ impl Task {
             "notify" => nothing().map(|_| Task::Notify),
             "escalate" => nothing().map(|_| Task::Escalate),
             "retention" => nothing().map(|_| Task::Retention),
+            "fact_blocks" => nothing().map(|_| Task::FactBlocks),
             other => Err(format!(
                 "unknown job kind {other:?} (known: {})",
                 Task::KINDS.join(", ")
@@ -106,6 +118,7 @@ mod tests {
             Task::Escalate,
             Task::Resolved { request_id: 9 },
             Task::Retention,
+            Task::FactBlocks,
         ] {
             assert_eq!(Task::parse(t.kind(), &t.payload()), Ok(t));
         }

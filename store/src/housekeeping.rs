@@ -26,6 +26,18 @@ pub struct Pruned {
     pub sms_inbound: u64,
 }
 
+/// What one `fact_blocks` pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FactBlocks {
+    /// District-days repacked (their requests changed since the last pass).
+    pub days: u64,
+    /// Facts in them.
+    pub facts: u64,
+    /// `false` when nothing was done: SQLite, which reads its facts fast enough row by row, or
+    /// another pass holding the lock.
+    pub ran: bool,
+}
+
 /// What `/metrics` reports about the data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Gauges {
@@ -52,4 +64,7 @@ pub trait Housekeeping: Send + Sync {
     /// reporter's contact details); `true` when there is none yet. A wrong or newly created key
     /// would otherwise be noticed only when staff open a ticket and its contact cannot be read.
     async fn key_opens_stored_data(&self) -> Result<bool>;
+    /// Repacks the fact blocks of the district-days whose requests (or their ratings) changed
+    /// since the last pass, in one transaction (`blocks`).
+    async fn refresh_fact_blocks(&self) -> Result<FactBlocks>;
 }

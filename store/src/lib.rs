@@ -8,6 +8,7 @@
 
 mod accounts;
 mod batches;
+mod blocks;
 mod evidence;
 mod housekeeping;
 mod inbox;
@@ -28,7 +29,7 @@ mod tickets;
 pub use accounts::{Accounts, ApiKeyInfo, Session};
 pub use batches::{Batches, Delivery, NearbyAsk, TriageWritten};
 pub use evidence::{Evidence, FactQuery, OutcomesRead};
-pub use housekeeping::{Gauges, Housekeeping, Pruned};
+pub use housekeeping::{FactBlocks, Gauges, Housekeeping, Pruned};
 pub use inbox::{Addressees, InboxItem, StaffInbox};
 pub use innovation::Innovation;
 pub use intake::{

@@ -31,6 +31,10 @@ pub struct WorkerConfig {
     pub retention: Duration,
     /// How often the retention job runs (daily).
     pub retention_every: Duration,
+    /// How often the `fact_blocks` pass runs (`SAHULAT_FACT_BLOCKS_EVERY_SECS`, 900, at least
+    /// 10): PostgreSQL's evidence reads add the requests changed since the last pass to its
+    /// blocks, so a rarer pass means larger such reads, never a wrong figure.
+    pub fact_blocks_every: Duration,
     /// The photo folder the retention job sweeps (`SAHULAT_MEDIA_DIR`, `data/media`).
     pub media_dir: std::path::PathBuf,
 }
@@ -48,6 +52,7 @@ impl Default for WorkerConfig {
             triage_delay: std::time::Duration::ZERO,
             retention: Duration::days(90),
             retention_every: Duration::days(1),
+            fact_blocks_every: Duration::seconds(900),
             media_dir: std::path::PathBuf::from("data/media"),
         }
     }
@@ -108,6 +113,13 @@ impl WorkerConfig {
                 "SAHULAT_RETENTION_DAYS must be between 7 and 3650 days"
             );
             c.retention = Duration::days(v);
+        }
+        if let Some(v) = num::<i64>("SAHULAT_FACT_BLOCKS_EVERY_SECS")? {
+            anyhow::ensure!(
+                (10..=86_400).contains(&v),
+                "SAHULAT_FACT_BLOCKS_EVERY_SECS must be between 10 and 86400 seconds"
+            );
+            c.fact_blocks_every = Duration::seconds(v);
         }
         if let Ok(v) = std::env::var("SAHULAT_MEDIA_DIR") {
             if !v.trim().is_empty() {

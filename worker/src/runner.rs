@@ -284,12 +284,23 @@ impl Worker {
         Ok(())
     }
 
+    /// Enqueues the `fact_blocks` pass (at most one queued at a time).
+    pub async fn schedule_fact_blocks(&self) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let task = Task::FactBlocks;
+        self.store
+            .enqueue(task.kind(), &task.payload(), now, true, now)
+            .await?;
+        Ok(())
+    }
+
     /// The worker loop: until `shutdown` turns true, claim and run jobs, sleeping when idle,
-    /// and schedule the escalation sweep and the daily retention job.
+    /// and schedule the escalation sweep, the `fact_blocks` pass and the daily retention job.
     pub async fn run(&self, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
         tracing::info!(worker = %self.id, "worker started");
         let mut next_sweep = self.clock.now();
         let mut next_retention = self.clock.now();
+        let mut next_blocks = self.clock.now();
         let mut pipe = Pipeline::default();
         while !*shutdown.borrow() {
             let now = self.clock.now();
@@ -298,6 +309,12 @@ impl Worker {
                     tracing::warn!(error = %e, "could not schedule the retention job");
                 }
                 next_retention = now + self.config.retention_every;
+            }
+            if now >= next_blocks {
+                if let Err(e) = self.schedule_fact_blocks().await {
+                    tracing::warn!(error = %e, "could not schedule the fact_blocks pass");
+                }
+                next_blocks = now + self.config.fact_blocks_every;
             }
             if now >= next_sweep {
                 if let Err(e) = self.schedule_escalation().await {

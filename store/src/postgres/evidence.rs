@@ -1,34 +1,12 @@
 //! postgres: the facts behind the key figures and the ratings, for a window and a filter.
 
+use super::facts::{fact_from_row, known};
 use super::*;
 use crate::evidence::{push_filter, FACT_COLUMNS, OPEN_COLUMNS, OUTCOME_COLUMNS};
 use crate::{Evidence, FactQuery, OutcomesRead};
 use sahulat_domain::evaluation::{Codes, Outcome};
 use sahulat_domain::evidence::open_data::OpenRecord;
 use sahulat_domain::evidence::Fact;
-
-/// A `FACT_COLUMNS` row, by position (a lookup by name per column was a fifth of the read).
-fn fact_from_row(row: &PgRow) -> Result<Fact> {
-    let text = |i: usize| -> Result<&str> { row.try_get(i).map_err(db) };
-    Ok(Fact {
-        id: row.try_get(0).map_err(db)?,
-        service: text(1)?.to_owned(),
-        province: text(2)?.to_owned(),
-        district: text(3)?.to_owned(),
-        tehsil: row.try_get(4).map_err(db)?,
-        lat: row.try_get(5).map_err(db)?,
-        lon: row.try_get(6).map_err(db)?,
-        channel: known(row, 7, "channel", Channel::parse)?,
-        priority: known(row, 8, "priority", Priority::parse)?,
-        status: known(row, 9, "status", Status::parse)?,
-        created_at: row.try_get(10).map_err(db)?,
-        responded_at: row.try_get(11).map_err(db)?,
-        closed_at: row.try_get(12).map_err(db)?,
-        sla_due_at: row.try_get(13).map_err(db)?,
-        reporters: u32::try_from(row.try_get::<i32, _>(14).map_err(db)?).unwrap_or(1),
-        reopen_count: u32::try_from(row.try_get::<i32, _>(15).map_err(db)?).unwrap_or(0),
-    })
-}
 
 /// `columns` of the requests created in `from..to` that pass the filter.
 fn created_between<'a>(
@@ -67,12 +45,6 @@ fn outcome_from_row(row: &PgRow, tehsils: &mut Codes) -> Result<Outcome> {
     })
 }
 
-/// An enum column, by position (an unknown code is the store's fault, not the user's).
-fn known<T>(row: &PgRow, i: usize, what: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
-    let s: &str = row.try_get(i).map_err(db)?;
-    parse(s).ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown {what} {s:?} in database")))
-}
-
 fn open_from_row(row: &PgRow) -> Result<OpenRecord> {
     let withheld: bool = row.try_get("description_withheld").map_err(db)?;
     let n = |c: &str| -> Result<u32> {
@@ -104,16 +76,32 @@ fn open_from_row(row: &PgRow) -> Result<OpenRecord> {
     .published(!withheld))
 }
 
+impl PgStore {
+    /// The facts of the requests created in the window: from the fact blocks once a pass has
+    /// run, else row by row, each half of the window on its own connection (a request's half
+    /// never changes, so none is read twice or missed).
+    async fn created_facts(&self, q: &FactQuery) -> Result<Vec<Fact>> {
+        if let Some((facts, _)) = super::blocks::created_in_window(&self.pool, q, true).await? {
+            return Ok(facts);
+        }
+        let mid = q.from + (q.to - q.from) / 2;
+        let (mut first, second) = tokio::try_join!(
+            facts_of(&self.pool, created_between(FACT_COLUMNS, q.from, mid, q)),
+            facts_of(&self.pool, created_between(FACT_COLUMNS, mid, q.to, q)),
+        )?;
+        first.extend(second);
+        Ok(first)
+    }
+}
+
 #[async_trait]
 impl Evidence for PgStore {
     async fn evidence_facts(&self, q: &FactQuery) -> Result<Vec<Fact>> {
-        let (from, to) = (q.from, q.to);
-        // Index ranges rather than one OR, run at once on separate connections (PostgreSQL
-        // then uses both cores): the requests created in each half of the window (a request's
-        // half never changes, so none is read twice or missed), and in one statement (one
-        // snapshot: a closing moves a request from one part to the other) those created
-        // earlier and still open, or closed after the window began.
-        let mid = from + (to - from) / 2;
+        let from = q.from;
+        // Index ranges rather than one OR, run at once on separate connections: the requests
+        // created in the window (`created_facts`), and in one statement (one snapshot: a
+        // closing moves a request from one part to the other) those created earlier and still
+        // open, or closed after the window began.
         let older = async {
             if q.created_only {
                 return Ok(Vec::new());
@@ -130,14 +118,7 @@ impl Evidence for PgStore {
             push_filter(&mut b, q, "");
             facts_of(&self.pool, b).await
         };
-        let (first, second, older) = tokio::try_join!(
-            facts_of(&self.pool, created_between(FACT_COLUMNS, from, mid, q)),
-            facts_of(&self.pool, created_between(FACT_COLUMNS, mid, to, q)),
-            older
-        )?;
-        let mut facts = Vec::with_capacity(first.len() + second.len() + older.len());
-        facts.extend(first);
-        facts.extend(second);
+        let (mut facts, older) = tokio::try_join!(self.created_facts(q), older)?;
         facts.extend(older);
         Ok(facts)
     }
@@ -171,6 +152,9 @@ impl Evidence for PgStore {
     }
 
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>> {
+        if let Some((_, ratings)) = super::blocks::created_in_window(&self.pool, q, false).await? {
+            return Ok(ratings);
+        }
         let mut b = QueryBuilder::<Postgres>::new(
             "SELECT r.request_id, r.rating FROM ratings r JOIN service_requests s ON s.id = r.request_id \
              WHERE s.created_at >= ",

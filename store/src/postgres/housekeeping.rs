@@ -1,7 +1,7 @@
 //! postgres: retention and the operator's figures.
 
 use super::*;
-use crate::housekeeping::{Gauges, Housekeeping, Pruned};
+use crate::housekeeping::{FactBlocks, Gauges, Housekeeping, Pruned};
 use std::collections::HashSet;
 
 #[async_trait]
@@ -40,6 +40,10 @@ impl Housekeeping for PgStore {
             .await
             .map_err(db)?;
         Ok(files.into_iter().collect())
+    }
+
+    async fn refresh_fact_blocks(&self) -> Result<FactBlocks> {
+        super::blocks::refresh(&self.pool).await
     }
 
     async fn key_opens_stored_data(&self) -> Result<bool> {

@@ -4,7 +4,9 @@
 
 mod accounts;
 mod batches;
+mod blocks;
 mod evidence;
+mod facts;
 mod group;
 mod housekeeping;
 mod inbox;

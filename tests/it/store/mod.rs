@@ -3,6 +3,7 @@
 //! implementations keep the same promises: conditional writes, unique keys, leases.
 
 mod evidence_reads;
+mod fact_blocks;
 mod intake;
 mod queue;
 mod records;

@@ -2,6 +2,7 @@
 //! cannot be read fails for good at once) and hands it to its handler.
 
 mod escalate;
+mod fact_blocks;
 mod notify;
 mod resolved;
 pub mod retention;
@@ -70,5 +71,6 @@ pub(crate) async fn run(w: &Worker, job: &Job) -> Result<(), JobError> {
         Task::Escalate => escalate::run(w).await,
         Task::Resolved { request_id } => resolved::run(w, request_id).await,
         Task::Retention => retention::run(w).await,
+        Task::FactBlocks => fact_blocks::run(w).await,
     }
 }

@@ -1,0 +1,168 @@
+//! Fact blocks (PostgreSQL's packed evidence facts, `store/src/blocks.rs`): whatever changed
+//! since the last `fact_blocks` pass — a closing, a rating, a new report, a new priority that
+//! takes a request out of a filter — a window reads exactly what the table holds, before the
+//! first pass, between passes and after one. On SQLite the pass has nothing to do and the same
+//! reads must hold.
+
+use crate::common::{request_at, RecordingNotifier, TestApp, PLACES};
+use chrono::Duration;
+use sahulat_domain::evidence::Fact;
+use sahulat_domain::status::{Priority, Status};
+use sahulat_store::FactQuery;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+const PHONE: &str = "0300 7654321";
+
+fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok()
+}
+
+/// The window's facts (by id) and ratings.
+async fn read(app: &TestApp, q: &FactQuery) -> (Vec<Fact>, HashMap<i64, Vec<u8>>) {
+    let store = app.store();
+    let mut facts = store.evidence_facts(q).await.unwrap();
+    facts.sort_by_key(|f| f.id);
+    (facts, store.evidence_ratings(q).await.unwrap())
+}
+
+#[tokio::test]
+async fn the_packed_facts_and_the_rows_changed_since_read_what_the_table_holds_before_between_and_after_passes(
+) {
+    let app = TestApp::new().await;
+    let w = app.worker_with(Arc::new(RecordingNotifier::default()), "w");
+    let start = app.clock_now();
+    let mut made = Vec::new();
+    for (i, (lat, lon)) in PLACES[4..7].iter().enumerate() {
+        let body = request_at(
+            "water-supply",
+            *lat,
+            *lon,
+            &format!("No water {i}"),
+            Some(PHONE),
+        );
+        made.push(app.create(body).await);
+    }
+    w.run_until_idle().await.unwrap();
+    let q = FactQuery {
+        districts: vec!["PK713".into()],
+        tehsil: None,
+        services: Vec::new(),
+        channel: None,
+        priority: None,
+        from: start - Duration::days(1),
+        to: start + Duration::days(30),
+        created_only: false,
+    };
+    let urgent = FactQuery {
+        priority: Some(Priority::Urgent),
+        ..q.clone()
+    };
+    let store = app.store();
+    let before = read(&app, &q).await;
+    assert_eq!(before.0.len(), 3);
+
+    // The first pass packs the one district-day there is; the reads do not change.
+    let pass = store.refresh_fact_blocks().await.unwrap();
+    assert_eq!(pass.ran, on_postgres(), "{pass:?}");
+    if on_postgres() {
+        assert_eq!((pass.days, pass.facts), (1, 3));
+    }
+    assert_eq!(read(&app, &q).await, before);
+
+    // Changes after the pass: the first resolved and rated, the second made urgent and then
+    // taken back to normal (its packed copy is urgent-free, its row was urgent in between),
+    // the third made urgent, and a new report two days later.
+    app.clock.advance(Duration::hours(2));
+    let staff = app
+        .signed_in("staff", "phed.one", None, Some("phed-larkana"))
+        .await;
+    let act = |reference: &str, body: serde_json::Value, token: &str| {
+        let url = format!("/api/v1/staff/tickets/{reference}/actions");
+        let token = token.to_string();
+        let app = &app;
+        async move {
+            let res = app.authed("POST", &url, &token, Some(body)).await;
+            assert_eq!(res.status, 200, "{}", res.text());
+        }
+    };
+    act(
+        &made[0].reference,
+        json!({"action": "resolve", "note": "Valve replaced"}),
+        &staff,
+    )
+    .await;
+    let res = app
+        .post_json(
+            &format!("/api/v1/requests/{}/rating", made[0].reference),
+            &json!({"phone": PHONE, "rating": 4}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let coord = app
+        .signed_in("coordinator", "dc.larkana", Some("PK713"), None)
+        .await;
+    let urgent_now = json!({"action": "reprioritise", "priority": "urgent", "reason": "hospital"});
+    act(&made[2].reference, urgent_now, &coord).await;
+    let pass = store.refresh_fact_blocks().await.unwrap();
+    if on_postgres() {
+        assert_eq!((pass.days, pass.facts), (1, 3), "the changed day again");
+    }
+    assert_eq!(read(&app, &urgent).await.0.len(), 1);
+    let back = json!({"action": "reprioritise", "priority": "normal", "reason": "road open"});
+    act(&made[2].reference, back, &coord).await;
+    app.clock.advance(Duration::days(2));
+    let (lat, lon) = PLACES[4];
+    let late = app
+        .create(request_at("water-supply", lat + 0.05, lon, "Dry tap", None))
+        .await;
+    w.run_until_idle().await.unwrap();
+
+    // Between passes: the blocks are stale, the changed rows stand in for them.
+    let between = read(&app, &q).await;
+    let ids: Vec<i64> = between.0.iter().map(|f| f.id).collect();
+    assert_eq!(ids, vec![made[0].id, made[1].id, made[2].id, late.id]);
+    let first = &between.0[0];
+    assert_eq!(first.status, Status::Resolved);
+    assert_eq!(first.closed_at, Some(start + Duration::hours(2)));
+    assert_eq!(between.1, HashMap::from([(made[0].id, vec![4])]));
+    assert_eq!(between.0[2].priority, Priority::Normal);
+    // Its packed copy says urgent; the table says normal: it is not urgent.
+    assert!(read(&app, &urgent).await.0.is_empty());
+    assert_eq!(
+        read(
+            &app,
+            &FactQuery {
+                created_only: true,
+                ..q.clone()
+            }
+        )
+        .await,
+        between
+    );
+
+    // After the next pass (two changed days: the first and the new report's), the same.
+    let pass = store.refresh_fact_blocks().await.unwrap();
+    if on_postgres() {
+        assert_eq!((pass.days, pass.facts), (2, 4), "{pass:?}");
+    }
+    assert_eq!(read(&app, &q).await, between);
+    assert!(read(&app, &urgent).await.0.is_empty());
+    // A window that cuts a day in two keeps only its part of the day's block.
+    let from_late = FactQuery {
+        from: late.created_at,
+        created_only: true,
+        ..q.clone()
+    };
+    let ids: Vec<i64> = read(&app, &from_late)
+        .await
+        .0
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(ids, vec![late.id]);
+    // Nothing changed since: a pass repacks nothing.
+    let pass = store.refresh_fact_blocks().await.unwrap();
+    assert_eq!((pass.days, pass.facts), (0, 0));
+}
