@@ -332,7 +332,8 @@ pub async fn restore(
         let count = check.count_requests().await?;
         ensure!(
             count == m.requests,
-            "restored {count} requests against {} in the MANIFEST",
+            "restored {} against {} in the MANIFEST",
+            counted(count, "request", "requests"),
             m.requests
         );
     }
@@ -345,16 +346,30 @@ pub async fn restore(
     }
     let photos = copy_tree(&dir.join(MEDIA), &args.media_dir)?;
     Ok(format!(
-        "restored {} requests ({} database), the data key and {photos} photo files from {}",
-        m.requests,
+        "restored {} ({} database), the data key and {} from {}",
+        counted(m.requests, "request", "requests"),
         m.backend,
+        counted(photos, "photo file", "photo files"),
         dir.display()
     ))
+}
+
+/// "1 request", "3 requests": the operator reads these lines.
+fn counted(n: impl Into<i128>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_restored_request_is_a_request_and_none_or_several_are_requests() {
+        assert_eq!(counted(1i64, "request", "requests"), "1 request");
+        assert_eq!(counted(0i64, "request", "requests"), "0 requests");
+        assert_eq!(counted(3u64, "photo file", "photo files"), "3 photo files");
+    }
 
     #[test]
     fn pg_dump_gets_the_password_through_its_environment_not_its_command_line() {

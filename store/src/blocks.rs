@@ -173,42 +173,112 @@ impl<'q> Admit<'q> {
     }
 }
 
-/// Adds the facts of `block` that `admit` keeps and `skip` does not name to `facts` (unless
-/// `facts` is `None`: only the ratings are wanted), and their ratings to `ratings`; returns
-/// how many facts it kept.
-pub fn decode(
-    block: &[u8],
+/// One packed fact, borrowed from its block.
+pub struct Packed<'b> {
+    pub id: i64,
+    pub service: &'b str,
+    pub province: &'b str,
+    pub district: &'b str,
+    pub tehsil: Option<&'b str>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub channel: Channel,
+    pub priority: Priority,
+    pub status: Status,
+    pub created_at: DateTime<Utc>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub sla_due_at: Option<DateTime<Utc>>,
+    pub reporters: u32,
+    pub reopen_count: u32,
+    /// Its ratings' stars (empty in a block packed without them).
+    pub stars: &'b [u8],
+}
+
+impl Packed<'_> {
+    /// The fact, owned.
+    pub fn to_fact(&self) -> Fact {
+        Fact {
+            id: self.id,
+            service: self.service.to_owned(),
+            province: self.province.to_owned(),
+            district: self.district.to_owned(),
+            tehsil: self.tehsil.map(str::to_owned),
+            lat: self.lat,
+            lon: self.lon,
+            channel: self.channel,
+            priority: self.priority,
+            status: self.status,
+            created_at: self.created_at,
+            responded_at: self.responded_at,
+            closed_at: self.closed_at,
+            sla_due_at: self.sla_due_at,
+            reporters: self.reporters,
+            reopen_count: self.reopen_count,
+        }
+    }
+}
+
+/// A block's strings and the enum each stands for (looked up once per block, not per fact).
+struct Table<'b> {
+    text: Vec<&'b str>,
+    channel: Vec<Option<Channel>>,
+    priority: Vec<Option<Priority>>,
+    status: Vec<Option<Status>>,
+}
+
+impl<'b> Table<'b> {
+    fn text(&self, i: u16) -> Result<Option<&'b str>> {
+        if i == NONE {
+            return Ok(None);
+        }
+        self.text
+            .get(usize::from(i))
+            .copied()
+            .map(Some)
+            .ok_or_else(|| damaged("a code index is out of range"))
+    }
+
+    fn known(&self, i: u16, what: &str) -> Result<&'b str> {
+        self.text(i)?
+            .ok_or_else(|| damaged(&format!("the {what} is missing")))
+    }
+
+    fn parsed<T: Copy>(list: &[Option<T>], i: u16, what: &str) -> Result<T> {
+        list.get(usize::from(i))
+            .copied()
+            .flatten()
+            .ok_or_else(|| damaged(&format!("unknown {what}")))
+    }
+}
+
+/// Calls `each` with every fact of `block` that `admit` keeps and `skip` does not name; returns
+/// how many there were.
+pub fn walk<'b>(
+    block: &'b [u8],
     admit: &Admit<'_>,
     skip: &std::collections::HashSet<i64>,
-    mut facts: Option<&mut Vec<Fact>>,
-    ratings: &mut HashMap<i64, Vec<u8>>,
+    mut each: impl FnMut(Packed<'b>),
 ) -> Result<usize> {
     let mut b = Bytes(block);
     if b.take(4)? != MAGIC {
         return Err(damaged("it does not start with SFB1"));
     }
     let n = usize::from(b.u16()?);
-    let mut strings = Vec::with_capacity(n);
+    let mut text = Vec::with_capacity(n);
     for _ in 0..n {
         let len = usize::from(b.u16()?);
         let s = std::str::from_utf8(b.take(len)?).map_err(|_| damaged("a code is not UTF-8"))?;
-        strings.push(s);
+        text.push(s);
     }
-    let text = |i: u16| -> Result<Option<&str>> {
-        if i == NONE {
-            return Ok(None);
-        }
-        strings
-            .get(usize::from(i))
-            .copied()
-            .map(Some)
-            .ok_or_else(|| damaged("a code index is out of range"))
-    };
-    let known = |i: u16, what: &str| -> Result<&str> {
-        text(i)?.ok_or_else(|| damaged(&format!("the {what} is missing")))
+    let table = Table {
+        channel: text.iter().map(|s| Channel::parse(s)).collect(),
+        priority: text.iter().map(|s| Priority::parse(s)).collect(),
+        status: text.iter().map(|s| Status::parse(s)).collect(),
+        text,
     };
     let count = b.u32()?;
-    let mut added = 0;
+    let mut kept = 0;
     for _ in 0..count {
         let id = b.i64()?;
         let mut codes = [0u16; 7];
@@ -231,52 +301,69 @@ pub fn decode(
         let stars = b.take(n_stars)?;
         let [service, province, district, tehsil, channel, priority, status] = codes;
         let (service, district, tehsil) = (
-            known(service, "service")?,
-            known(district, "district")?,
-            text(tehsil)?,
+            table.known(service, "service")?,
+            table.known(district, "district")?,
+            table.text(tehsil)?,
         );
-        let (channel_s, priority_s) = (known(channel, "channel")?, known(priority, "priority")?);
-        let kept = created_at >= admit.from
+        let (channel_s, priority_s) = (
+            table.known(channel, "channel")?,
+            table.known(priority, "priority")?,
+        );
+        let admitted = created_at >= admit.from
             && created_at < admit.to
             && admit.keeps("district_code", Some(district))
             && admit.keeps("tehsil_code", tehsil)
             && admit.keeps("service_code", Some(service))
             && admit.keeps("channel", Some(channel_s))
             && admit.keeps("priority", Some(priority_s));
-        if !kept || skip.contains(&id) {
+        if !admitted || skip.contains(&id) {
             continue;
         }
-        if !stars.is_empty() {
-            ratings.insert(id, stars.to_vec());
-        }
-        added += 1;
-        let Some(facts) = facts.as_deref_mut() else {
-            continue;
-        };
-        let status = known(status, "status")?;
-        facts.push(Fact {
+        kept += 1;
+        each(Packed {
             id,
-            service: service.to_owned(),
-            province: known(province, "province")?.to_owned(),
-            district: district.to_owned(),
-            tehsil: tehsil.map(str::to_owned),
+            service,
+            province: table.known(province, "province")?,
+            district,
+            tehsil,
             lat,
             lon,
-            channel: Channel::parse(channel_s).ok_or_else(|| damaged("unknown channel"))?,
-            priority: Priority::parse(priority_s).ok_or_else(|| damaged("unknown priority"))?,
-            status: Status::parse(status).ok_or_else(|| damaged("unknown status"))?,
+            channel: Table::parsed(&table.channel, channel, "channel")?,
+            priority: Table::parsed(&table.priority, priority, "priority")?,
+            status: Table::parsed(&table.status, status, "status")?,
             created_at,
             responded_at: times[0],
             closed_at: times[1],
             sla_due_at: times[2],
             reporters,
             reopen_count,
+            stars,
         });
     }
     if !b.0.is_empty() {
         return Err(damaged("bytes are left after its last fact"));
     }
-    Ok(added)
+    Ok(kept)
+}
+
+/// Adds the facts of `block` that `admit` keeps and `skip` does not name to `facts` (unless
+/// `facts` is `None`: only the ratings are wanted), and their ratings to `ratings`; returns
+/// how many facts it kept.
+pub fn decode(
+    block: &[u8],
+    admit: &Admit<'_>,
+    skip: &std::collections::HashSet<i64>,
+    mut facts: Option<&mut Vec<Fact>>,
+    ratings: &mut HashMap<i64, Vec<u8>>,
+) -> Result<usize> {
+    walk(block, admit, skip, |p| {
+        if !p.stars.is_empty() {
+            ratings.insert(p.id, p.stars.to_vec());
+        }
+        if let Some(facts) = facts.as_deref_mut() {
+            facts.push(p.to_fact());
+        }
+    })
 }
 
 #[cfg(test)]

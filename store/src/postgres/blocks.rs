@@ -4,10 +4,11 @@
 
 use super::facts::fact_from_row;
 use super::*;
-use crate::blocks::{decode, encode, Admit};
+use crate::blocks::{decode, encode, walk, Admit};
 use crate::evidence::FACT_COLUMNS;
-use crate::{FactBlocks, FactQuery};
+use crate::{FactBlocks, FactQuery, OutcomesRead};
 use chrono::NaiveDate;
+use sahulat_domain::evaluation::{Codes, Outcome};
 use sahulat_domain::evidence::Fact;
 use std::collections::HashSet;
 
@@ -134,14 +135,27 @@ fn group_ratings(rows: Vec<(i64, i16)>) -> HashMap<i64, Vec<u8>> {
     out
 }
 
-/// The facts of the requests created in `q`'s window that pass its filter (none unless
-/// `with_facts`), and their ratings, from the blocks and the requests changed since the last
-/// pass; `None` before the first pass.
-pub(super) async fn created_in_window(
+/// A block row's `payload` and `rated`, each only when asked for.
+type Columns = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// What one snapshot holds for a window: its blocks (the columns asked for) and the requests
+/// of the window changed since the last pass, with their ratings.
+struct Fetched {
+    payload: Vec<Vec<u8>>,
+    rated: Vec<Vec<u8>>,
+    fresh: Vec<Fact>,
+    fresh_stars: HashMap<i64, Vec<u8>>,
+}
+
+/// Reads `q`'s window in one repeatable-read snapshot: the blocks' `payload` (every fact)
+/// and/or `rated` (the rated facts with their stars), and the changed requests; `None` before
+/// the first pass.
+async fn fetch(
     pool: &PgPool,
     q: &FactQuery,
-    with_facts: bool,
-) -> Result<Option<Read>> {
+    payload: bool,
+    rated: bool,
+) -> Result<Option<Fetched>> {
     let mut tx = pool.begin().await.map_err(db)?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
@@ -163,10 +177,17 @@ pub(super) async fn created_in_window(
     };
     let first = q.from.date_naive();
     let last = (q.to - chrono::Duration::microseconds(1)).date_naive();
-    // Every fact for the facts, the rated ones with their stars for the ratings.
-    let column = if with_facts { "payload" } else { "rated" };
-    let blocks: Vec<Vec<u8>> = sqlx::query_scalar(&format!(
-        "SELECT {column} FROM fact_blocks WHERE district_code = ANY($1) AND day >= $2 AND day <= $3"
+    let pick = |wanted: bool, column: &str| {
+        if wanted {
+            column.to_string()
+        } else {
+            "NULL::bytea".to_string()
+        }
+    };
+    let blocks: Vec<Columns> = sqlx::query_as(&format!(
+        "SELECT {}, {} FROM fact_blocks WHERE district_code = ANY($1) AND day >= $2 AND day <= $3",
+        pick(payload, "payload"),
+        pick(rated, "rated")
     ))
     .bind(&q.districts)
     .bind(first)
@@ -194,42 +215,106 @@ pub(super) async fn created_in_window(
     .await
     .map_err(db)?;
     tx.commit().await.map_err(db)?;
-    let fresh = rows.iter().map(fact_from_row).collect::<Result<Vec<_>>>()?;
-    // Unpacked off the async threads: a quarter's facts are 50–100 ms of work, and the summary
-    // reads its facts and its ratings at once.
-    let q = q.clone();
-    let (facts, ratings) = tokio::task::spawn_blocking(move || {
-        unpack(&blocks, &q, fresh, group_ratings(stars), with_facts)
-    })
-    .await
-    .map_err(|e| Error::Internal(anyhow::anyhow!("unpacking fact blocks: {e}")))??;
-    Ok(Some((facts, ratings)))
+    let (mut p, mut r) = (Vec::new(), Vec::new());
+    for (a, b) in blocks {
+        p.extend(a);
+        r.extend(b);
+    }
+    Ok(Some(Fetched {
+        payload: p,
+        rated: r,
+        fresh: rows.iter().map(fact_from_row).collect::<Result<Vec<_>>>()?,
+        fresh_stars: group_ratings(stars),
+    }))
 }
 
-/// The blocks' facts and ratings with the `fresh` rows (and their `fresh_stars`) in place of
-/// their packed copies.
-fn unpack(
-    blocks: &[Vec<u8>],
+/// Runs `f` off the async threads: a quarter's facts are 50–100 ms of unpacking, a million
+/// outcomes more, and a summary reads its facts and its ratings at once.
+async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("unpacking fact blocks: {e}")))?
+}
+
+/// The facts of the requests created in `q`'s window that pass its filter (none unless
+/// `with_facts`), and their ratings, from the blocks and the requests changed since the last
+/// pass; `None` before the first pass.
+pub(super) async fn created_in_window(
+    pool: &PgPool,
     q: &FactQuery,
-    fresh: Vec<Fact>,
-    mut fresh_stars: HashMap<i64, Vec<u8>>,
     with_facts: bool,
-) -> Result<Read> {
-    let skip: HashSet<i64> = fresh.iter().map(|f| f.id).collect();
-    let admit = Admit::of(q);
-    let mut facts = Vec::new();
-    let mut ratings = HashMap::new();
-    for block in blocks {
-        let into = if with_facts { Some(&mut facts) } else { None };
-        decode(block, &admit, &skip, into, &mut ratings)?;
-    }
-    for f in fresh.into_iter().filter(|f| admit.admits(f)) {
-        if let Some(s) = fresh_stars.remove(&f.id) {
-            ratings.insert(f.id, s);
+) -> Result<Option<Read>> {
+    let Some(got) = fetch(pool, q, with_facts, !with_facts).await? else {
+        return Ok(None);
+    };
+    let q = q.clone();
+    off_thread(move || {
+        let admit = Admit::of(&q);
+        let skip: HashSet<i64> = got.fresh.iter().map(|f| f.id).collect();
+        let mut facts = Vec::new();
+        let mut ratings = HashMap::new();
+        for block in if with_facts { &got.payload } else { &got.rated } {
+            let into = if with_facts { Some(&mut facts) } else { None };
+            decode(block, &admit, &skip, into, &mut ratings)?;
         }
-        if with_facts {
-            facts.push(f);
+        let mut fresh_stars = got.fresh_stars;
+        for f in got.fresh.into_iter().filter(|f| admit.admits(f)) {
+            if let Some(s) = fresh_stars.remove(&f.id) {
+                ratings.insert(f.id, s);
+            }
+            if with_facts {
+                facts.push(f);
+            }
         }
-    }
-    Ok((facts, ratings))
+        Ok(Some((facts, ratings)))
+    })
+    .await
+}
+
+/// An evaluation's read (`Evidence::evaluation_outcomes`) from the blocks and the requests
+/// changed since the last pass; `None` before the first pass.
+pub(super) async fn outcomes_in_window(
+    pool: &PgPool,
+    q: &FactQuery,
+) -> Result<Option<OutcomesRead>> {
+    let Some(got) = fetch(pool, q, true, true).await? else {
+        return Ok(None);
+    };
+    let q = q.clone();
+    off_thread(move || {
+        let admit = Admit::of(&q);
+        let skip: HashSet<i64> = got.fresh.iter().map(|f| f.id).collect();
+        let mut tehsils = Codes::default();
+        let mut outcomes = Vec::new();
+        for block in &got.payload {
+            walk(block, &admit, &skip, |p| {
+                outcomes.push(Outcome {
+                    id: p.id,
+                    tehsil: p.tehsil.map(|t| tehsils.get(t)),
+                    status: p.status,
+                    created_at: p.created_at,
+                    closed_at: p.closed_at,
+                    sla_due_at: p.sla_due_at,
+                    reopen_count: p.reopen_count,
+                });
+            })?;
+        }
+        let mut ratings = HashMap::new();
+        for block in &got.rated {
+            decode(block, &admit, &skip, None, &mut ratings)?;
+        }
+        let mut fresh_stars = got.fresh_stars;
+        for f in got.fresh.iter().filter(|f| admit.admits(f)) {
+            if let Some(s) = fresh_stars.remove(&f.id) {
+                ratings.insert(f.id, s);
+            }
+            let mut o = Outcome::from(f);
+            o.tehsil = f.tehsil.as_deref().map(|t| tehsils.get(t));
+            outcomes.push(o);
+        }
+        Ok(Some((outcomes, ratings)))
+    })
+    .await
 }

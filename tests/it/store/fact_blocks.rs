@@ -6,6 +6,7 @@
 
 use crate::common::{request_at, RecordingNotifier, TestApp, PLACES};
 use chrono::Duration;
+use sahulat_domain::evaluation::Outcome;
 use sahulat_domain::evidence::Fact;
 use sahulat_domain::status::{Priority, Status};
 use sahulat_store::FactQuery;
@@ -25,6 +26,21 @@ async fn read(app: &TestApp, q: &FactQuery) -> (Vec<Fact>, HashMap<i64, Vec<u8>>
     let mut facts = store.evidence_facts(q).await.unwrap();
     facts.sort_by_key(|f| f.id);
     (facts, store.evidence_ratings(q).await.unwrap())
+}
+
+/// An evaluation's read of the window (created in it) is the same requests and ratings as the
+/// facts' read, whichever path each takes.
+async fn outcomes_agree(app: &TestApp, q: &FactQuery) {
+    let created = FactQuery {
+        created_only: true,
+        ..q.clone()
+    };
+    let (mut outcomes, ratings) = app.store().evaluation_outcomes(&created).await.unwrap();
+    outcomes.sort_by_key(|o| o.id);
+    let (facts, stars) = read(app, &created).await;
+    let expected: Vec<Outcome> = facts.iter().map(Outcome::from).collect();
+    assert_eq!(outcomes, expected);
+    assert_eq!(ratings, stars);
 }
 
 #[tokio::test]
@@ -70,6 +86,7 @@ async fn the_packed_facts_and_the_rows_changed_since_read_what_the_table_holds_b
         assert_eq!((pass.days, pass.facts), (1, 3));
     }
     assert_eq!(read(&app, &q).await, before);
+    outcomes_agree(&app, &q).await;
 
     // Changes after the pass: the first resolved and rated, the second made urgent and then
     // taken back to normal (its packed copy is urgent-free, its row was urgent in between),
@@ -130,6 +147,8 @@ async fn the_packed_facts_and_the_rows_changed_since_read_what_the_table_holds_b
     assert_eq!(between.0[2].priority, Priority::Normal);
     // Its packed copy says urgent; the table says normal: it is not urgent.
     assert!(read(&app, &urgent).await.0.is_empty());
+    outcomes_agree(&app, &q).await;
+    outcomes_agree(&app, &urgent).await;
     assert_eq!(
         read(
             &app,
@@ -149,6 +168,7 @@ async fn the_packed_facts_and_the_rows_changed_since_read_what_the_table_holds_b
     }
     assert_eq!(read(&app, &q).await, between);
     assert!(read(&app, &urgent).await.0.is_empty());
+    outcomes_agree(&app, &q).await;
     // A window that cuts a day in two keeps only its part of the day's block.
     let from_late = FactQuery {
         from: late.created_at,
