@@ -13,6 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, user, password, ref, other, shots, photo = sys.argv[1:8]
@@ -83,7 +84,14 @@ try:
     thumbs = driver.find_elements(By.CSS_SELECTOR, "img[src*='/staff/media/']")
     if not thumbs:
         fail("photo thumbnail on the ticket page")
-    loaded = driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", thumbs[0])
+    # The page is there before its image: wait for the image to finish (a broken one ends with
+    # width 0 and fails below), rather than read it at once (it failed under CI's load).
+    natural = "return arguments[0].complete && arguments[0].naturalWidth"
+    try:
+        WebDriverWait(driver, 30).until(lambda d: d.execute_script(natural, thumbs[0]))
+    except TimeoutException:
+        pass
+    loaded = driver.execute_script(natural, thumbs[0])
     if not loaded or int(loaded) != 320:
         fail(f"thumbnail loads 320 px wide (got {loaded})")
     Select(driver.find_element(By.ID, "action")).select_by_visible_text("start")

@@ -186,3 +186,28 @@ async fn the_packed_facts_and_the_rows_changed_since_read_what_the_table_holds_b
     let pass = store.refresh_fact_blocks().await.unwrap();
     assert_eq!((pass.days, pass.facts), (0, 0));
 }
+
+#[tokio::test]
+async fn the_workers_fact_blocks_job_packs_what_changed_so_the_next_pass_finds_nothing() {
+    let app = TestApp::new().await;
+    let w = app.worker_with(Arc::new(RecordingNotifier::default()), "w");
+    let (lat, lon) = PLACES[4];
+    app.create(request_at("water-supply", lat, lon, "No water", None))
+        .await;
+    w.run_until_idle().await.unwrap();
+    w.schedule_fact_blocks().await.unwrap();
+    // Scheduled twice, queued once (one at a time, like the sweep).
+    w.schedule_fact_blocks().await.unwrap();
+    assert_eq!(w.run_until_idle().await.unwrap(), 1);
+    let gauges = app.store().gauges().await.unwrap();
+    let done = gauges
+        .jobs
+        .iter()
+        .find(|j| j.kind == "fact_blocks" && j.state == "done")
+        .map_or(0, |j| j.count);
+    assert_eq!(done, 1, "{gauges:?}");
+    // On PostgreSQL the job packed the day (a pass now has nothing to do); on SQLite it had
+    // nothing to do either.
+    let pass = app.store().refresh_fact_blocks().await.unwrap();
+    assert_eq!((pass.ran, pass.days), (on_postgres(), 0), "{pass:?}");
+}
