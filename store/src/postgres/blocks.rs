@@ -228,6 +228,23 @@ async fn fetch(
     }))
 }
 
+/// The changed requests `admit` keeps (they replace their packed copies, which the blocks'
+/// walk skipped), their stars moved into `ratings`.
+fn keep_fresh(
+    fresh: Vec<Fact>,
+    mut stars: HashMap<i64, Vec<u8>>,
+    admit: &Admit<'_>,
+    ratings: &mut HashMap<i64, Vec<u8>>,
+) -> Vec<Fact> {
+    let kept: Vec<Fact> = fresh.into_iter().filter(|f| admit.admits(f)).collect();
+    for f in &kept {
+        if let Some(s) = stars.remove(&f.id) {
+            ratings.insert(f.id, s);
+        }
+    }
+    kept
+}
+
 /// Runs `f` off the async threads: a quarter's facts are 50–100 ms of unpacking, a million
 /// outcomes more, and a summary reads its facts and its ratings at once.
 async fn off_thread<T: Send + 'static>(
@@ -259,14 +276,9 @@ pub(super) async fn created_in_window(
             let into = if with_facts { Some(&mut facts) } else { None };
             decode(block, &admit, &skip, into, &mut ratings)?;
         }
-        let mut fresh_stars = got.fresh_stars;
-        for f in got.fresh.into_iter().filter(|f| admit.admits(f)) {
-            if let Some(s) = fresh_stars.remove(&f.id) {
-                ratings.insert(f.id, s);
-            }
-            if with_facts {
-                facts.push(f);
-            }
+        let kept = keep_fresh(got.fresh, got.fresh_stars, &admit, &mut ratings);
+        if with_facts {
+            facts.extend(kept);
         }
         Ok(Some((facts, ratings)))
     })
@@ -305,12 +317,9 @@ pub(super) async fn outcomes_in_window(
         for block in &got.rated {
             decode(block, &admit, &skip, None, &mut ratings)?;
         }
-        let mut fresh_stars = got.fresh_stars;
-        for f in got.fresh.iter().filter(|f| admit.admits(f)) {
-            if let Some(s) = fresh_stars.remove(&f.id) {
-                ratings.insert(f.id, s);
-            }
-            let mut o = Outcome::from(f);
+        let fresh = got.fresh;
+        for f in keep_fresh(fresh, got.fresh_stars, &admit, &mut ratings) {
+            let mut o = Outcome::from(&f);
             o.tehsil = f.tehsil.as_deref().map(|t| tehsils.get(t));
             outcomes.push(o);
         }
