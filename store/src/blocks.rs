@@ -10,7 +10,7 @@
 //! indexes of service, province, district, tehsil (`u16::MAX`: none), channel, priority and
 //! status; a flag byte saying which of lat, lon, responded, closed and due follow; the `f64`
 //! coordinates and `i64` microsecond times that are there, the creation time always; `u32`
-//! reporters and reopen count; a `u8` count of ratings and one byte of stars each).
+//! reporters and reopen count; a `u32` count of ratings and one byte of stars each).
 
 use crate::evidence::conditions;
 use crate::FactQuery;
@@ -31,31 +31,38 @@ struct Strings<'a> {
 }
 
 impl<'a> Strings<'a> {
-    fn of(&mut self, s: &'a str) -> u16 {
+    /// The index of `s`; more than 65,535 distinct strings, or one over 65,535 bytes, cannot
+    /// be packed (a day's codes are a few dozen short ones).
+    fn of(&mut self, s: &'a str) -> Result<u16> {
         if let Some(&i) = self.index.get(s) {
-            return i;
+            return Ok(i);
         }
-        // Codes of one district's day: a few dozen distinct strings, never 65,535.
-        let i = u16::try_from(self.list.len()).unwrap_or(NONE - 1);
+        let i = u16::try_from(self.list.len())
+            .ok()
+            .filter(|&i| i != NONE && s.len() <= usize::from(u16::MAX))
+            .ok_or_else(|| fault("a day has too many or too long codes to pack"))?;
         self.list.push(s);
         self.index.insert(s, i);
-        i
+        Ok(i)
     }
 }
 
 /// Packs `facts` (with their ratings, by request id) into one block.
-pub fn encode(facts: &[Fact], ratings: &HashMap<i64, Vec<u8>>) -> Vec<u8> {
+pub fn encode(facts: &[Fact], ratings: &HashMap<i64, Vec<u8>>) -> Result<Vec<u8>> {
     let mut strings = Strings::default();
     let mut body = Vec::with_capacity(facts.len() * 72);
     for f in facts {
         let codes = [
-            strings.of(&f.service),
-            strings.of(&f.province),
-            strings.of(&f.district),
-            f.tehsil.as_deref().map_or(NONE, |t| strings.of(t)),
-            strings.of(f.channel.as_str()),
-            strings.of(f.priority.as_str()),
-            strings.of(f.status.as_str()),
+            strings.of(&f.service)?,
+            strings.of(&f.province)?,
+            strings.of(&f.district)?,
+            match f.tehsil.as_deref() {
+                Some(t) => strings.of(t)?,
+                None => NONE,
+            },
+            strings.of(f.channel.as_str())?,
+            strings.of(f.priority.as_str())?,
+            strings.of(f.status.as_str())?,
         ];
         body.extend_from_slice(&f.id.to_le_bytes());
         for c in codes {
@@ -77,21 +84,22 @@ pub fn encode(facts: &[Fact], ratings: &HashMap<i64, Vec<u8>>) -> Vec<u8> {
         body.extend_from_slice(&f.reporters.to_le_bytes());
         body.extend_from_slice(&f.reopen_count.to_le_bytes());
         let stars = ratings.get(&f.id).map_or(&[][..], Vec::as_slice);
-        let stars = &stars[..stars.len().min(255)];
-        body.push(stars.len() as u8);
+        let n = u32::try_from(stars.len()).map_err(|_| fault("too many ratings to pack"))?;
+        body.extend_from_slice(&n.to_le_bytes());
         body.extend_from_slice(stars);
     }
     let mut out = Vec::with_capacity(body.len() + 256);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(strings.list.len() as u16).to_le_bytes());
     for s in &strings.list {
-        let b = &s.as_bytes()[..s.len().min(usize::from(u16::MAX))];
-        out.extend_from_slice(&(b.len() as u16).to_le_bytes());
-        out.extend_from_slice(b);
+        // `of` let no string over u16::MAX bytes in.
+        out.extend_from_slice(&(s.len() as u16).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
     }
-    out.extend_from_slice(&(facts.len() as u32).to_le_bytes());
+    let n = u32::try_from(facts.len()).map_err(|_| fault("too many facts for one block"))?;
+    out.extend_from_slice(&n.to_le_bytes());
     out.extend_from_slice(&body);
-    out
+    Ok(out)
 }
 
 /// A cursor over a block's bytes; running out is the store's fault (a damaged block).
@@ -100,7 +108,7 @@ struct Bytes<'a>(&'a [u8]);
 impl<'a> Bytes<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         if self.0.len() < n {
-            return Err(damaged("it ends early"));
+            return Err(fault("damaged: it ends early"));
         }
         let (head, rest) = self.0.split_at(n);
         self.0 = rest;
@@ -128,12 +136,12 @@ impl<'a> Bytes<'a> {
     }
     fn time(&mut self) -> Result<DateTime<Utc>> {
         DateTime::from_timestamp_micros(self.i64()?)
-            .ok_or_else(|| damaged("a time is out of range"))
+            .ok_or_else(|| fault("damaged: a time is out of range"))
     }
 }
 
-fn damaged(why: &str) -> Error {
-    Error::Internal(anyhow::anyhow!("a fact block is damaged: {why}"))
+fn fault(why: &str) -> Error {
+    Error::Internal(anyhow::anyhow!("fact block: {why}"))
 }
 
 /// Which of a block's facts a query keeps: created in its window and passing its filter (the
@@ -236,19 +244,19 @@ impl<'b> Table<'b> {
             .get(usize::from(i))
             .copied()
             .map(Some)
-            .ok_or_else(|| damaged("a code index is out of range"))
+            .ok_or_else(|| fault("damaged: a code index is out of range"))
     }
 
     fn known(&self, i: u16, what: &str) -> Result<&'b str> {
         self.text(i)?
-            .ok_or_else(|| damaged(&format!("the {what} is missing")))
+            .ok_or_else(|| fault(&format!("damaged: the {what} is missing")))
     }
 
     fn parsed<T: Copy>(list: &[Option<T>], i: u16, what: &str) -> Result<T> {
         list.get(usize::from(i))
             .copied()
             .flatten()
-            .ok_or_else(|| damaged(&format!("unknown {what}")))
+            .ok_or_else(|| fault(&format!("damaged: unknown {what}")))
     }
 }
 
@@ -262,13 +270,14 @@ pub fn walk<'b>(
 ) -> Result<usize> {
     let mut b = Bytes(block);
     if b.take(4)? != MAGIC {
-        return Err(damaged("it does not start with SFB1"));
+        return Err(fault("damaged: it does not start with SFB1"));
     }
     let n = usize::from(b.u16()?);
     let mut text = Vec::with_capacity(n);
     for _ in 0..n {
         let len = usize::from(b.u16()?);
-        let s = std::str::from_utf8(b.take(len)?).map_err(|_| damaged("a code is not UTF-8"))?;
+        let s =
+            std::str::from_utf8(b.take(len)?).map_err(|_| fault("damaged: a code is not UTF-8"))?;
         text.push(s);
     }
     let table = Table {
@@ -297,7 +306,8 @@ pub fn walk<'b>(
         }
         let reporters = b.u32()?;
         let reopen_count = b.u32()?;
-        let n_stars = usize::from(b.u8()?);
+        let n_stars =
+            usize::try_from(b.u32()?).map_err(|_| fault("damaged: a count is too large"))?;
         let stars = b.take(n_stars)?;
         let [service, province, district, tehsil, channel, priority, status] = codes;
         let (service, district, tehsil) = (
@@ -341,7 +351,7 @@ pub fn walk<'b>(
         });
     }
     if !b.0.is_empty() {
-        return Err(damaged("bytes are left after its last fact"));
+        return Err(fault("damaged: bytes are left after its last fact"));
     }
     Ok(kept)
 }

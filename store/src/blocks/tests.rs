@@ -70,7 +70,7 @@ fn every_field_and_every_rating_comes_back_as_it_went_in() {
         half,
     ];
     let ratings = HashMap::from([(1, vec![5, 2]), (3, vec![4]), (99, vec![1])]);
-    let block = encode(&facts, &ratings);
+    let block = encode(&facts, &ratings).unwrap();
     let (back, stars) = all(&block, &query(at(0, 0), at(23, 0)));
     assert_eq!(back, facts);
     // The rating of a request not in the block is not in it either.
@@ -86,7 +86,7 @@ fn only_the_window_and_the_filter_are_kept_and_named_ids_are_skipped() {
         fact(4, Some("PK71301"), "water_supply", at(11, 0)),
         fact(5, Some("PK71301"), "drain_blockage", at(12, 0)),
     ];
-    let block = encode(&facts, &HashMap::from([(5, vec![3])]));
+    let block = encode(&facts, &HashMap::from([(5, vec![3])])).unwrap();
     let ids = |q: &FactQuery, skip: &[i64]| {
         let (mut out, mut ratings) = (Vec::new(), HashMap::new());
         let skip: HashSet<i64> = skip.iter().copied().collect();
@@ -120,7 +120,8 @@ fn a_damaged_block_is_an_error_not_a_wrong_answer() {
     let block = encode(
         &[fact(1, Some("PK71301"), "drain_blockage", at(8, 0))],
         &HashMap::new(),
-    );
+    )
+    .unwrap();
     let q = query(at(0, 0), at(23, 0));
     let try_decode = |b: &[u8]| {
         let (mut out, mut ratings) = (Vec::new(), HashMap::new());
@@ -150,6 +151,26 @@ fn a_damaged_block_is_an_error_not_a_wrong_answer() {
 
 #[test]
 fn an_empty_block_holds_no_fact() {
-    let block = encode(&[], &HashMap::new());
+    let block = encode(&[], &HashMap::new()).unwrap();
     assert_eq!(all(&block, &query(at(0, 0), at(23, 0))).0, Vec::new());
+}
+
+#[test]
+fn hundreds_of_ratings_of_one_request_all_come_back() {
+    let stars: Vec<u8> = (0..700).map(|i| (i % 5 + 1) as u8).collect();
+    let block = encode(
+        &[fact(1, Some("PK71301"), "drain_blockage", at(8, 0))],
+        &HashMap::from([(1, stars.clone())]),
+    )
+    .unwrap();
+    assert_eq!(all(&block, &query(at(0, 0), at(23, 0))).1[&1], stars);
+}
+
+#[test]
+fn a_day_with_more_codes_than_a_block_can_name_is_refused_not_cut() {
+    let facts: Vec<Fact> = (0..70_000)
+        .map(|i| fact(i, Some("PK71301"), &format!("service-{i}"), at(8, 0)))
+        .collect();
+    let e = encode(&facts, &HashMap::new()).unwrap_err().to_string();
+    assert!(e.contains("too many or too long codes"), "{e}");
 }

@@ -81,7 +81,8 @@ impl PgStore {
     /// run, else row by row, each half of the window on its own connection (a request's half
     /// never changes, so none is read twice or missed).
     async fn created_facts(&self, q: &FactQuery) -> Result<Vec<Fact>> {
-        if let Some((facts, _)) = super::blocks::created_in_window(&self.pool, q, true).await? {
+        if let Some((facts, _)) = super::block_reads::created_in_window(&self.pool, q, true).await?
+        {
             return Ok(facts);
         }
         let mid = q.from + (q.to - q.from) / 2;
@@ -124,7 +125,7 @@ impl Evidence for PgStore {
     }
 
     async fn evaluation_outcomes(&self, q: &FactQuery) -> Result<OutcomesRead> {
-        if let Some(read) = super::blocks::outcomes_in_window(&self.pool, q).await? {
+        if let Some(read) = super::block_reads::outcomes_in_window(&self.pool, q).await? {
             return Ok(read);
         }
         // The window's two halves at once on two connections, with the ratings on a third (a
@@ -155,7 +156,9 @@ impl Evidence for PgStore {
     }
 
     async fn evidence_ratings(&self, q: &FactQuery) -> Result<HashMap<i64, Vec<u8>>> {
-        if let Some((_, ratings)) = super::blocks::created_in_window(&self.pool, q, false).await? {
+        if let Some((_, ratings)) =
+            super::block_reads::created_in_window(&self.pool, q, false).await?
+        {
             return Ok(ratings);
         }
         let mut b = QueryBuilder::<Postgres>::new(

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod batches;
+mod block_reads;
 mod blocks;
 mod evidence;
 mod facts;

@@ -88,9 +88,9 @@ async fn the_packed_facts_and_the_rows_changed_since_read_what_the_table_holds_b
     assert_eq!(read(&app, &q).await, before);
     outcomes_agree(&app, &q).await;
 
-    // Changes after the pass: the first resolved and rated, the second made urgent and then
-    // taken back to normal (its packed copy is urgent-free, its row was urgent in between),
-    // the third made urgent, and a new report two days later.
+    // Changes after the pass: the first resolved, the third made urgent; a pass; then the
+    // first rated, the third taken back to normal (its packed copy says urgent), and a new
+    // report two days later.
     app.clock.advance(Duration::hours(2));
     let staff = app
         .signed_in("staff", "phed.one", None, Some("phed-larkana"))
@@ -110,13 +110,6 @@ async fn the_packed_facts_and_the_rows_changed_since_read_what_the_table_holds_b
         &staff,
     )
     .await;
-    let res = app
-        .post_json(
-            &format!("/api/v1/requests/{}/rating", made[0].reference),
-            &json!({"phone": PHONE, "rating": 4}),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text());
     let coord = app
         .signed_in("coordinator", "dc.larkana", Some("PK713"), None)
         .await;
@@ -127,6 +120,14 @@ async fn the_packed_facts_and_the_rows_changed_since_read_what_the_table_holds_b
         assert_eq!((pass.days, pass.facts), (1, 3), "the changed day again");
     }
     assert_eq!(read(&app, &urgent).await.0.len(), 1);
+    // The rating alone changes the first request after this pass (its trigger marks it).
+    let res = app
+        .post_json(
+            &format!("/api/v1/requests/{}/rating", made[0].reference),
+            &json!({"phone": PHONE, "rating": 4}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
     let back = json!({"action": "reprioritise", "priority": "normal", "reason": "road open"});
     act(&made[2].reference, back, &coord).await;
     app.clock.advance(Duration::days(2));
@@ -210,4 +211,94 @@ async fn the_workers_fact_blocks_job_packs_what_changed_so_the_next_pass_finds_n
     // nothing to do either.
     let pass = app.store().refresh_fact_blocks().await.unwrap();
     assert_eq!((pass.ran, pass.days), (on_postgres(), 0), "{pass:?}");
+}
+
+/// A connection to the test's PostgreSQL database, for what no Sahulat path does: a request
+/// moved to another day, or a state left by another server.
+async fn raw(app: &TestApp) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(&app.db_url).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_request_moved_to_another_day_or_a_state_from_another_server_never_reads_twice_or_stale()
+{
+    if !on_postgres() {
+        return; // The blocks, their triggers and their state are PostgreSQL's.
+    }
+    let app = TestApp::new().await;
+    let w = app.worker_with(Arc::new(RecordingNotifier::default()), "w");
+    let start = app.clock_now();
+    let mut made = Vec::new();
+    for (i, (lat, lon)) in PLACES[4..6].iter().enumerate() {
+        let body = request_at("water-supply", *lat, *lon, &format!("No water {i}"), None);
+        made.push(app.create(body).await);
+    }
+    w.run_until_idle().await.unwrap();
+    let q = FactQuery {
+        districts: vec!["PK713".into()],
+        tehsil: None,
+        services: Vec::new(),
+        channel: None,
+        priority: None,
+        from: start - Duration::days(10),
+        to: start + Duration::days(30),
+        created_only: true,
+    };
+    let store = app.store();
+    store.refresh_fact_blocks().await.unwrap();
+    let ids = |facts: &[Fact]| {
+        facts
+            .iter()
+            .map(|f| (f.id, f.created_at))
+            .collect::<Vec<_>>()
+    };
+
+    // Moved three days back by hand: read once, at its new time, before and after a pass.
+    let mut db = raw(&app).await;
+    sqlx::query(
+        "UPDATE service_requests SET created_at = created_at - interval '3 days' WHERE id = $1",
+    )
+    .bind(made[0].id)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let moved = made[0].created_at - Duration::days(3);
+    let expected = vec![(made[0].id, moved), (made[1].id, made[1].created_at)];
+    assert_eq!(ids(&read(&app, &q).await.0), expected);
+    let pass = store.refresh_fact_blocks().await.unwrap();
+    assert_eq!(pass.days, 2, "its new day and the day it left: {pass:?}");
+    assert_eq!(ids(&read(&app, &q).await.0), expected);
+    assert_eq!(store.refresh_fact_blocks().await.unwrap().days, 0);
+
+    // A restore onto another server: the state and the rows carry xids this one has not
+    // reached. A new report must still be read, before and after the next pass.
+    for sql in [
+        "ALTER TABLE service_requests DISABLE TRIGGER service_requests_changed",
+        "UPDATE service_requests SET change_xid = '4000000000000'",
+        "ALTER TABLE service_requests ENABLE TRIGGER service_requests_changed",
+        "UPDATE fact_block_state SET clean_through = '4000000000000'",
+    ] {
+        sqlx::query(sql).execute(&mut db).await.unwrap();
+    }
+    let (lat, lon) = PLACES[6];
+    let new = app
+        .create(request_at("water-supply", lat, lon, "Dry tap", None))
+        .await;
+    let mut expected = expected;
+    expected.push((new.id, new.created_at));
+    assert_eq!(ids(&read(&app, &q).await.0), expected);
+    let pass = store.refresh_fact_blocks().await.unwrap();
+    assert!(pass.ran && pass.facts == 3, "everything repacked: {pass:?}");
+    assert_eq!(ids(&read(&app, &q).await.0), expected);
+    let restamped: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM service_requests WHERE change_xid >= '4000000000000'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(restamped, 0);
+    // After one more pass nothing is left to repack.
+    store.refresh_fact_blocks().await.unwrap();
+    assert_eq!(store.refresh_fact_blocks().await.unwrap().days, 0);
 }
