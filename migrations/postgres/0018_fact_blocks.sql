@@ -57,7 +57,6 @@ CREATE TRIGGER ratings_mark_request AFTER INSERT OR UPDATE OR DELETE ON ratings
 CREATE TABLE fact_blocks (
     district_code TEXT NOT NULL,
     day DATE NOT NULL,
-    facts INTEGER NOT NULL,
     -- Every fact, without ratings (store/src/blocks.rs).
     payload BYTEA NOT NULL,
     -- The rated facts again, with their stars: a ratings read copies a quarter of the bytes.

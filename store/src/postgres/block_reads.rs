@@ -33,6 +33,13 @@ struct Fetched {
     fresh_stars: HashMap<i64, Vec<u8>>,
 }
 
+impl Fetched {
+    /// The ids whose packed copies the changed rows replace.
+    fn changed(&self) -> HashSet<i64> {
+        self.fresh.iter().map(|f| f.id).collect()
+    }
+}
+
 /// Reads `q`'s window in one repeatable-read snapshot: the blocks' `payload` (every fact)
 /// and/or `rated` (the rated facts with their stars), and the changed requests; `None` before
 /// the first pass.
@@ -185,7 +192,7 @@ pub(super) async fn created_in_window(
     let q = q.clone();
     off_thread(move || {
         let admit = Admit::of(&q);
-        let skip: HashSet<i64> = got.fresh.iter().map(|f| f.id).collect();
+        let skip = got.changed();
         let mut facts = Vec::new();
         let mut ratings = HashMap::new();
         for block in if with_facts { &got.payload } else { &got.rated } {
@@ -215,7 +222,7 @@ pub(super) async fn outcomes_in_window(
     let q = q.clone();
     off_thread(move || {
         let admit = Admit::of(&q);
-        let skip: HashSet<i64> = got.fresh.iter().map(|f| f.id).collect();
+        let skip = got.changed();
         let mut tehsils = Codes::default();
         let mut outcomes = Vec::new();
         for block in &got.payload {

@@ -137,13 +137,12 @@ async fn repack(
     let payload = encode(&facts, &HashMap::new()).map_err(PassError::Data)?;
     let rated = encode(&rated, &ratings).map_err(PassError::Data)?;
     sqlx::query(
-        "INSERT INTO fact_blocks (district_code, day, facts, payload, rated) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (district_code, day) DO UPDATE SET facts = EXCLUDED.facts, \
+        "INSERT INTO fact_blocks (district_code, day, payload, rated) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (district_code, day) DO UPDATE SET \
          payload = EXCLUDED.payload, rated = EXCLUDED.rated",
     )
     .bind(district)
     .bind(day)
-    .bind(i32::try_from(facts.len()).unwrap_or(i32::MAX))
     .bind(payload)
     .bind(rated)
     .execute(&mut **tx)
