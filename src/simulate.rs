@@ -107,6 +107,8 @@ pub async fn run(
     let mut tally = Tally::default();
     let mut seq = 0u64;
     let started = std::time::Instant::now();
+    // A simulated day per commit (SQLite from `connect_bulk`; elsewhere each call commits).
+    store.hold_writes().await?;
     for d in 0..days {
         let mut today = sim.day(d).into_iter().peekable();
         let midnight = start + Duration::days(i64::from(d));
@@ -247,6 +249,8 @@ pub async fn run(
                 worker.run_until_idle().await?;
             }
         }
+        // The day's writes, committed at once (a crash loses at most the day under way).
+        store.commit_held().await?;
         let secs = started.elapsed().as_secs_f64();
         let width = 30usize;
         let done = ((d + 1) as usize * width) / days.max(1) as usize;

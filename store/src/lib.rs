@@ -92,6 +92,18 @@ pub trait Store:
     async fn integrity_problems(&self) -> Result<Vec<String>>;
     /// Requests stored, all statuses (a backup's manifest, the restore's check).
     async fn count_requests(&self) -> Result<i64>;
+    /// From now on, holds every write in one transaction until `commit_held`: each call's
+    /// own transaction becomes a savepoint inside it. Only a SQLite store from `connect_bulk`
+    /// holds (`sahulat simulate`, a simulated day per commit); elsewhere this does nothing
+    /// and every call commits on its own, as always.
+    async fn hold_writes(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Commits the writes held since `hold_writes` or the last `commit_held`, and goes on
+    /// holding. Writes held when the process ends without it are lost.
+    async fn commit_held(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The accepted `DATABASE_URL` schemes, for messages.

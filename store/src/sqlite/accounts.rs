@@ -271,7 +271,7 @@ impl Accounts for SqliteStore {
             sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
                 .bind(ts(now))
                 .bind(id)
-                .execute(&self.writer)
+                .execute(&self.writer.pool)
                 .await
                 .map_err(db)?;
         Ok(done.rows_affected() == 1)

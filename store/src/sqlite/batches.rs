@@ -195,11 +195,10 @@ impl Batches for SqliteStore {
 
     async fn apply_actions(&self, actions: &[(ActionWrite, DateTime<Utc>)]) -> Result<Vec<bool>> {
         let mut tx = self.begin().await?;
-        let mut out = Vec::with_capacity(actions.len());
-        for (w, at) in actions {
-            // A refused item writes nothing (its update matched no row), so the others stand.
-            out.push(super::tickets::write_action(&mut tx, w, &ts(*at)).await?);
-        }
+        // A refused item writes nothing (its update matched no row), so the others stand.
+        let timed: Vec<(&ActionWrite, String)> =
+            actions.iter().map(|(w, at)| (w, ts(*at))).collect();
+        let out = super::tickets::write_actions(&mut tx, &timed).await?;
         tx.commit().await.map_err(db)?;
         Ok(out)
     }

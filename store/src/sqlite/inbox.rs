@@ -96,7 +96,7 @@ impl StaffInbox for SqliteStore {
         .bind(user_id)
         .bind(message_id)
         .bind(ts(now))
-        .execute(&self.writer)
+        .execute(&self.writer.pool)
         .await
         .map_err(db)?;
         Ok(true)

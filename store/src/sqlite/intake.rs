@@ -15,13 +15,13 @@ use tokio::sync::mpsc;
 pub const MAX_BATCH: usize = 128;
 
 /// Starts the writer task on the current runtime.
-pub(crate) fn spawn(writer: SqlitePool, key: Arc<DataKey>) -> mpsc::Sender<IntakeCmd> {
+pub(crate) fn spawn(writer: super::writer::Writer, key: Arc<DataKey>) -> mpsc::Sender<IntakeCmd> {
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
     tokio::spawn(run(writer, key, rx));
     tx
 }
 
-async fn run(writer: SqlitePool, key: Arc<DataKey>, mut rx: mpsc::Receiver<IntakeCmd>) {
+async fn run(writer: super::writer::Writer, key: Arc<DataKey>, mut rx: mpsc::Receiver<IntakeCmd>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -50,7 +50,7 @@ async fn run(writer: SqlitePool, key: Arc<DataKey>, mut rx: mpsc::Receiver<Intak
 }
 
 async fn commit_batch(
-    writer: &SqlitePool,
+    writer: &super::writer::Writer,
     key: &DataKey,
     batch: &[IntakeCmd],
 ) -> Result<Vec<Result<CreateOutcome>>> {
@@ -58,7 +58,7 @@ async fn commit_batch(
     // Idempotency-Key) is decided before anything is written, so a batch needs undoing only
     // on a database error — then it is rolled back whole and replayed with a savepoint per
     // request, so that one bad request cannot take the others down with it.
-    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let mut tx = writer.begin().await?;
     if let Ok(results) = create_all(&mut tx, key, batch).await {
         if !results
             .iter()
@@ -69,7 +69,7 @@ async fn commit_batch(
         }
     }
     tx.rollback().await.map_err(db)?;
-    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let mut tx = writer.begin().await?;
     let mut results = Vec::with_capacity(batch.len());
     for cmd in batch {
         sqlx::query("SAVEPOINT intake")

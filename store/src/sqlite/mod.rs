@@ -17,6 +17,7 @@ mod photos;
 mod reference_data;
 mod requests;
 mod tickets;
+mod writer;
 
 use crate::requests::open_contact;
 use crate::sql::*;
@@ -108,7 +109,7 @@ pub(super) fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
+    writer: writer::Writer,
     reader: SqlitePool,
     intake: tokio::sync::mpsc::Sender<crate::intake::IntakeCmd>,
     key: Arc<DataKey>,
@@ -174,8 +175,10 @@ impl SqliteStore {
     }
 
     /// For bulk writes that can be redone (`sahulat simulate`): commits are not flushed to
-    /// disk one by one (WAL with `synchronous=NORMAL`: a crash of the process loses nothing, a
-    /// power cut may lose the last transactions).
+    /// disk one by one (WAL with `synchronous=NORMAL`: a crash of the process loses nothing
+    /// committed, a power cut may lose the last transactions), and `Store::hold_writes` can
+    /// hold them in one transaction. Its reads go through the writer, so that they see what
+    /// the held transaction wrote.
     pub async fn connect_bulk(url: &str, key: Arc<DataKey>) -> Result<Self> {
         Self::connect_with(url, key, SqliteSynchronous::Normal).await
     }
@@ -200,13 +203,17 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
         // A bulk writer (the simulator) keeps its transactions' pages in memory: a 256 MB page
-        // cache instead of spilling to the WAL mid-transaction, statement journals in memory,
-        // and a WAL checkpointed every 256 MB instead of 4 MB, so a hot index page is written
-        // back once per checkpoint rather than once per 4 MB (BENCHMARKS.md, "The simulator").
-        let writer_opts = if sync == SqliteSynchronous::Normal {
+        // cache instead of spilling to the WAL mid-transaction, and a WAL checkpointed every
+        // 256 MB instead of 4 MB, so a hot index page is written back once per checkpoint
+        // rather than once per 4 MB (BENCHMARKS.md, "The simulator"). Its statement journals
+        // stay SQLite's (memory up to 64 KB, then a file): inside a held transaction a call's
+        // savepoint journals every page it changes, and an in-memory journal is walked from
+        // its start each time a statement ends, which made a call of many statements
+        // quadratic (BENCHMARKS.md, "The simulator: a day per transaction").
+        let bulk = sync == SqliteSynchronous::Normal;
+        let writer_opts = if bulk {
             opts.clone()
                 .pragma("cache_size", "-262144")
-                .pragma("temp_store", "MEMORY")
                 .pragma("wal_autocheckpoint", "65536")
         } else {
             opts.clone()
@@ -217,9 +224,13 @@ impl SqliteStore {
             // A connection to a local file cannot go stale: a ping before each use only costs
             // two thread hand-offs (a third of the worker's time, BENCHMARKS.md).
             .test_before_acquire(false)
+            // A held transaction lives on this connection: it must never be recycled.
+            .max_lifetime(None)
+            .idle_timeout(None)
             .connect_with(writer_opts)
             .await
             .map_err(db)?;
+        let writer = writer::Writer::new(writer);
         let path = opts.get_filename().to_path_buf();
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
@@ -235,6 +246,7 @@ impl SqliteStore {
             )
             .await
             .map_err(db)?;
+        let reader = if bulk { writer.pool.clone() } else { reader };
         let intake = intake::spawn(writer.clone(), key.clone());
         let bulk = bulk::BulkReader::new(path);
         Ok(Self {
@@ -247,7 +259,7 @@ impl SqliteStore {
     }
 
     pub(super) async fn begin(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+        self.writer.begin().await
     }
 }
 
@@ -258,7 +270,7 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        MIGRATOR.run(&self.writer).await.map_err(migration)?;
+        MIGRATOR.run(&self.writer.pool).await.map_err(migration)?;
         Ok(())
     }
 
@@ -299,6 +311,14 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    async fn hold_writes(&self) -> Result<()> {
+        self.writer.hold().await
+    }
+
+    async fn commit_held(&self) -> Result<()> {
+        self.writer.commit_held().await
     }
 
     async fn count_requests(&self) -> Result<i64> {

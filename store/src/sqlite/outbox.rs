@@ -43,32 +43,61 @@ pub(super) async fn record_many(
     items: &[(i64, &[&HistoryEntry], &[NewMessage])],
     now: &str,
 ) -> Result<()> {
-    let history: Vec<(i64, &HistoryEntry)> = items
+    let timed: Vec<Recorded<'_>> = items
         .iter()
-        .flat_map(|(id, h, _)| h.iter().map(move |e| (*id, *e)))
+        .map(|(id, history, messages)| Recorded {
+            request_id: *id,
+            history,
+            messages,
+            at: now,
+        })
+        .collect();
+    record_timed(tx, &timed).await
+}
+
+/// One request's history entries and messages, written at `at`.
+pub(super) struct Recorded<'a> {
+    pub(super) request_id: i64,
+    pub(super) history: &'a [&'a HistoryEntry],
+    pub(super) messages: &'a [NewMessage],
+    pub(super) at: &'a str,
+}
+
+/// `record_many` with a time for each request (a batch of actions taken at different
+/// times): the `notify` job, if any message was new, runs from the earliest of them.
+pub(super) async fn record_timed(
+    tx: &mut Transaction<'static, Sqlite>,
+    items: &[Recorded<'_>],
+) -> Result<()> {
+    let history: Vec<(i64, &HistoryEntry, &str)> = items
+        .iter()
+        .flat_map(|r| r.history.iter().map(move |e| (r.request_id, *e, r.at)))
         .collect();
     for chunk in history.chunks(ROWS_PER_INSERT) {
         let mut b = QueryBuilder::<Sqlite>::new(
             "INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) ",
         );
-        b.push_values(chunk, |mut row, (id, h)| {
+        b.push_values(chunk, |mut row, (id, h, at)| {
             row.push_bind(*id)
                 .push_bind(h.status.as_str())
                 .push_bind(h.public)
                 .push_bind(h.description.clone())
                 .push_bind(h.actor.clone())
-                .push_bind(now.to_string())
+                .push_bind(at.to_string())
                 .push_bind(message_json(h.message.as_ref()).map(|v| v.to_string()));
         });
         b.build().execute(&mut **tx).await.map_err(db)?;
     }
-    let messages: Vec<&NewMessage> = items.iter().flat_map(|(_, _, m)| m.iter()).collect();
+    let messages: Vec<(&NewMessage, &str)> = items
+        .iter()
+        .flat_map(|r| r.messages.iter().map(move |m| (m, r.at)))
+        .collect();
     let mut queued = 0;
     for chunk in messages.chunks(ROWS_PER_INSERT) {
         let mut b = QueryBuilder::<Sqlite>::new(
             "INSERT INTO outbox (request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, created_at) ",
         );
-        b.push_values(chunk, |mut row, m| {
+        b.push_values(chunk, |mut row, (m, at)| {
             row.push_bind(m.request_id)
                 .push_bind(m.recipient_kind.clone())
                 .push_bind(m.recipient.clone())
@@ -77,7 +106,7 @@ pub(super) async fn record_many(
                 .push_bind(m.dedupe_key.clone())
                 .push_bind("pending")
                 .push_bind(0i64)
-                .push_bind(now.to_string());
+                .push_bind(at.to_string());
         });
         b.push(" ON CONFLICT (dedupe_key) DO NOTHING");
         queued += b
@@ -87,7 +116,8 @@ pub(super) async fn record_many(
             .map_err(db)?
             .rows_affected();
     }
-    if queued > 0 {
+    let earliest = messages.iter().map(|(_, at)| *at).min();
+    if let (true, Some(now)) = (queued > 0, earliest) {
         sqlx::query(
             "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
              SELECT 'notify', '{}', 'queued', 0, ?1, ?2, ?2, ?2 \

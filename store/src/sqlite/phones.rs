@@ -66,7 +66,7 @@ impl Phones for SqliteStore {
         .bind(s.request_id)
         .bind(ts(s.created_at))
         .bind(ts(s.updated_at))
-        .execute(&self.writer)
+        .execute(&self.writer.pool)
         .await
         .map_err(db)?;
         Ok(())
@@ -97,7 +97,7 @@ impl Phones for SqliteStore {
         sqlx::query("UPDATE ussd_sessions SET ended = 1 WHERE gateway = ? AND session_id = ?")
             .bind(gateway)
             .bind(session_id)
-            .execute(&self.writer)
+            .execute(&self.writer.pool)
             .await
             .map_err(db)?;
         Ok(())
@@ -131,7 +131,7 @@ impl Phones for SqliteStore {
         Ok(
             sqlx::query("DELETE FROM ussd_sessions WHERE updated_at < ?")
                 .bind(ts(before))
-                .execute(&self.writer)
+                .execute(&self.writer.pool)
                 .await
                 .map_err(db)?
                 .rows_affected(),
@@ -155,7 +155,7 @@ impl Phones for SqliteStore {
         .bind(self.key.lookup_hash(phone.e164()))
         .bind(command)
         .bind(ts(now))
-        .execute(&self.writer)
+        .execute(&self.writer.pool)
         .await
         .map_err(db)?
         .rows_affected();

@@ -1,5 +1,6 @@
 //! SQLite ticket queues and lifecycle actions.
 
+use super::outbox::{record_timed, Recorded};
 use super::*;
 use sahulat_domain::sla::MAX_ESCALATION;
 
@@ -347,6 +348,54 @@ pub(super) async fn escalate_row(
     Ok(n > 0)
 }
 
+/// The ticket's UPDATE for an action. It sets only the columns the action changes: SQLite
+/// rewrites the entry of every index on a column named in `SET`, even to the same value, so
+/// naming `closed_at` or `department_code` for an acknowledgement rewrote eight of the
+/// table's indexes instead of four (`BENCHMARKS.md`, "The simulator: a day per transaction").
+fn action_update<'a>(w: &'a ActionWrite, now_s: &'a str) -> QueryBuilder<'a, Sqlite> {
+    let mut b = QueryBuilder::<Sqlite>::new("UPDATE service_requests SET status = ");
+    b.push_bind(w.to.as_str());
+    b.push(", updated_at = ").push_bind(now_s);
+    if let Some(dept) = &w.department {
+        b.push(", department_code = ").push_bind(dept);
+    }
+    if let Some(original) = w.duplicate_of {
+        b.push(", duplicate_of = ").push_bind(original);
+    }
+    if let Some(r) = w.restart_sla {
+        // A reopened ticket: a fresh SLA from now, acknowledgement and escalation cleared.
+        b.push(", acknowledged_at = NULL, ack_due_at = ")
+            .push_bind(ts(r.ack_due_at));
+        b.push(", sla_due_at = ").push_bind(ts(r.sla_due_at));
+        b.push(", escalation_level = 0, sla_started_at = ")
+            .push_bind(now_s);
+    } else if matches!(w.to, Status::Acknowledged | Status::InProgress) {
+        b.push(", acknowledged_at = COALESCE(acknowledged_at, ")
+            .push_bind(now_s)
+            .push(")");
+    }
+    if !w.to.is_open() {
+        b.push(", closed_at = ").push_bind(now_s);
+    } else if !w.from.is_open() {
+        // Reopened: an open ticket has no closing time.
+        b.push(", closed_at = NULL");
+    }
+    if w.to.is_response() {
+        b.push(", responded_at = COALESCE(responded_at, ")
+            .push_bind(now_s)
+            .push(")");
+    }
+    if w.is_reopen() {
+        b.push(", reopen_count = reopen_count + 1");
+    }
+    b.push(" WHERE id = ").push_bind(w.request_id);
+    b.push(" AND status = ").push_bind(w.from.as_str());
+    if let Some(closed) = w.closed_at {
+        b.push(" AND closed_at = ").push_bind(ts(closed));
+    }
+    b
+}
+
 /// The status change with its audit rows, messages and jobs, inside the caller's transaction;
 /// false (and nothing written) if the ticket is no longer in the status the actor saw.
 pub(super) async fn write_action(
@@ -354,61 +403,73 @@ pub(super) async fn write_action(
     w: &ActionWrite,
     now_s: &str,
 ) -> Result<bool> {
-    let closes = !w.to.is_open();
-    let restart = w.restart_sla.map(|r| (ts(r.ack_due_at), ts(r.sla_due_at)));
-    let n = sqlx::query(
-        "UPDATE service_requests SET status = ?1, department_code = COALESCE(?2, department_code), \
-         duplicate_of = COALESCE(?3, duplicate_of), \
-         acknowledged_at = CASE WHEN ?8 IS NOT NULL THEN NULL \
-           WHEN ?1 IN ('acknowledged', 'in_progress') AND acknowledged_at IS NULL THEN ?4 ELSE acknowledged_at END, \
-         ack_due_at = COALESCE(?8, ack_due_at), sla_due_at = COALESCE(?9, sla_due_at), \
-         escalation_level = CASE WHEN ?8 IS NOT NULL THEN 0 ELSE escalation_level END, \
-         sla_started_at = CASE WHEN ?8 IS NOT NULL THEN ?4 ELSE sla_started_at END, \
-         closed_at = CASE WHEN ?5 THEN ?4 ELSE NULL END, \
-         responded_at = CASE WHEN responded_at IS NULL AND ?11 THEN ?4 ELSE responded_at END, \
-         reopen_count = reopen_count + ?12, updated_at = ?4 WHERE id = ?6 AND status = ?7 \
-         AND (?10 IS NULL OR closed_at = ?10)",
-    )
-    .bind(w.to.as_str())
-    .bind(&w.department)
-    .bind(w.duplicate_of)
-    .bind(now_s)
-    .bind(closes)
-    .bind(w.request_id)
-    .bind(w.from.as_str())
-    .bind(restart.as_ref().map(|r| r.0.clone()))
-    .bind(restart.as_ref().map(|r| r.1.clone()))
-    .bind(w.closed_at.map(ts))
-    .bind(w.to.is_response())
-    .bind(i32::from(w.is_reopen()))
-    .execute(&mut **tx)
-    .await.map_err(db)?
-    .rows_affected();
-    if n == 0 {
-        return Ok(false);
+    let done = write_actions(tx, &[(w, now_s.to_string())]).await?;
+    Ok(done.first().copied().unwrap_or(false))
+}
+
+/// `write_action` for several actions, each at its own time: the tickets' updates one by one
+/// (each is refused alone), then the history, messages and `resolved` jobs of those written
+/// in one insert each.
+pub(super) async fn write_actions(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    actions: &[(&ActionWrite, String)],
+) -> Result<Vec<bool>> {
+    let mut out = Vec::with_capacity(actions.len());
+    for (w, now_s) in actions {
+        let n = action_update(w, now_s)
+            .build()
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if n > 0 {
+            if let Some(original) = w.duplicate_of {
+                sqlx::query(
+                    "UPDATE service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?",
+                )
+                .bind(now_s)
+                .bind(original)
+                .execute(&mut **tx)
+                .await
+                .map_err(db)?;
+            }
+        }
+        out.push(n > 0);
     }
-    if let Some(original) = w.duplicate_of {
-        sqlx::query(
-            "UPDATE service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?",
-        )
-        .bind(now_s)
-        .bind(original)
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
+    let written: Vec<(&ActionWrite, &str, Vec<&HistoryEntry>)> = actions
+        .iter()
+        .zip(&out)
+        .filter(|(_, done)| **done)
+        .map(|((w, at), _)| (*w, at.as_str(), w.history.iter().collect()))
+        .collect();
+    let items: Vec<Recorded<'_>> = written
+        .iter()
+        .map(|(w, at, history)| Recorded {
+            request_id: w.request_id,
+            history,
+            messages: &w.messages,
+            at,
+        })
+        .collect();
+    record_timed(tx, &items).await?;
+    let resolved: Vec<&(&ActionWrite, &str, Vec<&HistoryEntry>)> = written
+        .iter()
+        .filter(|(w, _, _)| w.notify_resolved)
+        .collect();
+    for chunk in resolved.chunks(500) {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) ",
+        );
+        b.push_values(chunk, |mut row, (w, at, _)| {
+            row.push("'resolved'")
+                .push_bind(serde_json::json!({ "request_id": w.request_id }).to_string())
+                .push("'queued', 0")
+                .push_bind(DEFAULT_MAX_ATTEMPTS)
+                .push_bind(*at)
+                .push_bind(*at)
+                .push_bind(*at);
+        });
+        b.build().execute(&mut **tx).await.map_err(db)?;
     }
-    let history: Vec<&HistoryEntry> = w.history.iter().collect();
-    record(tx, w.request_id, &history, &w.messages, now_s).await?;
-    if w.notify_resolved {
-        sqlx::query(
-            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-             VALUES ('resolved', ?1, 'queued', 0, ?2, ?3, ?3, ?3)",
-        )
-        .bind(serde_json::json!({ "request_id": w.request_id }).to_string())
-        .bind(DEFAULT_MAX_ATTEMPTS)
-        .bind(now_s)
-        .execute(&mut **tx)
-        .await.map_err(db)?;
-    }
-    Ok(true)
+    Ok(out)
 }

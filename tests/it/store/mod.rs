@@ -4,6 +4,7 @@
 
 mod evidence_reads;
 mod fact_blocks;
+mod held;
 mod intake;
 mod queue;
 mod records;
