@@ -4,6 +4,13 @@ use super::outbox::{record_timed, Recorded};
 use super::*;
 use sahulat_domain::sla::MAX_ESCALATION;
 
+// Migration 0019's partial indexes name the last level (3) in their predicates; `overdue`'s
+// query must repeat it exactly for SQLite to use them.
+const _: () = assert!(
+    MAX_ESCALATION == 3,
+    "migration 0019 assumes MAX_ESCALATION = 3"
+);
+
 fn push_scope(b: &mut QueryBuilder<'_, Sqlite>, scope: &Scope) {
     match scope {
         Scope::All => {}
@@ -268,9 +275,17 @@ impl Tickets for SqliteStore {
     }
 
     async fn overdue(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<ServiceRequest>> {
+        // The candidates come from migration 0019's partial indexes (open tickets below the
+        // last level whose acknowledge-by or due time has passed), named because SQLite,
+        // without statistics, would rather walk every open ticket through (status, sla_due_at).
+        let open = "status IN ('open', 'acknowledged', 'in_progress', 'referred')";
         let rows = sqlx::query(&format!(
-            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE status IN ('open', 'acknowledged', 'in_progress', 'referred') \
-             AND escalation_level < {MAX_ESCALATION} AND ( \
+            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE id IN ( \
+               SELECT id FROM service_requests INDEXED BY service_requests_escalate_ack \
+                 WHERE {open} AND escalation_level < 1 AND acknowledged_at IS NULL AND ack_due_at < ?1 \
+               UNION SELECT id FROM service_requests INDEXED BY service_requests_escalate_sla \
+                 WHERE {open} AND escalation_level < {MAX_ESCALATION} AND sla_due_at < ?1) \
+             AND ( \
                (escalation_level < 1 AND acknowledged_at IS NULL AND ack_due_at < ?1) \
                OR (escalation_level < 2 AND sla_due_at < ?1) \
                OR (sla_due_at < ?1 AND julianday(?1) > julianday(sla_due_at) \
