@@ -68,6 +68,15 @@ pub trait Batches: Requests + Tickets + JobQueue + Outbox + Send + Sync {
         Ok(out)
     }
 
+    /// `reporters` of each of these requests (the `resolved` job's batch), keyed by request.
+    async fn reporters_many(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<crate::Reporter>>> {
+        let mut out = HashMap::new();
+        for id in ids {
+            out.insert(*id, self.reporters(*id).await?);
+        }
+        Ok(out)
+    }
+
     /// The contact details of these requests (staff-only data, for the worker's messages).
     async fn contacts(&self, ids: &[i64]) -> Result<HashMap<i64, Contact>> {
         let mut out = HashMap::new();

@@ -30,6 +30,39 @@ impl Batches for PgStore {
         rows.iter().map(request_from_row).collect()
     }
 
+    async fn reporters_many(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<Reporter>>> {
+        let mut out: HashMap<i64, Vec<Reporter>> = ids.iter().map(|id| (*id, Vec::new())).collect();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        // `reporters`' query for many at once: each row tagged with the request it reports on
+        // (`owner`: itself, or the original it was merged into), in `reporters`' order.
+        let rows = sqlx::query(
+            "SELECT r.id AS owner, r.id, r.reference, r.language, c.phone, NULL::bigint AS voice_id \
+             FROM service_requests r LEFT JOIN request_contacts c ON c.request_id = r.id WHERE r.id = ANY($1) \
+             UNION ALL SELECT r.duplicate_of, r.id, r.reference, r.language, c.phone, NULL::bigint \
+             FROM service_requests r LEFT JOIN request_contacts c ON c.request_id = r.id WHERE r.duplicate_of = ANY($1) \
+             UNION ALL SELECT r.id, r.id, r.reference, v.language, v.phone, v.id \
+             FROM request_voices v JOIN service_requests r ON r.id = v.request_id \
+             WHERE v.phone IS NOT NULL AND r.id = ANY($1) \
+             UNION ALL SELECT r.duplicate_of, r.id, r.reference, v.language, v.phone, v.id \
+             FROM request_voices v JOIN service_requests r ON r.id = v.request_id \
+             WHERE v.phone IS NOT NULL AND r.duplicate_of = ANY($1) \
+             ORDER BY 1, 2, 6",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        for r in &rows {
+            let owner: i64 = r.try_get("owner").map_err(db)?;
+            out.entry(owner)
+                .or_default()
+                .push(self.reporter_from_row(r)?);
+        }
+        Ok(out)
+    }
+
     async fn contacts(&self, ids: &[i64]) -> Result<HashMap<i64, Contact>> {
         let mut out = HashMap::new();
         if ids.is_empty() {

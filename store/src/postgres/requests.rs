@@ -158,22 +158,7 @@ impl Requests for PgStore {
         .bind(request_id)
         .fetch_all(&self.pool)
         .await.map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Reporter {
-                    request_id: r.try_get("id").map_err(db)?,
-                    reference: r.try_get("reference").map_err(db)?,
-                    phone: r
-                        .try_get::<Option<String>, _>("phone")
-                        .map_err(db)?
-                        .map(|p| self.key.open(&p))
-                        .transpose()
-                        .map_err(Error::Internal)?,
-                    language: r.try_get("language").map_err(db)?,
-                    voice_id: r.try_get("voice_id").map_err(db)?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| self.reporter_from_row(r)).collect()
     }
 
     async fn reporter_proof(&self, request_id: i64, phone: &Phone) -> Result<ReporterProof> {
@@ -244,5 +229,23 @@ impl Requests for PgStore {
         .await
         .map_err(db)?;
         rows.iter().map(request_from_row).collect()
+    }
+}
+
+impl PgStore {
+    /// A reporter row (`id`, `reference`, `language`, sealed `phone`, `voice_id`).
+    pub(super) fn reporter_from_row(&self, r: &PgRow) -> Result<Reporter> {
+        Ok(Reporter {
+            request_id: r.try_get("id").map_err(db)?,
+            reference: r.try_get("reference").map_err(db)?,
+            phone: r
+                .try_get::<Option<String>, _>("phone")
+                .map_err(db)?
+                .map(|p| self.key.open(&p))
+                .transpose()
+                .map_err(Error::Internal)?,
+            language: r.try_get("language").map_err(db)?,
+            voice_id: r.try_get("voice_id").map_err(db)?,
+        })
     }
 }

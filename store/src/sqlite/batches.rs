@@ -33,6 +33,44 @@ impl Batches for SqliteStore {
         Ok(out)
     }
 
+    async fn reporters_many(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<Reporter>>> {
+        let mut out: HashMap<i64, Vec<Reporter>> = ids.iter().map(|id| (*id, Vec::new())).collect();
+        for chunk in ids.chunks(CHUNK / 4) {
+            // `reporters`' query for many at once: each row tagged with the request it reports
+            // on (`owner`: itself, or the original it was merged into), in `reporters`' order.
+            let mut b = QueryBuilder::<Sqlite>::new("");
+            let heads = [
+                "SELECT r.id AS owner, r.id, r.reference, r.language, c.phone, NULL AS voice_id \
+                   FROM service_requests r LEFT JOIN request_contacts c ON c.request_id = r.id WHERE r.id IN (",
+                "SELECT r.duplicate_of AS owner, r.id, r.reference, r.language, c.phone, NULL AS voice_id \
+                   FROM service_requests r LEFT JOIN request_contacts c ON c.request_id = r.id WHERE r.duplicate_of IN (",
+                "SELECT r.id AS owner, r.id, r.reference, v.language, v.phone, v.id AS voice_id \
+                   FROM request_voices v JOIN service_requests r ON r.id = v.request_id WHERE v.phone IS NOT NULL AND r.id IN (",
+                "SELECT r.duplicate_of AS owner, r.id, r.reference, v.language, v.phone, v.id AS voice_id \
+                   FROM request_voices v JOIN service_requests r ON r.id = v.request_id WHERE v.phone IS NOT NULL AND r.duplicate_of IN (",
+            ];
+            for (i, head) in heads.iter().enumerate() {
+                if i > 0 {
+                    b.push(" UNION ALL ");
+                }
+                b.push(*head);
+                let mut sep = b.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                b.push(")");
+            }
+            b.push(" ORDER BY 1, 2, 6");
+            for r in b.build().fetch_all(&self.reader).await.map_err(db)? {
+                let owner: i64 = r.try_get("owner").map_err(db)?;
+                out.entry(owner)
+                    .or_default()
+                    .push(self.reporter_from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn contacts(&self, ids: &[i64]) -> Result<HashMap<i64, Contact>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {

@@ -8,6 +8,7 @@ mod held;
 mod intake;
 mod queue;
 mod records;
+mod reporters;
 
 use crate::common::{reference, TestApp};
 use sahulat_domain::ids::RandomIds;

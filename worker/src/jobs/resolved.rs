@@ -12,31 +12,30 @@ use sahulat_domain::messages;
 use sahulat_domain::reference::grouped;
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::Status;
-use sahulat_store::Job;
+use sahulat_store::{Job, Reporter};
 
 pub(super) async fn run(w: &Worker, id: i64) -> Result<(), JobError> {
     let Some(original) = w.store.request_by_id(id).await? else {
         return Ok(());
     };
-    let messages = messages(w, &original).await?;
+    if original.status != Status::Resolved {
+        return Ok(()); // reopened before this job ran: nothing to announce
+    }
+    let reporters = w.store.reporters(original.id).await?;
+    let messages = messages(w, &original, reporters);
     w.store.queue_messages(&messages, w.clock.now()).await?;
     Ok(())
 }
 
-/// The messages announcing `original`'s resolution to everyone who reported it (none if it
-/// was reopened before this job ran).
-async fn messages(w: &Worker, original: &ServiceRequest) -> Result<Vec<NewMessage>, JobError> {
-    if original.status != Status::Resolved {
-        return Ok(Vec::new()); // reopened before this job ran: nothing to announce
-    }
+/// The messages announcing `original`'s resolution to everyone who reported it
+/// (`reporters`, from `Requests::reporters`).
+fn messages(w: &Worker, original: &ServiceRequest, reporters: Vec<Reporter>) -> Vec<NewMessage> {
     let service = w.catalogue.service(&original.service_code);
     let closing = original
         .closed_at
         .map(|c| c.timestamp_micros())
         .unwrap_or(0);
-    Ok(w.store
-        .reporters(original.id)
-        .await?
+    reporters
         .into_iter()
         .filter_map(|r| {
             let phone = r.phone?;
@@ -62,7 +61,7 @@ async fn messages(w: &Worker, original: &ServiceRequest) -> Result<Vec<NewMessag
                 ),
             })
         })
-        .collect())
+        .collect()
 }
 
 /// Runs a batch of claimed `resolved` jobs (`(job, request id)`): one read of the requests,
@@ -73,10 +72,19 @@ pub(crate) async fn run_batch(
     jobs: &[(&Job, i64)],
 ) -> anyhow::Result<Vec<(i64, Result<(), JobError>)>> {
     let ids: Vec<i64> = jobs.iter().map(|(_, id)| *id).collect();
-    let requests = w.store.requests_by_ids(&ids).await?;
+    // Those reopened before this job ran have nothing to announce.
+    let requests: Vec<ServiceRequest> = w
+        .store
+        .requests_by_ids(&ids)
+        .await?
+        .into_iter()
+        .filter(|r| r.status == Status::Resolved)
+        .collect();
+    let resolved: Vec<i64> = requests.iter().map(|r| r.id).collect();
+    let mut reporters = w.store.reporters_many(&resolved).await?;
     let mut all = Vec::new();
     for r in &requests {
-        all.extend(messages(w, r).await.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+        all.extend(messages(w, r, reporters.remove(&r.id).unwrap_or_default()));
     }
     let now = w.clock.now();
     w.store.queue_messages(&all, now).await?;
