@@ -230,7 +230,7 @@ impl SqliteStore {
             .connect_with(writer_opts)
             .await
             .map_err(db)?;
-        let writer = writer::Writer::new(writer);
+        let writer = writer::Writer::new(writer, bulk);
         let path = opts.get_filename().to_path_buf();
         let reader = SqlitePoolOptions::new()
             .max_connections(4)

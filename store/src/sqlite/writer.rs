@@ -22,13 +22,17 @@ use std::sync::Arc;
 pub(crate) struct Writer {
     /// One connection: writes are serialised here rather than by SQLite's lock.
     pub(crate) pool: SqlitePool,
+    /// Only a bulk writer may hold (its pool never recycles its connection, and its store
+    /// reads through it).
+    may_hold: bool,
     held: Arc<AtomicBool>,
 }
 
 impl Writer {
-    pub(crate) fn new(pool: SqlitePool) -> Self {
+    pub(crate) fn new(pool: SqlitePool, may_hold: bool) -> Self {
         Self {
             pool,
+            may_hold,
             held: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -44,11 +48,12 @@ impl Writer {
         }
     }
 
-    /// Opens the held transaction (nothing if one is held already). Only for a pool whose
-    /// connection is never closed behind our back (`connect_bulk`: no lifetime, no idle
-    /// timeout), since closing it would roll the held writes back.
+    /// Opens the held transaction (nothing if one is held already, or if this is not a bulk
+    /// writer: real use commits every call). Only a bulk writer's connection is never closed
+    /// behind our back (no lifetime, no idle timeout), and closing it would roll the held
+    /// writes back.
     pub(crate) async fn hold(&self) -> Result<()> {
-        if self.held.load(Ordering::Acquire) {
+        if !self.may_hold || self.held.load(Ordering::Acquire) {
             return Ok(());
         }
         let mut conn = self.pool.acquire().await.map_err(db)?;

@@ -119,6 +119,18 @@ async fn held_writes_that_are_never_committed_are_lost_whole() {
     assert!(after.id > 0);
 }
 
+#[tokio::test]
+async fn a_store_opened_for_real_use_never_holds() {
+    let app = TestApp::new().await;
+    // The app's own store (`connect`, as `serve` opens it) is asked to hold: it must not, or
+    // requests acknowledged to citizens would wait for a commit that real use never makes.
+    app.store().hold_writes().await.unwrap();
+    let r = stored(&app, &new_request("water-supply", 60.0), 6).await;
+    let other = bulk_store(&app).await;
+    let seen = other.request_by_id(r.id).await.unwrap();
+    assert_eq!(seen.map(|s| s.reference), Some(r.reference));
+}
+
 /// A request stored through `store` (not the app's own store).
 async fn stored_in(
     store: &Arc<dyn sahulat_store::Store>,
