@@ -232,21 +232,25 @@ impl SqliteStore {
             .map_err(db)?;
         let writer = writer::Writer::new(writer, bulk);
         let path = opts.get_filename().to_path_buf();
-        let reader = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(std::time::Duration::from_secs(10))
-            .test_before_acquire(false)
-            // Readers take large ranges (summaries) from the OS page cache without a copy per
-            // page, with a 64 MB page cache each; the writer keeps SQLite's defaults (on it the
-            // same settings cost intake throughput, BENCHMARKS.md).
-            .connect_with(
-                opts.read_only(true)
-                    .pragma("mmap_size", "268435456")
-                    .pragma("cache_size", "-65536"),
-            )
-            .await
-            .map_err(db)?;
-        let reader = if bulk { writer.pool.clone() } else { reader };
+        // A bulk store reads through its writer, so that it sees what a held transaction wrote.
+        let reader = if bulk {
+            writer.pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(std::time::Duration::from_secs(10))
+                .test_before_acquire(false)
+                // Readers take large ranges (summaries) from the OS page cache without a copy per
+                // page, with a 64 MB page cache each; the writer keeps SQLite's defaults (on it the
+                // same settings cost intake throughput, BENCHMARKS.md).
+                .connect_with(
+                    opts.read_only(true)
+                        .pragma("mmap_size", "268435456")
+                        .pragma("cache_size", "-65536"),
+                )
+                .await
+                .map_err(db)?
+        };
         let intake = intake::spawn(writer.clone(), key.clone());
         let bulk = bulk::BulkReader::new(path);
         Ok(Self {

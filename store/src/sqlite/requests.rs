@@ -158,17 +158,9 @@ impl Requests for SqliteStore {
     }
 
     async fn reporters(&self, request_id: i64) -> Result<Vec<Reporter>> {
-        let rows = sqlx::query(
-            "SELECT r.id, r.reference, r.language, c.phone, NULL AS voice_id FROM service_requests r \
-             LEFT JOIN request_contacts c ON c.request_id = r.id WHERE r.id = ?1 OR r.duplicate_of = ?1 \
-             UNION ALL SELECT r.id, r.reference, v.language, v.phone, v.id AS voice_id FROM request_voices v \
-             JOIN service_requests r ON r.id = v.request_id WHERE (r.id = ?1 OR r.duplicate_of = ?1) AND v.phone IS NOT NULL \
-             ORDER BY 1, 5",
-        )
-        .bind(request_id)
-        .fetch_all(&self.reader)
-        .await.map_err(db)?;
-        rows.iter().map(|r| self.reporter_from_row(r)).collect()
+        // One query for one request or a batch (`Batches::reporters_many`).
+        let mut all = crate::Batches::reporters_many(self, &[request_id]).await?;
+        Ok(all.remove(&request_id).unwrap_or_default())
     }
 
     async fn reporter_proof(&self, request_id: i64, phone: &Phone) -> Result<ReporterProof> {

@@ -1,6 +1,7 @@
-//! `reporters_many` (the `resolved` job's batch) answers exactly what `reporters` answers for
-//! each request: the request's own reporter, every request merged into it as a duplicate, and
-//! every voice with a number — and an empty list for a request with none or no such request.
+//! `reporters_many` (the `resolved` job's batch) answers for each request what `reporters`
+//! answers: the request's own reporter, every request merged into it as a duplicate, and every
+//! voice with a number — and an empty list for no such request. (Both backends' `reporters`
+//! read through it; the expected reporters are also spelled out.)
 
 use crate::common::{request_at, RecordingNotifier, TestApp};
 use sahulat_domain::effects::HistoryEntry;
@@ -101,6 +102,25 @@ async fn reporters_of_many_requests_are_each_requests_reporters_read_at_once() {
     let original_reporters = &many[&original.id];
     assert_eq!(original_reporters.len(), 3, "{original_reporters:#?}");
     assert!(original_reporters.iter().all(|r| r.phone.is_some()));
+    let mut who: Vec<(i64, bool)> = original_reporters
+        .iter()
+        .map(|r| (r.request_id, r.voice_id.is_some()))
+        .collect();
+    who.sort();
+    assert_eq!(
+        who,
+        vec![
+            (original.id, false),
+            (original.id, true),
+            (duplicate.id, false)
+        ],
+        "the original's reporter, its voice and the merged duplicate"
+    );
+    assert_eq!(
+        many[&duplicate.id].len(),
+        1,
+        "a duplicate's own reporter only"
+    );
     assert_eq!(
         many[&alone.id].len(),
         1,
