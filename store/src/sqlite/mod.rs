@@ -3,6 +3,7 @@
 //! writers queue in-process instead of spinning on SQLITE_BUSY, and a pool of readers.
 
 mod accounts;
+mod actions;
 mod batches;
 mod bulk;
 mod evidence;

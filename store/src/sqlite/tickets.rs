@@ -363,54 +363,6 @@ pub(super) async fn escalate_row(
     Ok(n > 0)
 }
 
-/// The ticket's UPDATE for an action. It sets only the columns the action changes: SQLite
-/// rewrites the entry of every index on a column named in `SET`, even to the same value, so
-/// naming `closed_at` or `department_code` for an acknowledgement rewrote eight of the
-/// table's indexes instead of four (`BENCHMARKS.md`, "The simulator: a day per transaction").
-fn action_update<'a>(w: &'a ActionWrite, now_s: &'a str) -> QueryBuilder<'a, Sqlite> {
-    let mut b = QueryBuilder::<Sqlite>::new("UPDATE service_requests SET status = ");
-    b.push_bind(w.to.as_str());
-    b.push(", updated_at = ").push_bind(now_s);
-    if let Some(dept) = &w.department {
-        b.push(", department_code = ").push_bind(dept);
-    }
-    if let Some(original) = w.duplicate_of {
-        b.push(", duplicate_of = ").push_bind(original);
-    }
-    if let Some(r) = w.restart_sla {
-        // A reopened ticket: a fresh SLA from now, acknowledgement and escalation cleared.
-        b.push(", acknowledged_at = NULL, ack_due_at = ")
-            .push_bind(ts(r.ack_due_at));
-        b.push(", sla_due_at = ").push_bind(ts(r.sla_due_at));
-        b.push(", escalation_level = 0, sla_started_at = ")
-            .push_bind(now_s);
-    } else if matches!(w.to, Status::Acknowledged | Status::InProgress) {
-        b.push(", acknowledged_at = COALESCE(acknowledged_at, ")
-            .push_bind(now_s)
-            .push(")");
-    }
-    if !w.to.is_open() {
-        b.push(", closed_at = ").push_bind(now_s);
-    } else if !w.from.is_open() {
-        // Reopened: an open ticket has no closing time.
-        b.push(", closed_at = NULL");
-    }
-    if w.to.is_response() {
-        b.push(", responded_at = COALESCE(responded_at, ")
-            .push_bind(now_s)
-            .push(")");
-    }
-    if w.is_reopen() {
-        b.push(", reopen_count = reopen_count + 1");
-    }
-    b.push(" WHERE id = ").push_bind(w.request_id);
-    b.push(" AND status = ").push_bind(w.from.as_str());
-    if let Some(closed) = w.closed_at {
-        b.push(" AND closed_at = ").push_bind(ts(closed));
-    }
-    b
-}
-
 /// The status change with its audit rows, messages and jobs, inside the caller's transaction;
 /// false (and nothing written) if the ticket is no longer in the status the actor saw.
 pub(super) async fn write_action(
@@ -429,28 +381,7 @@ pub(super) async fn write_actions(
     tx: &mut sqlx::Transaction<'static, Sqlite>,
     actions: &[(&ActionWrite, String)],
 ) -> Result<Vec<bool>> {
-    let mut out = Vec::with_capacity(actions.len());
-    for (w, now_s) in actions {
-        let n = action_update(w, now_s)
-            .build()
-            .execute(&mut **tx)
-            .await
-            .map_err(db)?
-            .rows_affected();
-        if n > 0 {
-            if let Some(original) = w.duplicate_of {
-                sqlx::query(
-                    "UPDATE service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?",
-                )
-                .bind(now_s)
-                .bind(original)
-                .execute(&mut **tx)
-                .await
-                .map_err(db)?;
-            }
-        }
-        out.push(n > 0);
-    }
+    let out = super::actions::updates(tx, actions).await?;
     let written: Vec<(&ActionWrite, &str, Vec<&HistoryEntry>)> = actions
         .iter()
         .zip(&out)

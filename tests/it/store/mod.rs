@@ -2,6 +2,7 @@
 //! backend the run uses (SQLite by default, PostgreSQL with `TEST_DATABASE_URL`), so both
 //! implementations keep the same promises: conditional writes, unique keys, leases.
 
+mod batched_writes;
 mod evidence_reads;
 mod fact_blocks;
 mod held;
