@@ -190,12 +190,20 @@ pub async fn run(
                     })
                     .collect();
                 let mut applied = store.apply_actions(&actions).await?.into_iter();
+                let ratings: Vec<(RatingWrite, DateTime<Utc>)> = writes
+                    .iter()
+                    .filter_map(|(due, _, p)| match &p.write {
+                        Write::Rate(w) => Some(((**w).clone(), due.at)),
+                        Write::Action(_) => None,
+                    })
+                    .collect();
+                let mut rated = store.rate_many(&ratings).await?.into_iter();
                 for (due, plan, p) in writes {
                     let mut reopened_by_rating = false;
                     let ok = match &p.write {
                         Write::Action(_) => applied.next().unwrap_or(false),
                         Write::Rate(w) => {
-                            let stored = store.rate(w, due.at).await? == RateOutcome::Stored;
+                            let stored = rated.next() == Some(RateOutcome::Stored);
                             reopened_by_rating = stored && w.reopen.is_some();
                             true
                         }

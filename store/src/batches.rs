@@ -4,9 +4,10 @@
 //! a time through the single-item methods, so a backend overrides only what it makes faster;
 //! the results are the same either way (one test suite runs both).
 
-use crate::{JobQueue, Outbox, Requests, Tickets};
+use crate::{JobQueue, Outbox, RateOutcome, Requests, Tickets};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sahulat_domain::citizen::RatingWrite;
 use sahulat_domain::error::Result;
 use sahulat_domain::escalation::Escalation;
 use sahulat_domain::lifecycle::ActionWrite;
@@ -126,6 +127,20 @@ pub trait Batches: Requests + Tickets + JobQueue + Outbox + Send + Sync {
         let mut out = Vec::with_capacity(actions.len());
         for (w, at) in actions {
             out.push(self.apply_action(w, *at).await?);
+        }
+        Ok(out)
+    }
+
+    /// Writes each `(rating, at)` as `rate` does, in order (a refused reopen writes nothing of
+    /// its rating); one transaction where the backend can (`sahulat simulate` writes an hour's
+    /// ratings at once).
+    async fn rate_many(
+        &self,
+        ratings: &[(RatingWrite, DateTime<Utc>)],
+    ) -> Result<Vec<RateOutcome>> {
+        let mut out = Vec::with_capacity(ratings.len());
+        for (w, at) in ratings {
+            out.push(self.rate(w, *at).await?);
         }
         Ok(out)
     }

@@ -241,6 +241,28 @@ impl Batches for SqliteStore {
         Ok(out)
     }
 
+    async fn rate_many(
+        &self,
+        ratings: &[(RatingWrite, DateTime<Utc>)],
+    ) -> Result<Vec<RateOutcome>> {
+        let mut seen = std::collections::HashSet::new();
+        let batchable = ratings.iter().all(|(w, _)| {
+            seen.insert(w.request_id)
+                && w.reopen.as_ref().is_none_or(|r| {
+                    r.request_id == w.request_id && r.duplicate_of.is_none() && !r.notify_resolved
+                })
+        });
+        if !batchable {
+            // A ticket rated twice in the batch: one after the other, as `rate` would.
+            let mut out = Vec::with_capacity(ratings.len());
+            for (w, at) in ratings {
+                out.push(self.rate(w, *at).await?);
+            }
+            return Ok(out);
+        }
+        super::tickets::rate_distinct(self, ratings).await
+    }
+
     async fn escalate_many(&self, steps: &[Escalation], now: DateTime<Utc>) -> Result<Vec<bool>> {
         let now_s = ts(now);
         let mut tx = self.begin().await?;

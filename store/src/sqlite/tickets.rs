@@ -339,6 +339,112 @@ impl Tickets for SqliteStore {
     }
 }
 
+/// `rate_many` for ratings of distinct tickets, each reopen (if any) on its own ticket: the
+/// ratings already stored are read at once, the reopens written in one statement per shape,
+/// then the new ratings in one insert and their history and messages (each rating's own, then
+/// its reopen's) in one insert each. A rating whose reopen is refused writes nothing, as in
+/// `rate`; one call per rating was four or five statements and a savepoint each.
+pub(super) async fn rate_distinct(
+    store: &SqliteStore,
+    ratings: &[(RatingWrite, DateTime<Utc>)],
+) -> Result<Vec<RateOutcome>> {
+    let at: Vec<String> = ratings.iter().map(|(_, t)| ts(*t)).collect();
+    let mut tx = store.begin().await?;
+    let mut rated = std::collections::HashSet::new();
+    for chunk in ratings.chunks(400) {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "SELECT request_id FROM ratings WHERE (request_id, closed_at, reporter_request_id, voice_id) IN (VALUES ",
+        );
+        let mut sep = b.separated(", ");
+        for (w, _) in chunk {
+            sep.push("(")
+                .push_bind_unseparated(w.request_id)
+                .push_unseparated(", ")
+                .push_bind_unseparated(ts(w.closed_at))
+                .push_unseparated(", ")
+                .push_bind_unseparated(w.reporter_request_id)
+                .push_unseparated(", ")
+                .push_bind_unseparated(w.voice_id)
+                .push_unseparated(")");
+        }
+        b.push(")");
+        for r in b.build().fetch_all(&mut *tx).await.map_err(db)? {
+            rated.insert(r.try_get::<i64, _>("request_id").map_err(db)?);
+        }
+    }
+    let mut out: Vec<RateOutcome> = ratings
+        .iter()
+        .map(|(w, _)| {
+            if rated.contains(&w.request_id) {
+                RateOutcome::AlreadyRated
+            } else {
+                RateOutcome::Stored
+            }
+        })
+        .collect();
+    let reopens: Vec<(usize, (&ActionWrite, String))> = ratings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| out[*i] == RateOutcome::Stored)
+        .filter_map(|(i, (w, _))| w.reopen.as_ref().map(|r| (i, (r, at[i].clone()))))
+        .collect();
+    let pairs: Vec<(&ActionWrite, String)> = reopens.iter().map(|(_, p)| p.clone()).collect();
+    let written = super::actions::updates(&mut tx, &pairs).await?;
+    for ((i, _), ok) in reopens.iter().zip(written) {
+        if !ok {
+            out[*i] = RateOutcome::Changed;
+        }
+    }
+    let stored: Vec<usize> = (0..ratings.len())
+        .filter(|i| out[*i] == RateOutcome::Stored)
+        .collect();
+    for chunk in stored.chunks(500) {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id) ",
+        );
+        b.push_values(chunk, |mut row, i| {
+            let w = &ratings[*i].0;
+            row.push_bind(w.request_id)
+                .push_bind(ts(w.closed_at))
+                .push_bind(w.reporter_request_id)
+                .push_bind(w.closed_status.as_str())
+                .push_bind(w.department.clone())
+                .push_bind(i64::from(w.rating))
+                .push_bind(w.comment.clone())
+                .push_bind(w.channel.clone())
+                .push_bind(w.reopen.is_some())
+                .push_bind(at[*i].clone())
+                .push_bind(w.voice_id);
+        });
+        b.push(" ON CONFLICT (request_id, closed_at, reporter_request_id, voice_id) DO NOTHING");
+        b.build().execute(&mut *tx).await.map_err(db)?;
+    }
+    let histories: Vec<(usize, Vec<&HistoryEntry>, &[NewMessage])> = stored
+        .iter()
+        .flat_map(|i| {
+            let w = &ratings[*i].0;
+            let own = (*i, vec![&w.entry], w.messages.as_slice());
+            let reopen = w
+                .reopen
+                .as_ref()
+                .map(|r| (*i, r.history.iter().collect(), r.messages.as_slice()));
+            std::iter::once(own).chain(reopen)
+        })
+        .collect();
+    let items: Vec<Recorded<'_>> = histories
+        .iter()
+        .map(|(i, history, messages)| Recorded {
+            request_id: ratings[*i].0.request_id,
+            history,
+            messages,
+            at: &at[*i],
+        })
+        .collect();
+    record_timed(&mut tx, &items).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(out)
+}
+
 /// One escalation step's update inside the caller's transaction; false (and nothing written)
 /// if the ticket is no longer open at the level the step expects. Its audit row and messages
 /// are the caller's (`record` or `record_many`).

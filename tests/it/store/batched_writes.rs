@@ -1,17 +1,20 @@
-//! `apply_actions` and `escalate_many` write a batch as the actions one by one would: each
-//! ticket's own guard decides (the status the actor saw, the closing a reopen answers, the
-//! escalation level), a refused item writes nothing, and a ticket named twice is written in
-//! order. (SQLite writes a batch of distinct tickets in one statement per shape of update.)
+//! `apply_actions`, `escalate_many` and `rate_many` write a batch as the items one by one
+//! would: each ticket's own guard decides (the status the actor saw, the closing a reopen
+//! answers, the escalation level, a closing already rated), a refused item writes nothing, and
+//! a ticket named twice is written in order. (SQLite writes a batch of distinct tickets in one
+//! statement per shape of update.)
 
 use super::{new_request, stored};
 use crate::common::TestApp;
 use chrono::{DateTime, Duration, Utc};
+use sahulat_domain::citizen::RatingWrite;
 use sahulat_domain::effects::HistoryEntry;
 use sahulat_domain::escalation::Escalation;
 use sahulat_domain::lifecycle::{ActionWrite, SlaRestart};
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::{Priority, Status};
 use sahulat_domain::triage::TriageOutcome;
+use sahulat_store::RateOutcome;
 
 /// A request in Larkana triaged to PHED (`open`).
 async fn open_ticket(app: &TestApp, metres_north: f64, seed: u64) -> ServiceRequest {
@@ -207,4 +210,119 @@ async fn escalation_steps_are_written_by_their_level_and_in_order_for_one_ticket
     );
     let rb = app.reload(b.id).await;
     assert_eq!((rb.escalation_level, rb.priority), (2, Priority::Urgent));
+}
+
+fn rating(t: &ServiceRequest, closed_at: DateTime<Utc>, stars: u8) -> RatingWrite {
+    RatingWrite {
+        request_id: t.id,
+        closed_at,
+        reporter_request_id: t.id,
+        voice_id: 0,
+        closed_status: Status::Resolved,
+        department: Some("phed-larkana".into()),
+        rating: stars,
+        comment: None,
+        channel: "web".into(),
+        entry: HistoryEntry::internal(Status::Resolved, "citizen", "rated"),
+        reopen: None,
+        messages: vec![],
+    }
+}
+
+/// `t` resolved at `at`, as stored afterwards.
+async fn resolved(app: &TestApp, t: &ServiceRequest, at: DateTime<Utc>) -> ServiceRequest {
+    let done = app
+        .store()
+        .apply_actions(&[(action(t.id, Status::Open, Status::Resolved), at)])
+        .await
+        .unwrap();
+    assert_eq!(done, vec![true]);
+    app.reload(t.id).await
+}
+
+#[tokio::test]
+async fn a_batch_of_ratings_stores_each_once_and_a_refused_reopen_writes_nothing_of_its_rating() {
+    let app = TestApp::new().await;
+    let t0 = app.clock_now();
+    let t1 = t0 + Duration::hours(3);
+    let plain = resolved(&app, &open_ticket(&app, 0.0, 11).await, t0).await;
+    let again = resolved(&app, &open_ticket(&app, 400.0, 12).await, t0).await;
+    let poor = resolved(&app, &open_ticket(&app, 800.0, 13).await, t0).await;
+    let stale = resolved(&app, &open_ticket(&app, 1200.0, 14).await, t0).await;
+    assert_eq!(
+        app.store().rate(&rating(&again, t0, 4), t0).await.unwrap(),
+        RateOutcome::Stored
+    );
+    let restart = SlaRestart {
+        ack_due_at: t1 + Duration::hours(24),
+        sla_due_at: t1 + Duration::hours(72),
+    };
+    let reopen_of = |t: &ServiceRequest, closed_at| {
+        let mut r = action(t.id, Status::Resolved, Status::Open);
+        r.restart_sla = Some(restart);
+        r.closed_at = Some(closed_at);
+        r
+    };
+    let mut poor_rating = rating(&poor, t0, 1);
+    poor_rating.reopen = Some(reopen_of(&poor, t0));
+    // Its reopen names a closing the ticket no longer has.
+    let mut stale_rating = rating(&stale, t0, 1);
+    stale_rating.reopen = Some(reopen_of(&stale, t0 - Duration::days(2)));
+    let before = entries(&app, stale.id).await;
+    let batch = vec![
+        (rating(&plain, t0, 5), t1),
+        (rating(&again, t0, 2), t1),
+        (poor_rating, t1),
+        (stale_rating, t1),
+    ];
+    assert_eq!(
+        app.store().rate_many(&batch).await.unwrap(),
+        vec![
+            RateOutcome::Stored,
+            RateOutcome::AlreadyRated,
+            RateOutcome::Stored,
+            RateOutcome::Changed
+        ]
+    );
+    let stars =
+        |v: Vec<sahulat_store::StoredRating>| v.iter().map(|r| r.rating).collect::<Vec<_>>();
+    assert_eq!(stars(app.store().ratings(plain.id).await.unwrap()), vec![5]);
+    assert_eq!(stars(app.store().ratings(again.id).await.unwrap()), vec![4]);
+    let p = app.store().ratings(poor.id).await.unwrap();
+    assert_eq!(stars(p.clone()), vec![1]);
+    assert!(p[0].reopened);
+    let reopened = app.reload(poor.id).await;
+    assert_eq!(
+        (reopened.status, reopened.sla_started_at),
+        (Status::Open, Some(t1))
+    );
+    let history = app.store().history(poor.id).await.unwrap();
+    let last: Vec<&str> = history
+        .iter()
+        .rev()
+        .take(2)
+        .map(|h| h.entry.actor.as_str())
+        .collect();
+    assert_eq!(
+        last,
+        vec!["phed", "citizen"],
+        "the rating's entry, then the reopen's"
+    );
+    assert!(app.store().ratings(stale.id).await.unwrap().is_empty());
+    assert_eq!(app.reload(stale.id).await.status, Status::Resolved);
+    assert_eq!(entries(&app, stale.id).await, before, "nothing written");
+}
+
+#[tokio::test]
+async fn one_closing_rated_twice_in_a_batch_keeps_the_first_rating() {
+    let app = TestApp::new().await;
+    let t0 = app.clock_now();
+    let t = resolved(&app, &open_ticket(&app, 0.0, 15).await, t0).await;
+    let batch = vec![(rating(&t, t0, 3), t0), (rating(&t, t0, 1), t0)];
+    assert_eq!(
+        app.store().rate_many(&batch).await.unwrap(),
+        vec![RateOutcome::Stored, RateOutcome::AlreadyRated]
+    );
+    let stored = app.store().ratings(t.id).await.unwrap();
+    assert_eq!(stored.iter().map(|r| r.rating).collect::<Vec<_>>(), vec![3]);
 }
