@@ -245,67 +245,13 @@ impl Batches for SqliteStore {
         &self,
         ratings: &[(RatingWrite, DateTime<Utc>)],
     ) -> Result<Vec<RateOutcome>> {
-        let mut seen = std::collections::HashSet::new();
-        let batchable = ratings.iter().all(|(w, _)| {
-            seen.insert(w.request_id)
-                && w.reopen.as_ref().is_none_or(|r| {
-                    r.request_id == w.request_id && r.duplicate_of.is_none() && !r.notify_resolved
-                })
-        });
-        if !batchable {
-            // A ticket rated twice in the batch: one after the other, as `rate` would.
-            let mut out = Vec::with_capacity(ratings.len());
-            for (w, at) in ratings {
-                out.push(self.rate(w, *at).await?);
-            }
-            return Ok(out);
-        }
-        super::tickets::rate_distinct(self, ratings).await
+        super::tickets::rate_many(self, ratings).await
     }
 
     async fn escalate_many(&self, steps: &[Escalation], now: DateTime<Utc>) -> Result<Vec<bool>> {
         let now_s = ts(now);
         let mut tx = self.begin().await?;
-        let mut seen = std::collections::HashSet::new();
-        let out = if steps.iter().all(|e| seen.insert(e.request_id)) {
-            // One statement per chunk: each single-row UPDATE was a round trip, and inside a
-            // transaction each statement journals every page it changes again (BENCHMARKS.md,
-            // "The simulator: fewer statements").
-            let mut written = std::collections::HashSet::new();
-            for chunk in steps.chunks(CHUNK) {
-                let mut b =
-                    QueryBuilder::<Sqlite>::new("WITH v(id, to_level, priority, from_level) AS (");
-                b.push_values(chunk, |mut row, e| {
-                    row.push_bind(e.request_id)
-                        .push_bind(e.to_level)
-                        .push_bind(e.priority.as_str())
-                        .push_bind(e.from_level);
-                });
-                b.push(
-                    ") UPDATE service_requests SET escalation_level = v.to_level, priority = v.priority, updated_at = ",
-                )
-                .push_bind(now_s.clone())
-                .push(format!(
-                    " FROM v WHERE service_requests.id = v.id AND service_requests.escalation_level = v.from_level \
-                     AND service_requests.status IN ({}) RETURNING service_requests.id",
-                    open_statuses_sql()
-                ));
-                for r in b.build().fetch_all(&mut *tx).await.map_err(db)? {
-                    written.insert(r.try_get::<i64, _>("id").map_err(db)?);
-                }
-            }
-            steps
-                .iter()
-                .map(|e| written.contains(&e.request_id))
-                .collect()
-        } else {
-            // Two steps for one ticket: one after the other, as `escalate` would.
-            let mut out = Vec::with_capacity(steps.len());
-            for e in steps {
-                out.push(super::tickets::escalate_row(&mut tx, e, &now_s).await?);
-            }
-            out
-        };
+        let out = super::tickets::escalate_rows(&mut tx, steps, &now_s).await?;
         let written: Vec<(i64, Vec<&HistoryEntry>, &[NewMessage])> = steps
             .iter()
             .zip(&out)

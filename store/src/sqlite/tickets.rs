@@ -339,15 +339,31 @@ impl Tickets for SqliteStore {
     }
 }
 
-/// `rate_many` for ratings of distinct tickets, each reopen (if any) on its own ticket: the
+/// `rate_many` for SQLite. Ratings of distinct tickets, each reopen (if any) on its own ticket:
+/// the
 /// ratings already stored are read at once, the reopens written in one statement per shape,
 /// then the new ratings in one insert and their history and messages (each rating's own, then
 /// its reopen's) in one insert each. A rating whose reopen is refused writes nothing, as in
 /// `rate`; one call per rating was four or five statements and a savepoint each.
-pub(super) async fn rate_distinct(
+pub(super) async fn rate_many(
     store: &SqliteStore,
     ratings: &[(RatingWrite, DateTime<Utc>)],
 ) -> Result<Vec<RateOutcome>> {
+    let mut seen = std::collections::HashSet::new();
+    let distinct = ratings.iter().all(|(w, _)| {
+        seen.insert(w.request_id)
+            && w.reopen.as_ref().is_none_or(|r| {
+                r.request_id == w.request_id && r.duplicate_of.is_none() && !r.notify_resolved
+            })
+    });
+    if !distinct {
+        // A ticket rated twice in the batch: one after the other, as `rate` would.
+        let mut out = Vec::with_capacity(ratings.len());
+        for (w, at) in ratings {
+            out.push(store.rate(w, *at).await?);
+        }
+        return Ok(out);
+    }
     let at: Vec<String> = ratings.iter().map(|(_, t)| ts(*t)).collect();
     let mut tx = store.begin().await?;
     let mut rated = std::collections::HashSet::new();
@@ -467,6 +483,51 @@ pub(super) async fn escalate_row(
     .map_err(db)?
     .rows_affected();
     Ok(n > 0)
+}
+
+/// `escalate_many`'s updates: for distinct tickets one statement per chunk (each single-row
+/// UPDATE was a round trip, and inside a transaction each statement journals every page it
+/// changes again: BENCHMARKS.md, "The simulator: fewer statements"); two steps for one ticket
+/// one after the other, as `escalate` would.
+pub(super) async fn escalate_rows(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    steps: &[Escalation],
+    now_s: &str,
+) -> Result<Vec<bool>> {
+    let mut seen = std::collections::HashSet::new();
+    if !steps.iter().all(|e| seen.insert(e.request_id)) {
+        let mut out = Vec::with_capacity(steps.len());
+        for e in steps {
+            out.push(escalate_row(tx, e, now_s).await?);
+        }
+        return Ok(out);
+    }
+    let mut written = std::collections::HashSet::new();
+    for chunk in steps.chunks(400) {
+        let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, to_level, priority, from_level) AS (");
+        b.push_values(chunk, |mut row, e| {
+            row.push_bind(e.request_id)
+                .push_bind(e.to_level)
+                .push_bind(e.priority.as_str())
+                .push_bind(e.from_level);
+        });
+        b.push(
+            ") UPDATE service_requests SET escalation_level = v.to_level, priority = v.priority, updated_at = ",
+        )
+        .push_bind(now_s)
+        .push(format!(
+            " FROM v WHERE service_requests.id = v.id AND service_requests.escalation_level = v.from_level \
+             AND service_requests.status IN ({}) RETURNING service_requests.id",
+            open_statuses_sql()
+        ));
+        for r in b.build().fetch_all(&mut **tx).await.map_err(db)? {
+            written.insert(r.try_get::<i64, _>("id").map_err(db)?);
+        }
+    }
+    Ok(steps
+        .iter()
+        .map(|e| written.contains(&e.request_id))
+        .collect())
 }
 
 /// The status change with its audit rows, messages and jobs, inside the caller's transaction;

@@ -4,7 +4,7 @@
 //! a ticket named twice is written in order. (SQLite writes a batch of distinct tickets in one
 //! statement per shape of update.)
 
-use super::{new_request, stored};
+use super::{new_request, stored, triage_of};
 use crate::common::TestApp;
 use chrono::{DateTime, Duration, Utc};
 use sahulat_domain::citizen::RatingWrite;
@@ -13,28 +13,14 @@ use sahulat_domain::escalation::Escalation;
 use sahulat_domain::lifecycle::{ActionWrite, SlaRestart};
 use sahulat_domain::request::ServiceRequest;
 use sahulat_domain::status::{Priority, Status};
-use sahulat_domain::triage::TriageOutcome;
 use sahulat_store::RateOutcome;
 
 /// A request in Larkana triaged to PHED (`open`).
 async fn open_ticket(app: &TestApp, metres_north: f64, seed: u64) -> ServiceRequest {
     let r = stored(app, &new_request("water-supply", metres_north), seed).await;
-    let outcome = TriageOutcome {
-        request_id: r.id,
-        service_code: "water-supply".into(),
-        status: Status::Open,
-        priority: Priority::Normal,
-        department: Some("phed-larkana".into()),
-        sla_due_at: None,
-        ack_due_at: None,
-        duplicate_of: None,
-        flags: vec![],
-        history: vec![HistoryEntry::public(Status::Open, "triage", "Sent to PHED")],
-        messages: vec![],
-    };
     assert!(app
         .store()
-        .apply_triage(&outcome, app.clock_now())
+        .apply_triage(&triage_of(r.id, "Sent to PHED"), app.clock_now())
         .await
         .unwrap());
     app.reload(r.id).await

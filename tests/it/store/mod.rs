@@ -12,9 +12,11 @@ mod records;
 mod reporters;
 
 use crate::common::{reference, TestApp};
+use sahulat_domain::effects::{HistoryEntry, NewMessage};
 use sahulat_domain::ids::RandomIds;
 use sahulat_domain::request::{NewServiceRequest, RequestDraft, ServiceRequest};
-use sahulat_domain::status::Channel;
+use sahulat_domain::status::{Channel, Priority, Status};
+use sahulat_domain::triage::TriageOutcome;
 use sahulat_store::{CreateOutcome, IdempotencyKey, Render, StoredResponse};
 use std::sync::Arc;
 
@@ -61,5 +63,30 @@ pub fn key(key: &str, body: &str) -> IdempotencyKey {
         scope: "api".into(),
         key: key.into(),
         body_hash: body.into(),
+    }
+}
+
+/// The triage of request `id` to PHED Larkana (`open`), with its history entry and the
+/// citizen's confirmation.
+pub fn triage_of(id: i64, history: &str) -> TriageOutcome {
+    TriageOutcome {
+        request_id: id,
+        service_code: "water-supply".into(),
+        status: Status::Open,
+        priority: Priority::Normal,
+        department: Some("phed-larkana".into()),
+        sla_due_at: None,
+        ack_due_at: None,
+        duplicate_of: None,
+        flags: vec![],
+        history: vec![HistoryEntry::public(Status::Open, "triage", history)],
+        messages: vec![NewMessage {
+            request_id: Some(id),
+            recipient_kind: "citizen".into(),
+            recipient: "+923001234567".into(),
+            language: "en".into(),
+            body: "received".into(),
+            dedupe_key: format!("received:{id}"),
+        }],
     }
 }

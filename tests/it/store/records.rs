@@ -1,14 +1,13 @@
 //! Requests and tickets: one transaction per use case, writes conditional on the state the
 //! decision saw, Idempotency-Keys, unique message keys, the exact radius of a nearby search.
 
-use super::{key, new_request, stored};
+use super::{key, new_request, stored, triage_of};
 use crate::common::TestApp;
 use chrono::Duration;
 use sahulat_domain::effects::{HistoryEntry, NewMessage};
 use sahulat_domain::ids::RandomIds;
 use sahulat_domain::lifecycle::ActionWrite;
-use sahulat_domain::status::{Priority, Status};
-use sahulat_domain::triage::TriageOutcome;
+use sahulat_domain::status::Status;
 use sahulat_store::CreateOutcome;
 
 #[tokio::test]
@@ -53,29 +52,6 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
         Err(sahulat_domain::Error::IdempotencyMismatch)
     ));
     assert_eq!(app.request_count().await, 1);
-}
-
-fn triage_of(id: i64, history: &str) -> TriageOutcome {
-    TriageOutcome {
-        request_id: id,
-        service_code: "water-supply".into(),
-        status: Status::Open,
-        priority: Priority::Normal,
-        department: Some("phed-larkana".into()),
-        sla_due_at: None,
-        ack_due_at: None,
-        duplicate_of: None,
-        flags: vec![],
-        history: vec![HistoryEntry::public(Status::Open, "triage", history)],
-        messages: vec![NewMessage {
-            request_id: Some(id),
-            recipient_kind: "citizen".into(),
-            recipient: "+923001234567".into(),
-            language: "en".into(),
-            body: "received".into(),
-            dedupe_key: format!("received:{id}"),
-        }],
-    }
 }
 
 #[tokio::test]
