@@ -6,7 +6,7 @@
 use super::outbox::record_many;
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
-use crate::sql::{applied_and_merged, nearby_answers, unknown_status, NEIGHBOUR_COLUMNS};
+use crate::sql::{applied_and_merged, nearby_answers};
 use sahulat_domain::triage::Neighbour;
 
 /// Ids per `IN (…)` list and searches per compound query (SQLite allows 500 terms).
@@ -96,45 +96,7 @@ impl Batches for SqliteStore {
     }
 
     async fn nearby_open_many(&self, asks: &[NearbyAsk]) -> Result<Vec<Vec<Neighbour>>> {
-        let mut found: Vec<Vec<Neighbour>> = vec![Vec::new(); asks.len()];
-        for (c, chunk) in asks.chunks(CHUNK).enumerate() {
-            // One row per ask, its neighbours as a JSON array: a busy batch finds thousands of
-            // neighbours, and each row is a hand-off from the connection's thread (BENCHMARKS.md).
-            let mut b = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT ask, json_group_array(json_array({NEIGHBOUR_COLUMNS})) FROM ("
-            ));
-            for (i, a) in chunk.iter().enumerate() {
-                if i > 0 {
-                    b.push(" UNION ALL ");
-                }
-                let (lat0, lat1, lon0, lon1) = bbox(a.lat, a.lon, a.radius_m);
-                b.push(format!(
-                    "SELECT {} AS ask, {NEIGHBOUR_COLUMNS} FROM service_requests WHERE lat BETWEEN ",
-                    c * CHUNK + i
-                ))
-                .push_bind(lat0)
-                .push(" AND ")
-                .push_bind(lat1)
-                .push(" AND lon BETWEEN ")
-                .push_bind(lon0)
-                .push(" AND ")
-                .push_bind(lon1)
-                .push(" AND service_code = ")
-                .push_bind(a.service.as_str())
-                .push(" AND created_at >= ")
-                .push_bind(ts(a.since))
-                .push(" AND id <> ")
-                .push_bind(a.exclude)
-                .push(format!(" AND status IN ({})", open_statuses_sql()));
-            }
-            b.push(") GROUP BY ask");
-            for r in b.build().fetch_all(&self.reader).await.map_err(db)? {
-                let ask: i64 = r.try_get(0).map_err(db)?;
-                if let Some(list) = found.get_mut(ask as usize) {
-                    *list = neighbours_from_json(r.try_get(1).map_err(db)?)?;
-                }
-            }
-        }
+        let found = super::nearby::nearby_many(&self.reader, asks).await?;
         Ok(nearby_answers(found, asks))
     }
 
@@ -330,38 +292,4 @@ impl Batches for SqliteStore {
         tx.commit().await.map_err(db)?;
         Ok(())
     }
-}
-
-/// One neighbour as `json_array(NEIGHBOUR_COLUMNS)` writes it.
-type NeighbourJson<'a> = (
-    i64,
-    String,
-    String,
-    &'a str,
-    Option<f64>,
-    Option<f64>,
-    Option<String>,
-    &'a str,
-);
-
-/// The `Neighbour`s of one ask from its `json_group_array` of `NEIGHBOUR_COLUMNS`.
-fn neighbours_from_json(text: &str) -> Result<Vec<Neighbour>> {
-    let rows: Vec<NeighbourJson<'_>> = serde_json::from_str(text)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("neighbours of a duplicate search: {e}")))?;
-    rows.into_iter()
-        .map(
-            |(id, reference, service_code, status, lat, lon, department, created_at)| {
-                Ok(Neighbour {
-                    id,
-                    reference,
-                    service_code,
-                    status: Status::parse(status).ok_or_else(|| unknown_status(status))?,
-                    lat,
-                    lon,
-                    department,
-                    created_at: parse_ts(created_at)?,
-                })
-            },
-        )
-        .collect()
 }

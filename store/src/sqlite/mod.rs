@@ -12,6 +12,7 @@ mod inbox;
 mod innovation;
 mod intake;
 mod jobs;
+mod nearby;
 mod outbox;
 mod phones;
 mod photos;

@@ -203,23 +203,15 @@ impl Requests for SqliteStore {
         since: DateTime<Utc>,
         exclude: i64,
     ) -> Result<Vec<ServiceRequest>> {
-        let (lat0, lat1, lon0, lon1) = bbox(lat, lon, radius_m);
-        let rows = sqlx::query(&format!(
-            "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? \
-             AND service_code = ? AND created_at >= ? AND id <> ? AND status IN ({}) ORDER BY created_at, id",
-            open_statuses_sql()
-        ))
-        .bind(lat0)
-        .bind(lat1)
-        .bind(lon0)
-        .bind(lon1)
-        .bind(service)
-        .bind(ts(since))
-        .bind(exclude)
-        .fetch_all(&self.reader)
-        .await.map_err(db)?;
-        let all: Vec<ServiceRequest> = rows.iter().map(request_from_row).collect::<Result<_>>()?;
-        Ok(within_radius(all, lat, lon, radius_m))
+        let ask = crate::batches::NearbyAsk {
+            service: service.to_string(),
+            lat,
+            lon,
+            radius_m,
+            since,
+            exclude,
+        };
+        super::nearby::nearby_open(&self.reader, &ask).await
     }
 
     async fn duplicates_of(&self, request_id: i64) -> Result<Vec<ServiceRequest>> {

@@ -7,6 +7,7 @@ mod evidence_reads;
 mod fact_blocks;
 mod held;
 mod intake;
+mod nearby;
 mod queue;
 mod records;
 mod reporters;
