@@ -116,34 +116,7 @@ impl Batches for SqliteStore {
             .filter(|o| first.insert(o.request_id))
             .collect();
         for chunk in unique.chunks(CHUNK) {
-            let mut b = QueryBuilder::<Sqlite>::new(
-                "WITH v(id, service_code, status, priority, department_code, sla_due_at, ack_due_at, \
-                 duplicate_of, triage_flags, closed_at) AS (",
-            );
-            b.push_values(chunk, |mut row, o| {
-                row.push_bind(o.request_id)
-                    .push_bind(o.service_code.clone())
-                    .push_bind(o.status.as_str())
-                    .push_bind(o.priority.as_str())
-                    .push_bind(o.department.clone())
-                    .push_bind(o.sla_due_at.map(ts))
-                    .push_bind(o.ack_due_at.map(ts))
-                    .push_bind(o.duplicate_of)
-                    .push_bind(serde_json::to_string(&o.flags).unwrap_or_else(|_| "[]".into()))
-                    .push_bind((!o.status.is_open()).then(|| now_s.clone()));
-            });
-            b.push(
-                ") UPDATE service_requests SET filed_service_code = CASE WHEN service_requests.service_code <> v.service_code \
-                 THEN service_requests.service_code ELSE service_requests.filed_service_code END, \
-                 service_code = v.service_code, status = v.status, priority = v.priority, department_code = v.department_code, \
-                 sla_due_at = v.sla_due_at, ack_due_at = v.ack_due_at, duplicate_of = v.duplicate_of, \
-                 triage_flags = v.triage_flags, closed_at = v.closed_at, updated_at = ",
-            )
-            .push_bind(now_s.clone())
-            .push(" FROM v WHERE service_requests.id = v.id AND service_requests.status = 'submitted' RETURNING service_requests.id");
-            for r in b.build().fetch_all(&mut *tx).await.map_err(db)? {
-                applied_ids.insert(r.try_get::<i64, _>("id").map_err(db)?);
-            }
+            applied_ids.extend(triage_rows(&mut tx, chunk, &now_s).await?);
         }
         let (applied, merged) = applied_and_merged(outcomes, &applied_ids);
         if !merged.is_empty() {
@@ -292,4 +265,68 @@ impl Batches for SqliteStore {
         tx.commit().await.map_err(db)?;
         Ok(())
     }
+}
+
+/// Writes a chunk of triage outcomes (distinct requests), each only if its request is still
+/// `submitted`; returns the ids written. A changed service (a request filed as `other`) is
+/// written first, by itself. Then one `UPDATE` per shape: an open request that is no duplicate
+/// leaves out `duplicate_of` and `closed_at`, which are NULL on every submitted request. Each
+/// column named costs an update of every index on it, even with the same value (BENCHMARKS.md,
+/// "The simulator: triage writes only what changes").
+async fn triage_rows(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    chunk: &[&TriageOutcome],
+    now_s: &str,
+) -> Result<Vec<i64>> {
+    let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, service_code) AS (");
+    b.push_values(chunk, |mut row, o| {
+        row.push_bind(o.request_id)
+            .push_bind(o.service_code.clone());
+    });
+    b.push(
+        ") UPDATE service_requests SET filed_service_code = service_requests.service_code, \
+         service_code = v.service_code FROM v WHERE service_requests.id = v.id \
+         AND service_requests.status = 'submitted' AND service_requests.service_code <> v.service_code",
+    );
+    b.build().execute(&mut **tx).await.map_err(db)?;
+    let mut written = Vec::with_capacity(chunk.len());
+    let (plain, other): (Vec<&TriageOutcome>, Vec<&TriageOutcome>) = chunk
+        .iter()
+        .partition(|o| o.status.is_open() && o.duplicate_of.is_none());
+    for (rows, plain) in [(plain, true), (other, false)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "WITH v(id, status, priority, department_code, sla_due_at, ack_due_at, triage_flags, \
+             duplicate_of, closed_at) AS (",
+        );
+        b.push_values(&rows, |mut row, o| {
+            row.push_bind(o.request_id)
+                .push_bind(o.status.as_str())
+                .push_bind(o.priority.as_str())
+                .push_bind(o.department.clone())
+                .push_bind(o.sla_due_at.map(ts))
+                .push_bind(o.ack_due_at.map(ts))
+                .push_bind(serde_json::to_string(&o.flags).unwrap_or_else(|_| "[]".into()))
+                .push_bind(o.duplicate_of)
+                .push_bind((!o.status.is_open()).then(|| now_s.to_string()));
+        });
+        b.push(
+            ") UPDATE service_requests SET status = v.status, priority = v.priority, \
+             department_code = v.department_code, sla_due_at = v.sla_due_at, \
+             ack_due_at = v.ack_due_at, triage_flags = v.triage_flags, ",
+        );
+        if !plain {
+            b.push("duplicate_of = v.duplicate_of, closed_at = v.closed_at, ");
+        }
+        b.push("updated_at = ").push_bind(now_s.to_string()).push(
+            " FROM v WHERE service_requests.id = v.id AND service_requests.status = 'submitted' \
+                 RETURNING service_requests.id",
+        );
+        for r in b.build().fetch_all(&mut **tx).await.map_err(db)? {
+            written.push(r.try_get::<i64, _>("id").map_err(db)?);
+        }
+    }
+    Ok(written)
 }
