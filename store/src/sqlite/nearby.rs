@@ -11,9 +11,9 @@
 use super::*;
 use crate::batches::NearbyAsk;
 use sahulat_domain::triage::Neighbour;
+use std::sync::LazyLock;
 
-/// The asks (`a`), the days each one reads (`ad`), and the join to the index. The caller adds
-/// its `SELECT … ` before `FROM_NEARBY` and any grouping or order after `WHERE_NEARBY`.
+/// The asks (`a`) and the days each one reads (`ad`).
 const ASKS: &str = "WITH RECURSIVE \
      a(ask, a_service, a_lat0, a_lat1, a_lon0, a_lon1, a_since, a_exclude) AS MATERIALIZED ( \
        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
@@ -24,19 +24,41 @@ const ASKS: &str = "WITH RECURSIVE \
        UNION ALL \
        SELECT ad_ask, date(ad_day, '+1 day') FROM ad, newest WHERE ad_day < newest.day) ";
 
-/// The join: each ask's days, then the index at (service, day, latitude band).
-const FROM_NEARBY: &str = "FROM ad CROSS JOIN a ON a.ask = ad.ad_ask \
-     CROSS JOIN service_requests r INDEXED BY service_requests_service_day_place ";
-
-/// The search's conditions (the point's bounding box; the radius is checked in Rust).
-fn where_nearby() -> String {
+/// The search selecting `select` (columns of `r`, the request found, and `a.ask`), then
+/// `tail` (grouping or order): each ask's days, the index at (service, day, latitude band),
+/// and the point's bounding box (the radius is checked in Rust).
+fn statement(select: &str, tail: &str) -> String {
     format!(
-        "WHERE r.service_code = a.a_service AND substr(r.created_at, 1, 10) = ad.ad_day \
+        "{ASKS} SELECT {select} FROM ad CROSS JOIN a ON a.ask = ad.ad_ask \
+         CROSS JOIN service_requests r INDEXED BY service_requests_service_day_place \
+         WHERE r.service_code = a.a_service AND substr(r.created_at, 1, 10) = ad.ad_day \
          AND r.lat BETWEEN a.a_lat0 AND a.a_lat1 AND r.lon BETWEEN a.a_lon0 AND a.a_lon1 \
-         AND r.created_at >= a.a_since AND r.id <> a.a_exclude AND r.status IN ({}) ",
+         AND r.created_at >= a.a_since AND r.id <> a.a_exclude AND r.status IN ({}) {tail}",
         open_statuses_sql()
     )
 }
+
+/// `columns` (comma-separated) as columns of `r`.
+fn of_r(columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("r.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `nearby_open`'s statement, built once.
+static ONE: LazyLock<String> =
+    LazyLock::new(|| statement(&of_r(REQUEST_COLUMNS), "ORDER BY r.created_at, r.id"));
+
+/// `nearby_many`'s statement, built once.
+static MANY: LazyLock<String> = LazyLock::new(|| {
+    let columns = of_r(NEIGHBOUR_COLUMNS);
+    statement(
+        &format!("a.ask, json_group_array(json_array({columns}))"),
+        "GROUP BY a.ask",
+    )
+});
 
 /// The asks as the statement's one JSON parameter: `[ask, service, lat0, lat1, lon0, lon1,
 /// since, exclude]` each.
@@ -58,16 +80,7 @@ pub(super) async fn nearby_open(
     reader: &SqlitePool,
     ask: &NearbyAsk,
 ) -> Result<Vec<ServiceRequest>> {
-    let columns = REQUEST_COLUMNS
-        .split(", ")
-        .map(|c| format!("r.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "{ASKS} SELECT {columns} {FROM_NEARBY} {} ORDER BY r.created_at, r.id",
-        where_nearby()
-    );
-    let rows = sqlx::query(&sql)
+    let rows = sqlx::query(ONE.as_str())
         .bind(asks_json(std::slice::from_ref(ask)))
         .fetch_all(reader)
         .await
@@ -87,16 +100,7 @@ pub(super) async fn nearby_many(
     if asks.is_empty() {
         return Ok(found);
     }
-    let columns = NEIGHBOUR_COLUMNS
-        .split(", ")
-        .map(|c| format!("r.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "{ASKS} SELECT a.ask, json_group_array(json_array({columns})) {FROM_NEARBY} {} GROUP BY a.ask",
-        where_nearby()
-    );
-    for r in sqlx::query(&sql)
+    for r in sqlx::query(MANY.as_str())
         .bind(asks_json(asks))
         .fetch_all(reader)
         .await

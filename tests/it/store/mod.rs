@@ -46,10 +46,19 @@ fn render() -> Render {
 
 /// Stores a request straight through the trait; returns the stored row.
 pub async fn stored(app: &TestApp, new: &NewServiceRequest, seed: u64) -> ServiceRequest {
-    let ids = RandomIds::seeded(seed);
+    stored_at(app, new, seed, app.clock_now()).await
+}
+
+/// Stores a request received at `at`; returns the stored row.
+pub async fn stored_at(
+    app: &TestApp,
+    new: &NewServiceRequest,
+    seed: u64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> ServiceRequest {
     match app
         .store()
-        .create_request(new, &ids, None, render(), app.clock_now())
+        .create_request(new, &RandomIds::seeded(seed), None, render(), at)
         .await
         .unwrap()
     {

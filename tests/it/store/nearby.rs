@@ -2,30 +2,11 @@
 //! window's first moment is kept and the one before it is not, requests received after the
 //! asking one (a late triage) are found, and the batched search answers as the single one.
 
-use super::{new_request, render};
+use super::{new_request, stored_at};
 use crate::common::TestApp;
 use chrono::{DateTime, Duration, Utc};
-use sahulat_domain::ids::RandomIds;
-use sahulat_domain::request::{NewServiceRequest, ServiceRequest};
-use sahulat_store::{CreateOutcome, NearbyAsk};
-
-/// Stores a request received at `at`.
-async fn stored_at(
-    app: &TestApp,
-    new: &NewServiceRequest,
-    seed: u64,
-    at: DateTime<Utc>,
-) -> ServiceRequest {
-    match app
-        .store()
-        .create_request(new, &RandomIds::seeded(seed), None, render(), at)
-        .await
-        .unwrap()
-    {
-        CreateOutcome::Created(r, _) => *r,
-        CreateOutcome::Replayed(_) => panic!("no key, no replay"),
-    }
-}
+use sahulat_domain::request::ServiceRequest;
+use sahulat_store::NearbyAsk;
 
 fn ask(r: &ServiceRequest, since: DateTime<Utc>) -> NearbyAsk {
     NearbyAsk {
