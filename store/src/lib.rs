@@ -104,6 +104,14 @@ pub trait Store:
     async fn commit_held(&self) -> Result<()> {
         Ok(())
     }
+    /// Rows whose foreign key names no row (at most 20, described; empty: none). A bulk
+    /// SQLite store (`connect_bulk`) writes without checking foreign keys, so that its
+    /// many-row statements need no statement journal (`BENCHMARKS.md`, "The simulator: no
+    /// sub-journal"); `sahulat simulate` asks this once its history is written. Every other
+    /// store has the database check each write, so there is nothing to find.
+    async fn foreign_key_problems(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
 }
 
 /// The accepted `DATABASE_URL` schemes, for messages.

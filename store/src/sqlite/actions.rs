@@ -8,7 +8,7 @@ use sahulat_domain::lifecycle::ActionWrite;
 /// The tickets' updates of a batch of actions, each at its own time: one statement per shape
 /// when every ticket is named once and none is a duplicate, else one by one in order.
 pub(super) async fn updates(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut WriteTx,
     actions: &[(&ActionWrite, String)],
 ) -> Result<Vec<bool>> {
     let mut seen = std::collections::HashSet::new();
@@ -27,7 +27,7 @@ pub(super) async fn updates(
 /// naming `closed_at` or `department_code` for an acknowledgement rewrote eight of the
 /// table's indexes instead of four (`BENCHMARKS.md`, "The simulator: a day per transaction").
 fn action_update<'a>(w: &'a ActionWrite, now_s: &'a str) -> QueryBuilder<'a, Sqlite> {
-    let mut b = QueryBuilder::<Sqlite>::new("UPDATE service_requests SET status = ");
+    let mut b = QueryBuilder::<Sqlite>::new("UPDATE OR FAIL service_requests SET status = ");
     b.push_bind(w.to.as_str());
     b.push(", updated_at = ").push_bind(now_s);
     if let Some(dept) = &w.department {
@@ -73,7 +73,7 @@ fn action_update<'a>(w: &'a ActionWrite, now_s: &'a str) -> QueryBuilder<'a, Sql
 /// The tickets' updates of `write_actions` one statement each, in order (a ticket named twice,
 /// or a duplicate whose original gains a reporter).
 async fn action_updates_one_by_one(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut WriteTx,
     actions: &[(&ActionWrite, String)],
 ) -> Result<Vec<bool>> {
     let mut out = Vec::with_capacity(actions.len());
@@ -87,7 +87,7 @@ async fn action_updates_one_by_one(
         if n > 0 {
             if let Some(original) = w.duplicate_of {
                 sqlx::query(
-                    "UPDATE service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?",
+                    "UPDATE OR FAIL service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?",
                 )
                 .bind(now_s)
                 .bind(original)
@@ -161,10 +161,7 @@ impl Shape {
 /// transaction every statement journals each page it changes again, so a hot index page was
 /// copied once per action (BENCHMARKS.md, "The simulator: fewer statements"). Each row keeps
 /// its own guard (the status the actor saw, and the closing a rating's reopen answers).
-async fn action_updates(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
-    actions: &[(&ActionWrite, String)],
-) -> Result<Vec<bool>> {
+async fn action_updates(tx: &mut WriteTx, actions: &[(&ActionWrite, String)]) -> Result<Vec<bool>> {
     let mut shapes: Vec<(Shape, Vec<&(&ActionWrite, String)>)> = Vec::new();
     for a in actions {
         let shape = Shape::of(a.0);
@@ -191,7 +188,7 @@ async fn action_updates(
                     .push_bind(w.closed_at.map(ts));
             });
             b.push(format!(
-                ") UPDATE service_requests SET {} FROM v WHERE service_requests.id = v.id \
+                ") UPDATE OR FAIL service_requests SET {} FROM v WHERE service_requests.id = v.id \
                  AND service_requests.status = v.from_status \
                  AND (v.closed IS NULL OR service_requests.closed_at = v.closed) \
                  RETURNING service_requests.id",

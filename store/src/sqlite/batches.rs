@@ -124,9 +124,11 @@ impl Batches for SqliteStore {
             b.push_values(&merged, |mut row, (id, n)| {
                 row.push_bind(*id).push_bind(*n);
             });
-            b.push(") UPDATE service_requests SET reporters = reporters + v.n, updated_at = ")
-                .push_bind(now_s.clone())
-                .push(" FROM v WHERE service_requests.id = v.id");
+            b.push(
+                ") UPDATE OR FAIL service_requests SET reporters = reporters + v.n, updated_at = ",
+            )
+            .push_bind(now_s.clone())
+            .push(" FROM v WHERE service_requests.id = v.id");
             b.build().execute(&mut *tx).await.map_err(db)?;
         }
         let histories: Vec<Vec<&HistoryEntry>> = outcomes
@@ -144,7 +146,7 @@ impl Batches for SqliteStore {
         let mut done = std::collections::HashSet::new();
         for chunk in jobs.chunks(CHUNK) {
             let mut b = QueryBuilder::<Sqlite>::new(
-                "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = ",
+                "UPDATE OR FAIL jobs SET state = 'done', lease_until = NULL, updated_at = ",
             );
             b.push_bind(now_s.clone())
                 .push(" WHERE locked_by = ")
@@ -257,7 +259,7 @@ impl Batches for SqliteStore {
                     .push_bind(d.sent.then(|| now_s.clone()));
             });
             b.push(
-                ") UPDATE outbox SET state = v.state, attempts = attempts + 1, last_error = v.error, \
+                ") UPDATE OR FAIL outbox SET state = v.state, attempts = attempts + 1, last_error = v.error, \
                  sent_at = v.sent_at FROM v WHERE outbox.id = v.id AND outbox.state = 'pending'",
             );
             b.build().execute(&mut *tx).await.map_err(db)?;
@@ -273,18 +275,14 @@ impl Batches for SqliteStore {
 /// leaves out `duplicate_of` and `closed_at`, which are NULL on every submitted request. Each
 /// column named costs an update of every index on it, even with the same value (BENCHMARKS.md,
 /// "The simulator: triage writes only what changes").
-async fn triage_rows(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
-    chunk: &[&TriageOutcome],
-    now_s: &str,
-) -> Result<Vec<i64>> {
+async fn triage_rows(tx: &mut WriteTx, chunk: &[&TriageOutcome], now_s: &str) -> Result<Vec<i64>> {
     let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, service_code) AS (");
     b.push_values(chunk, |mut row, o| {
         row.push_bind(o.request_id)
             .push_bind(o.service_code.clone());
     });
     b.push(
-        ") UPDATE service_requests SET filed_service_code = service_requests.service_code, \
+        ") UPDATE OR FAIL service_requests SET filed_service_code = service_requests.service_code, \
          service_code = v.service_code FROM v WHERE service_requests.id = v.id \
          AND service_requests.status = 'submitted' AND service_requests.service_code <> v.service_code",
     );
@@ -313,7 +311,7 @@ async fn triage_rows(
                 .push_bind((!o.status.is_open()).then(|| now_s.to_string()));
         });
         b.push(
-            ") UPDATE service_requests SET status = v.status, priority = v.priority, \
+            ") UPDATE OR FAIL service_requests SET status = v.status, priority = v.priority, \
              department_code = v.department_code, sla_due_at = v.sla_due_at, \
              ack_due_at = v.ack_due_at, triage_flags = v.triage_flags, ",
         );

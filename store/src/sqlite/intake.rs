@@ -140,7 +140,7 @@ async fn insert_many(
         return Ok(Vec::new());
     }
     let mut b = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO service_requests (reference, token, service_code, description, lat, lon, address, \
+        "INSERT OR FAIL INTO service_requests (reference, token, service_code, description, lat, lon, address, \
          province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
          created_at, updated_at) ",
     );
@@ -192,7 +192,7 @@ async fn insert_many(
         .collect();
     if !with_contact.is_empty() {
         let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO request_contacts (request_id, phone, name, email, phone_hash) ",
+            "INSERT OR FAIL INTO request_contacts (request_id, phone, name, email, phone_hash) ",
         );
         b.push_values(&with_contact, |mut row, (id, cmd)| {
             let c = &cmd.new.contact;
@@ -206,7 +206,7 @@ async fn insert_many(
     }
     let message = received_message().to_string();
     let mut b = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) ",
+        "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message) ",
     );
     b.push_values(&stored, |mut row, r| {
         row.push_bind(r.id)
@@ -219,7 +219,7 @@ async fn insert_many(
     });
     b.build().execute(&mut *conn).await.map_err(db)?;
     let mut b = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) ",
+        "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) ",
     );
     b.push_values(&stored, |mut row, r| {
         let at = ts(r.created_at);
@@ -264,7 +264,7 @@ async fn create(
     let mut row = None;
     for reference in &cmd.references {
         row = sqlx::query(&format!(
-            "INSERT INTO service_requests (reference, token, service_code, description, lat, lon, address, \
+            "INSERT OR FAIL INTO service_requests (reference, token, service_code, description, lat, lon, address, \
              province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
              created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}"
@@ -299,7 +299,7 @@ async fn create(
     let c = &new.contact;
     if c.phone.is_some() || c.name.is_some() || c.email.is_some() {
         sqlx::query(
-            "INSERT INTO request_contacts (request_id, phone, name, email, phone_hash) VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR FAIL INTO request_contacts (request_id, phone, name, email, phone_hash) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(c.phone.as_ref().map(|p| key.seal(p.e164())))
@@ -309,7 +309,7 @@ async fn create(
         .execute(&mut *conn)
         .await.map_err(db)?;
     }
-    sqlx::query("INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) VALUES (?, ?, 1, ?, ?, ?, ?)")
+    sqlx::query("INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message) VALUES (?, ?, 1, ?, ?, ?, ?)")
         .bind(id)
         .bind(Status::Submitted.as_str())
         .bind(RECEIVED_NOTE)
@@ -319,7 +319,7 @@ async fn create(
         .execute(&mut *conn)
         .await.map_err(db)?;
     sqlx::query(
-        "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+        "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
          VALUES ('triage', ?, 'queued', 0, ?, ?, ?, ?)",
     )
     .bind(Task::Triage { request_id: id }.payload().to_string())
@@ -331,7 +331,7 @@ async fn create(
     .await.map_err(db)?;
     let response = (cmd.render)(&request);
     if let Some(k) = &cmd.idempotency {
-        sqlx::query("INSERT INTO idempotency_keys (scope, key, body_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT OR FAIL INTO idempotency_keys (scope, key, body_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(&k.scope)
             .bind(&k.key)
             .bind(&k.body_hash)
@@ -416,7 +416,7 @@ impl Intake for SqliteStore {
             }
         }
         let voice_id: i64 = sqlx::query_scalar(
-            "INSERT INTO request_voices (request_id, phone, phone_hash, language, channel, created_at) \
+            "INSERT OR FAIL INTO request_voices (request_id, phone, phone_hash, language, channel, created_at) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(v.request_id)
@@ -429,7 +429,7 @@ impl Intake for SqliteStore {
         .await
         .map_err(db)?;
         sqlx::query(
-            "UPDATE service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?",
+            "UPDATE OR FAIL service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?",
         )
         .bind(&now_s)
         .bind(v.request_id)

@@ -33,7 +33,7 @@ impl JobQueue for SqliteStore {
     ) -> Result<Option<i64>> {
         let mut tx = self.begin().await?;
         let sql = format!(
-            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+            "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
              SELECT ?1, ?2, 'queued', 0, ?3, ?4, ?5, ?5 {} RETURNING id",
             if unique { "WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = ?1 AND state = 'queued')" } else { "" }
         );
@@ -59,7 +59,7 @@ impl JobQueue for SqliteStore {
     ) -> Result<Vec<Job>> {
         let mut tx = self.begin().await?;
         let rows = sqlx::query(&format!(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?1, locked_by = ?2, updated_at = ?3 \
+            "UPDATE OR FAIL jobs SET state = 'running', attempts = attempts + 1, lease_until = ?1, locked_by = ?2, updated_at = ?3 \
              WHERE id IN (SELECT id FROM jobs j WHERE ((state = 'queued' AND run_at <= ?3) OR (state = 'running' AND lease_until < ?3)) AND {} \
              ORDER BY run_at, id LIMIT ?4) RETURNING {JOB_COLUMNS}",
             one_at_a_time_sql("?3")
@@ -78,7 +78,7 @@ impl JobQueue for SqliteStore {
 
     async fn complete(&self, id: i64, worker: &str, now: DateTime<Utc>) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let n = sqlx::query("UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND locked_by = ? AND state = 'running'")
+        let n = sqlx::query("UPDATE OR FAIL jobs SET state = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND locked_by = ? AND state = 'running'")
             .bind(ts(now))
             .bind(id)
             .bind(worker)
@@ -116,7 +116,7 @@ impl JobQueue for SqliteStore {
             JobFate::Retrying
         };
         sqlx::query(
-            "UPDATE jobs SET state = ?, run_at = ?, last_error = ?, lease_until = NULL, locked_by = NULL, updated_at = ? WHERE id = ?",
+            "UPDATE OR FAIL jobs SET state = ?, run_at = ?, last_error = ?, lease_until = NULL, locked_by = NULL, updated_at = ? WHERE id = ?",
         )
         .bind(if fate == JobFate::Failed { "failed" } else { "queued" })
         .bind(ts(retry_at.unwrap_or(now)))
@@ -131,7 +131,7 @@ impl JobQueue for SqliteStore {
 
     async fn retry_failed(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let n = sqlx::query("UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?1, updated_at = ?1 WHERE id = ?2 AND state = 'failed'")
+        let n = sqlx::query("UPDATE OR FAIL jobs SET state = 'queued', attempts = 0, run_at = ?1, updated_at = ?1 WHERE id = ?2 AND state = 'failed'")
             .bind(ts(now))
             .bind(id)
             .execute(&mut *tx)

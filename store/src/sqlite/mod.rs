@@ -1,6 +1,14 @@
 //! SQLite implementation of `Store`: WAL journal, `synchronous=FULL` (an acknowledged request
 //! survives a power cut), foreign keys on, one writer connection taking `BEGIN IMMEDIATE` so
 //! writers queue in-process instead of spinning on SQLITE_BUSY, and a pool of readers.
+//!
+//! The writes that use cases make many rows at a time (`actions`, `batches`, `intake`,
+//! `jobs`, `outbox`, `tickets`) say `OR FAIL`: a statement that may write several rows and
+//! abort midway (`OR ABORT`, SQLite's default) copies every page it changes to a statement
+//! journal first, so that it can undo itself alone. No store call goes on after a failed
+//! statement (each error ends its call, whose transaction is rolled back whole), so that undo
+//! is never used; without it the simulator ran about a sixth faster (`BENCHMARKS.md`, "The
+//! simulator: no sub-journal").
 
 mod accounts;
 mod actions;
@@ -20,6 +28,7 @@ mod reference_data;
 mod requests;
 mod tickets;
 mod writer;
+use writer::WriteTx;
 
 use crate::requests::open_contact;
 use crate::sql::*;
@@ -56,7 +65,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -207,14 +216,17 @@ impl SqliteStore {
         // A bulk writer (the simulator) keeps its transactions' pages in memory: a 256 MB page
         // cache instead of spilling to the WAL mid-transaction, and a WAL checkpointed every
         // 256 MB instead of 4 MB, so a hot index page is written back once per checkpoint
-        // rather than once per 4 MB (BENCHMARKS.md, "The simulator"). Its statement journals
-        // stay SQLite's (memory up to 64 KB, then a file): inside a held transaction a call's
-        // savepoint journals every page it changes, and an in-memory journal is walked from
-        // its start each time a statement ends, which made a call of many statements
-        // quadratic (BENCHMARKS.md, "The simulator: a day per transaction").
+        // rather than once per 4 MB (BENCHMARKS.md, "The simulator"). It does not check
+        // foreign keys as it writes (a many-row statement that checks them needs a statement
+        // journal, see the header); `Store::foreign_key_problems` checks them afterwards.
+        // What sub-journal is left stays SQLite's (memory up to 64 KB, then a file): an
+        // in-memory journal is walked from its start each time a statement ends, which made a
+        // call of many statements quadratic (BENCHMARKS.md, "The simulator: a day per
+        // transaction").
         let bulk = sync == SqliteSynchronous::Normal;
         let writer_opts = if bulk {
             opts.clone()
+                .foreign_keys(false)
                 .pragma("cache_size", "-262144")
                 .pragma("wal_autocheckpoint", "65536")
         } else {
@@ -264,7 +276,7 @@ impl SqliteStore {
         })
     }
 
-    pub(super) async fn begin(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
+    pub(super) async fn begin(&self) -> Result<writer::WriteTx> {
         self.writer.begin().await
     }
 }
@@ -325,6 +337,26 @@ impl Store for SqliteStore {
 
     async fn commit_held(&self) -> Result<()> {
         self.writer.commit_held().await
+    }
+
+    async fn foreign_key_problems(&self) -> Result<Vec<String>> {
+        // Through the writer: a bulk store's reader is its writer, and this sees its writes.
+        let rows = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&self.writer.pool)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .take(20)
+            .map(|r| {
+                let table: String = r.try_get(0).map_err(db)?;
+                let row: Option<i64> = r.try_get(1).map_err(db)?;
+                let parent: String = r.try_get(2).map_err(db)?;
+                Ok(format!(
+                    "{table} row {} names no row of {parent}",
+                    row.map_or_else(|| "?".to_string(), |n| n.to_string())
+                ))
+            })
+            .collect()
     }
 
     async fn count_requests(&self) -> Result<i64> {

@@ -23,7 +23,7 @@ fn outbox_from_row(r: &SqliteRow) -> Result<OutboxMessage> {
 }
 
 pub(super) async fn record(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut WriteTx,
     request_id: i64,
     history: &[&HistoryEntry],
     messages: &[NewMessage],
@@ -39,7 +39,7 @@ const ROWS_PER_INSERT: usize = 500;
 /// `record` for several requests at once: one insert for all history rows, one for all
 /// messages, and the `notify` job if any message was new.
 pub(super) async fn record_many(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut WriteTx,
     items: &[(i64, &[&HistoryEntry], &[NewMessage])],
     now: &str,
 ) -> Result<()> {
@@ -65,17 +65,14 @@ pub(super) struct Recorded<'a> {
 
 /// `record_many` with a time for each request (a batch of actions taken at different
 /// times): the `notify` job, if any message was new, runs from the earliest of them.
-pub(super) async fn record_timed(
-    tx: &mut Transaction<'static, Sqlite>,
-    items: &[Recorded<'_>],
-) -> Result<()> {
+pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Result<()> {
     let history: Vec<(i64, &HistoryEntry, &str)> = items
         .iter()
         .flat_map(|r| r.history.iter().map(move |e| (r.request_id, *e, r.at)))
         .collect();
     for chunk in history.chunks(ROWS_PER_INSERT) {
         let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at, message) ",
+            "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message) ",
         );
         b.push_values(chunk, |mut row, (id, h, at)| {
             row.push_bind(*id)
@@ -95,7 +92,7 @@ pub(super) async fn record_timed(
     let mut queued = 0;
     for chunk in messages.chunks(ROWS_PER_INSERT) {
         let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO outbox (request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, created_at) ",
+            "INSERT OR FAIL INTO outbox (request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, created_at) ",
         );
         b.push_values(chunk, |mut row, (m, at)| {
             row.push_bind(m.request_id)
@@ -119,7 +116,7 @@ pub(super) async fn record_timed(
     let earliest = messages.iter().map(|(_, at)| *at).min();
     if let (true, Some(now)) = (queued > 0, earliest) {
         sqlx::query(
-            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+            "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
              SELECT 'notify', '{}', 'queued', 0, ?1, ?2, ?2, ?2 \
              WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'notify' AND state = 'queued' AND run_at <= ?2)",
         )
@@ -159,7 +156,7 @@ impl Outbox for SqliteStore {
             "pending"
         };
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
+        sqlx::query("UPDATE OR FAIL outbox SET state = ?, attempts = attempts + 1, last_error = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
             .bind(state)
             .bind(error)
             .bind(sent.then(|| ts(now)))

@@ -129,7 +129,7 @@ impl Tickets for SqliteStore {
         let now_s = ts(now);
         let mut tx = self.begin().await?;
         let n = sqlx::query(
-            "UPDATE service_requests SET service_code = ?, priority = ?, department_code = ?, status = ?, \
+            "UPDATE OR FAIL service_requests SET service_code = ?, priority = ?, department_code = ?, status = ?, \
              ack_due_at = ?, sla_due_at = ?, sla_started_at = ?, escalation_level = 0, \
              acknowledged_at = CASE WHEN ? THEN NULL ELSE acknowledged_at END, triage_flags = ?, updated_at = ? \
              WHERE id = ? AND status = ? AND service_code = ? AND priority = ?",
@@ -165,7 +165,7 @@ impl Tickets for SqliteStore {
         let now_s = ts(now);
         let mut tx = self.begin().await?;
         let n = sqlx::query(
-            "INSERT INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id) \
+            "INSERT OR FAIL INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, closed_at, reporter_request_id, voice_id) DO NOTHING",
         )
         .bind(w.request_id)
@@ -225,7 +225,7 @@ impl Tickets for SqliteStore {
         let now_s = ts(now);
         let mut tx = self.begin().await?;
         record(&mut tx, request_id, &[entry], &[], &now_s).await?;
-        sqlx::query("UPDATE service_requests SET updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE OR FAIL service_requests SET updated_at = ? WHERE id = ?")
             .bind(&now_s)
             .bind(request_id)
             .execute(&mut *tx)
@@ -240,7 +240,7 @@ impl Tickets for SqliteStore {
         let mut tx = self.begin().await?;
         let closed_at = (!o.status.is_open()).then(|| now_s.clone());
         let n = sqlx::query(
-            "UPDATE service_requests SET filed_service_code = CASE WHEN service_code <> ?1 THEN service_code ELSE filed_service_code END, \
+            "UPDATE OR FAIL service_requests SET filed_service_code = CASE WHEN service_code <> ?1 THEN service_code ELSE filed_service_code END, \
              service_code = ?1, status = ?2, priority = ?3, department_code = ?4, sla_due_at = ?5, ack_due_at = ?6, duplicate_of = ?7, \
              triage_flags = ?8, updated_at = ?9, closed_at = ?10 WHERE id = ?11 AND status = 'submitted'",
         )
@@ -262,7 +262,7 @@ impl Tickets for SqliteStore {
             return Ok(false);
         }
         if let Some(original) = o.duplicate_of {
-            sqlx::query("UPDATE service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE OR FAIL service_requests SET reporters = reporters + 1, updated_at = ? WHERE id = ?")
                 .bind(&now_s)
                 .bind(original)
                 .execute(&mut *tx)
@@ -320,7 +320,7 @@ impl Tickets for SqliteStore {
         let now_s = ts(now);
         let mut tx = self.begin().await?;
         let n = sqlx::query(
-            "UPDATE service_requests SET description_hidden_at = CASE WHEN ?1 THEN ?2 ELSE NULL END, updated_at = ?2 \
+            "UPDATE OR FAIL service_requests SET description_hidden_at = CASE WHEN ?1 THEN ?2 ELSE NULL END, updated_at = ?2 \
              WHERE id = ?3 AND (description_hidden_at IS NULL) = ?1",
         )
         .bind(hidden)
@@ -416,7 +416,7 @@ pub(super) async fn rate_many(
         .collect();
     for chunk in stored.chunks(500) {
         let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id) ",
+            "INSERT OR FAIL INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id) ",
         );
         b.push_values(chunk, |mut row, i| {
             let w = &ratings[*i].0;
@@ -464,13 +464,9 @@ pub(super) async fn rate_many(
 /// One escalation step's update inside the caller's transaction; false (and nothing written)
 /// if the ticket is no longer open at the level the step expects. Its audit row and messages
 /// are the caller's (`record` or `record_many`).
-pub(super) async fn escalate_row(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
-    e: &Escalation,
-    now_s: &str,
-) -> Result<bool> {
+pub(super) async fn escalate_row(tx: &mut WriteTx, e: &Escalation, now_s: &str) -> Result<bool> {
     let n = sqlx::query(&format!(
-        "UPDATE service_requests SET escalation_level = ?, priority = ?, updated_at = ? WHERE id = ? AND escalation_level = ? AND status IN ({})",
+        "UPDATE OR FAIL service_requests SET escalation_level = ?, priority = ?, updated_at = ? WHERE id = ? AND escalation_level = ? AND status IN ({})",
         open_statuses_sql()
     ))
     .bind(e.to_level)
@@ -490,7 +486,7 @@ pub(super) async fn escalate_row(
 /// changes again: BENCHMARKS.md, "The simulator: fewer statements"); two steps for one ticket
 /// one after the other, as `escalate` would.
 pub(super) async fn escalate_rows(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut WriteTx,
     steps: &[Escalation],
     now_s: &str,
 ) -> Result<Vec<bool>> {
@@ -512,7 +508,7 @@ pub(super) async fn escalate_rows(
                 .push_bind(e.from_level);
         });
         b.push(
-            ") UPDATE service_requests SET escalation_level = v.to_level, priority = v.priority, updated_at = ",
+            ") UPDATE OR FAIL service_requests SET escalation_level = v.to_level, priority = v.priority, updated_at = ",
         )
         .push_bind(now_s)
         .push(format!(
@@ -532,11 +528,7 @@ pub(super) async fn escalate_rows(
 
 /// The status change with its audit rows, messages and jobs, inside the caller's transaction;
 /// false (and nothing written) if the ticket is no longer in the status the actor saw.
-pub(super) async fn write_action(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
-    w: &ActionWrite,
-    now_s: &str,
-) -> Result<bool> {
+pub(super) async fn write_action(tx: &mut WriteTx, w: &ActionWrite, now_s: &str) -> Result<bool> {
     let done = write_actions(tx, &[(w, now_s.to_string())]).await?;
     Ok(done.first().copied().unwrap_or(false))
 }
@@ -545,7 +537,7 @@ pub(super) async fn write_action(
 /// (each is refused alone), then the history, messages and `resolved` jobs of those written
 /// in one insert each.
 pub(super) async fn write_actions(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut WriteTx,
     actions: &[(&ActionWrite, String)],
 ) -> Result<Vec<bool>> {
     let out = super::actions::updates(tx, actions).await?;
@@ -571,7 +563,7 @@ pub(super) async fn write_actions(
         .collect();
     for chunk in resolved.chunks(500) {
         let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) ",
+            "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) ",
         );
         b.push_values(chunk, |mut row, (w, at, _)| {
             row.push("'resolved'")

@@ -1,7 +1,9 @@
 //! Held writes (`Store::hold_writes`, `sahulat simulate`'s day per commit): a bulk store that
-//! holds reads its own writes at once, a call it refuses undoes only itself, and the writes
-//! reach other connections when `commit_held` commits them — not before, on SQLite, where
-//! the store holds; on PostgreSQL nothing is held and every call commits as it always does.
+//! holds reads its own writes at once, a call it refuses leaves the writes before it, and the
+//! writes reach other connections when `commit_held` commits them — not before, on SQLite,
+//! where the store holds; on PostgreSQL nothing is held and every call commits as it always
+//! does. A bulk SQLite store writes without checking foreign keys; it finds what they would
+//! have refused when asked (`foreign_key_problems`).
 
 use super::{new_request, stored};
 use crate::common::{TestApp, TEST_DATA_KEY};
@@ -77,8 +79,8 @@ async fn a_call_that_writes_nothing_and_rolls_back_keeps_the_writes_held_before_
     bulk.hold_writes().await.unwrap();
     let kept = stored_in(&bulk, &app, 3).await;
 
-    // Refused (no such request): its transaction is dropped, not committed. Inside the held
-    // transaction that must undo only the call's savepoint, not the request stored before it.
+    // Refused (no such request): its transaction is dropped, not committed, having written
+    // nothing. Inside the held transaction that must not undo the request stored before it.
     let refused = bulk
         .set_description_hidden(kept.id + 1000, true, &hide_entry(), app.clock_now())
         .await
@@ -129,6 +131,48 @@ async fn a_store_opened_for_real_use_never_holds() {
     let other = bulk_store(&app).await;
     let seen = other.request_by_id(r.id).await.unwrap();
     assert_eq!(seen.map(|s| s.reference), Some(r.reference));
+}
+
+#[tokio::test]
+async fn a_bulk_store_names_each_row_whose_reference_names_no_row() {
+    let app = TestApp::new().await;
+    let kept = stored(&app, &new_request("water-supply", 70.0), 7).await;
+    let bulk = bulk_store(&app).await;
+    assert_eq!(
+        bulk.foreign_key_problems().await.unwrap(),
+        Vec::<String>::new()
+    );
+    if on_postgres() {
+        // PostgreSQL checks every write itself: there is nothing to find afterwards.
+        return;
+    }
+    // A history entry for a request that does not exist, written past the checks (as the
+    // bulk writer writes).
+    use sqlx::{ConnectOptions, Connection};
+    let mut raw = app
+        .db_url
+        .parse::<sqlx::sqlite::SqliteConnectOptions>()
+        .unwrap()
+        .foreign_keys(false)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO request_updates (request_id, status, is_public, description, actor, created_at) \
+         VALUES (?, 'open', 1, 'orphan', 'test', '2026-01-01T00:00:00.000000Z')",
+    )
+    .bind(kept.id + 1000)
+    .execute(&mut raw)
+    .await
+    .unwrap();
+    raw.close().await.unwrap();
+    let found = bulk.foreign_key_problems().await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("request_updates row ")
+            && found[0].ends_with("names no row of service_requests"),
+        "{found:?}"
+    );
 }
 
 /// A request stored through `store` (not the app's own store).
