@@ -21,6 +21,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+/// mimalloc for the whole process: built with its `override` feature it also serves the bundled
+/// SQLite's `malloc`, which on glibc spent a fifth of a long simulation consolidating and
+/// splitting chunks (BENCHMARKS.md, "The simulator: its allocator").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Sahulat: citizen service requests for local governments.
 #[derive(Debug, Parser)]
 #[command(name = "sahulat", version, about)]
