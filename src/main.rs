@@ -22,8 +22,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// mimalloc for the whole process: built with its `override` feature it also serves the bundled
-/// SQLite's `malloc`, which on glibc spent a fifth of a long simulation consolidating and
-/// splitting chunks (BENCHMARKS.md, "The simulator: its allocator").
+/// SQLite's `malloc`. glibc's `malloc` and `free` were a fifth of the samples late in a year-long
+/// simulation, most of it merging and splitting the chunks of a fragmented heap (BENCHMARKS.md,
+/// "The simulator: its allocator").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
