@@ -11,11 +11,12 @@
 //! A held call opens no savepoint: inside a savepoint SQLite copies every page a call first
 //! changes to a sub-journal, which with the statement journals (`OR FAIL`, `mod.rs`) was an
 //! eighth of the simulator's samples (`BENCHMARKS.md`, "The simulator: no sub-journal").
-//! Knowing whether a call wrote costs one `SELECT total_changes()` as each held call begins. So a held call cannot be undone on its own. A call that ends
-//! without committing (refused, or failed) is harmless when it wrote nothing, which is how
-//! the store's refusals are written (the guard is read or checked before anything is
-//! written); one that did write *poisons* the held transaction: every later call and
-//! `commit_held` fail, and the writes since the last commit are lost with the connection.
+//! So a held call cannot be undone on its own. A call that ends without committing (refused,
+//! or failed) is harmless when it wrote nothing, which is how the store's refusals are
+//! written (the guard is read or checked before anything is written); one that did write
+//! *poisons* the held transaction: every later call and `commit_held` fail, and the writes
+//! since the last commit are lost with the connection. Knowing whether a call wrote costs one
+//! `SELECT total_changes()` as each held call begins.
 //! The price of holding: a crash loses the writes since the last commit, and other processes
 //! cannot write to the file until it comes.
 
