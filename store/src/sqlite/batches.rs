@@ -216,7 +216,8 @@ impl Batches for SqliteStore {
             // `+state`: without statistics SQLite took a long `IN` list as less selective than
             // `state = 'sent'` and scanned every message ever sent through `outbox_pending`,
             // a cost that grew with the history (19 ms a page at 60,000 requests); the unary
-            // plus keeps it on `outbox_recipient_sent`.
+            // plus keeps it on `outbox_sent`, which holds the window's messages in time order
+            // and checks their recipients in the index before any row is read.
             let mut b = QueryBuilder::<Sqlite>::new(
                 "SELECT recipient, COUNT(*) AS n FROM outbox WHERE +state = 'sent' AND sent_at >= ",
             );

@@ -169,7 +169,7 @@ impl Outbox for SqliteStore {
 
     async fn sent_since(&self, recipient: &str, since: DateTime<Utc>) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            // `+state`: stay on `outbox_recipient_sent` (see `sent_counts`).
+            // `+state`: stay on `outbox_sent` (see `sent_counts`).
             "SELECT COUNT(*) FROM outbox WHERE recipient = ? AND +state = 'sent' AND sent_at >= ?",
         )
         .bind(recipient)

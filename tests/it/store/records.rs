@@ -204,3 +204,74 @@ async fn a_taken_username_is_refused_naming_the_field() {
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn the_sms_limit_counts_only_each_phones_own_messages_sent_within_the_window() {
+    let app = TestApp::new().await;
+    let now = app.clock_now();
+    let message = |recipient: &str, n: u32| NewMessage {
+        request_id: None,
+        recipient_kind: "citizen".into(),
+        recipient: recipient.into(),
+        language: "en".into(),
+        body: "Your reference is 123456789".into(),
+        dedupe_key: format!("limit-test:{recipient}:{n}"),
+    };
+    // (recipient, minutes before now it was sent; None: still pending)
+    let plan = [
+        ("+923001110001", Some(120)),
+        ("+923001110001", Some(30)),
+        ("+923001110001", Some(0)),
+        ("+923001110002", Some(10)),
+        ("+923001110003", None),
+    ];
+    let all: Vec<NewMessage> = (0u32..)
+        .zip(plan)
+        .map(|(n, (to, _))| message(to, n))
+        .collect();
+    app.store().queue_messages(&all, now).await.unwrap();
+    let pending = app.store().pending_messages(0, 10).await.unwrap();
+    assert_eq!(pending.len(), plan.len());
+    for (m, (_, ago)) in pending.iter().zip(plan) {
+        if let Some(minutes) = ago {
+            let at = now - Duration::minutes(minutes);
+            app.store()
+                .mark_message(m.id, true, None, false, at)
+                .await
+                .unwrap();
+        }
+    }
+    let asked: Vec<String> = [
+        "+923001110001",
+        "+923001110002",
+        "+923001110003",
+        "+923001110004",
+    ]
+    .map(String::from)
+    .to_vec();
+    let counts = app
+        .store()
+        .sent_counts(&asked, now - Duration::hours(1))
+        .await
+        .unwrap();
+    let count = |to: &str| counts.get(to).copied();
+    assert_eq!(
+        count("+923001110001"),
+        Some(2),
+        "the one two hours ago is outside"
+    );
+    assert_eq!(count("+923001110002"), Some(1));
+    assert_eq!(
+        count("+923001110003"),
+        Some(0),
+        "a pending message is not sent"
+    );
+    assert_eq!(count("+923001110004"), Some(0), "a phone never sent to");
+    assert_eq!(
+        app.store()
+            .sent_since("+923001110001", now - Duration::hours(1))
+            .await
+            .unwrap(),
+        2
+    );
+}
