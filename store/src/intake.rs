@@ -131,7 +131,7 @@ impl IntakeCmd {
         let cmd = IntakeCmd {
             new: new.clone(),
             references: crate::sql::candidate_references(ids),
-            token: ids.token(),
+            token: ids.request_token(now),
             idempotency: idempotency.cloned(),
             render,
             now,

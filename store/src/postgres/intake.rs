@@ -29,7 +29,7 @@ impl Intake for PgStore {
             // No key: stored in a batch with the others waiting (group.rs).
             return IntakeCmd::submit(&self.intake, new, ids, None, render, now).await;
         };
-        let token = ids.token();
+        let token = ids.request_token(now);
         let candidates = candidate_references(ids);
         let mut tx = self.pool.begin().await.map_err(db)?;
         // Claim the key first: a concurrent holder makes this wait until it commits or rolls back.
