@@ -13,7 +13,8 @@ set -euo pipefail
 history=${1:?usage: wal-pages.sh HISTORY.db [FROM] [BINARY]}
 bin=${3:-target/release/sahulat}
 work=$(mktemp -d /tmp/wal-pages.XXXXXX)
-trap 'kill -9 "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 cp "$history" "$work/h.db"
 [ -f "$history-wal" ] && cp "$history-wal" "$work/h.db-wal"
 python3 -c "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA wal_checkpoint(TRUNCATE)')" "$work/h.db"
