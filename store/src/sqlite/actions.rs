@@ -2,8 +2,13 @@
 //! `tickets.rs` writes their history, messages and jobs). Each `UPDATE` names only the columns
 //! its action changes, and actions of one shape share a statement.
 
+use super::sizes::{null_row, padded};
 use super::*;
 use sahulat_domain::lifecycle::ActionWrite;
+
+/// Rows per `action_updates` statement (eight values a row: SQLite allows 32,766 variables a
+/// statement).
+const ACTION_ROWS: usize = 1000;
 
 /// The tickets' updates of a batch of actions, each at its own time: one statement per shape
 /// when every ticket is named once and none is a duplicate, else one by one in order.
@@ -172,12 +177,14 @@ async fn action_updates(tx: &mut WriteTx, actions: &[(&ActionWrite, String)]) ->
     }
     let mut written = std::collections::HashSet::new();
     for (shape, rows) in &shapes {
-        // Eight values a row: SQLite allows 32,766 variables a statement.
-        for chunk in rows.chunks(1000) {
+        for chunk in rows.chunks(ACTION_ROWS) {
             let mut b = QueryBuilder::<Sqlite>::new(
                 "WITH v(id, to_status, at, department, ack_due_at, sla_due_at, from_status, closed) AS (",
             );
-            b.push_values(chunk, |mut row, (w, at)| {
+            b.push_values(padded(chunk, ACTION_ROWS), |mut row, a| {
+                let Some((w, at)) = a else {
+                    return null_row(&mut row, 8);
+                };
                 row.push_bind(w.request_id)
                     .push_bind(w.to.as_str())
                     .push_bind(at.as_str())

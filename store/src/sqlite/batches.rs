@@ -4,6 +4,7 @@
 //! with multi-row statements in one transaction.
 
 use super::outbox::record_many;
+use super::sizes::{null_row, padded, push_ids};
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
 use crate::sql::{applied_and_merged, nearby_answers};
@@ -20,10 +21,7 @@ impl Batches for SqliteStore {
             let mut b = QueryBuilder::<Sqlite>::new(format!(
                 "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE id IN ("
             ));
-            let mut sep = b.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
+            push_ids(&mut b.separated(", "), chunk, CHUNK);
             b.push(")");
             let rows = b.build().fetch_all(&self.reader).await.map_err(db)?;
             for r in &rows {
@@ -54,10 +52,7 @@ impl Batches for SqliteStore {
                     b.push(" UNION ALL ");
                 }
                 b.push(*head);
-                let mut sep = b.separated(", ");
-                for id in chunk {
-                    sep.push_bind(*id);
-                }
+                push_ids(&mut b.separated(", "), chunk, CHUNK / 4);
                 b.push(")");
             }
             b.push(" ORDER BY 1, 2, 6");
@@ -77,10 +72,7 @@ impl Batches for SqliteStore {
             let mut b = QueryBuilder::<Sqlite>::new(
                 "SELECT request_id, phone, name, email FROM request_contacts WHERE request_id IN (",
             );
-            let mut sep = b.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
+            push_ids(&mut b.separated(", "), chunk, CHUNK);
             b.push(")");
             for r in b.build().fetch_all(&self.reader).await.map_err(db)? {
                 let contact = open_contact(
@@ -120,9 +112,13 @@ impl Batches for SqliteStore {
         }
         let (applied, merged) = applied_and_merged(outcomes, &applied_ids);
         if !merged.is_empty() {
+            let merged: Vec<(i64, i64)> = merged.into_iter().collect();
             let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, n) AS (");
-            b.push_values(&merged, |mut row, (id, n)| {
-                row.push_bind(*id).push_bind(*n);
+            b.push_values(padded(&merged, CHUNK), |mut row, m| match m {
+                Some((id, n)) => {
+                    row.push_bind(*id).push_bind(*n);
+                }
+                None => null_row(&mut row, 2),
             });
             b.push(
                 ") UPDATE OR FAIL service_requests SET reporters = reporters + v.n, updated_at = ",
@@ -152,10 +148,7 @@ impl Batches for SqliteStore {
                 .push(" WHERE locked_by = ")
                 .push_bind(worker)
                 .push(" AND state = 'running' AND id IN (");
-            let mut sep = b.separated(", ");
-            for job in chunk {
-                sep.push_bind(*job);
-            }
+            push_ids(&mut b.separated(", "), chunk, CHUNK);
             b.push(") RETURNING id");
             for r in b.build().fetch_all(&mut *tx).await.map_err(db)? {
                 done.insert(r.try_get::<i64, _>("id").map_err(db)?);
@@ -223,8 +216,8 @@ impl Batches for SqliteStore {
             );
             b.push_bind(ts(since)).push(" AND recipient IN (");
             let mut sep = b.separated(", ");
-            for r in chunk {
-                sep.push_bind(r.as_str());
+            for r in padded(chunk, CHUNK) {
+                sep.push_bind(r.map(|r| r.as_str()));
             }
             b.push(") GROUP BY recipient");
             for r in b.build().fetch_all(&self.reader).await.map_err(db)? {
@@ -246,7 +239,10 @@ impl Batches for SqliteStore {
         let mut tx = self.begin().await?;
         for chunk in deliveries.chunks(CHUNK) {
             let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, state, error, sent_at) AS (");
-            b.push_values(chunk, |mut row, d| {
+            b.push_values(padded(chunk, CHUNK), |mut row, d| {
+                let Some(d) = d else {
+                    return null_row(&mut row, 4);
+                };
                 let state = if d.sent {
                     "sent"
                 } else if d.give_up {
@@ -278,9 +274,12 @@ impl Batches for SqliteStore {
 /// "The simulator: triage writes only what changes").
 async fn triage_rows(tx: &mut WriteTx, chunk: &[&TriageOutcome], now_s: &str) -> Result<Vec<i64>> {
     let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, service_code) AS (");
-    b.push_values(chunk, |mut row, o| {
-        row.push_bind(o.request_id)
-            .push_bind(o.service_code.clone());
+    b.push_values(padded(chunk, CHUNK), |mut row, o| match o {
+        Some(o) => {
+            row.push_bind(o.request_id)
+                .push_bind(o.service_code.clone());
+        }
+        None => null_row(&mut row, 2),
     });
     b.push(
         ") UPDATE OR FAIL service_requests SET filed_service_code = service_requests.service_code, \
@@ -300,7 +299,10 @@ async fn triage_rows(tx: &mut WriteTx, chunk: &[&TriageOutcome], now_s: &str) ->
             "WITH v(id, status, priority, department_code, sla_due_at, ack_due_at, triage_flags, \
              duplicate_of, closed_at) AS (",
         );
-        b.push_values(&rows, |mut row, o| {
+        b.push_values(padded(&rows, CHUNK), |mut row, o| {
+            let Some(o) = o else {
+                return null_row(&mut row, 9);
+            };
             row.push_bind(o.request_id)
                 .push_bind(o.status.as_str())
                 .push_bind(o.priority.as_str())

@@ -6,6 +6,7 @@
 //! rolled back and replayed with a SAVEPOINT per request (a bad one is rolled back alone). When
 //! requests arrive one at a time, each batch holds one request and nothing waits.
 
+use super::sizes::{null_row, padded, PADDED_FROM, PADDED_WHERE};
 use super::*;
 use crate::intake::{IntakeCmd, NewRequests};
 use sqlx::{Row, SqliteConnection};
@@ -139,12 +140,102 @@ async fn insert_many(
     if chosen.is_empty() {
         return Ok(Vec::new());
     }
+    let stored = insert_requests(conn, batch, chosen).await?;
+    if stored.is_empty() {
+        return Ok(stored);
+    }
+    let by_reference: HashMap<&str, &IntakeCmd> = chosen
+        .iter()
+        .map(|&i| (batch[i].references[0].as_str(), &batch[i]))
+        .collect();
+    let with_contact: Vec<(i64, &IntakeCmd)> = stored
+        .iter()
+        .filter_map(|r| by_reference.get(r.reference.as_str()).map(|c| (r.id, *c)))
+        .filter(|(_, c)| {
+            let c = &c.new.contact;
+            c.phone.is_some() || c.name.is_some() || c.email.is_some()
+        })
+        .collect();
+    if !with_contact.is_empty() {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "INSERT OR FAIL INTO request_contacts (request_id, phone, name, email, phone_hash)",
+        );
+        b.push(PADDED_FROM);
+        b.push_values(padded(&with_contact, MAX_BATCH), |mut row, item| {
+            let Some((id, cmd)) = item else {
+                return null_row(&mut row, 5);
+            };
+            let c = &cmd.new.contact;
+            row.push_bind(*id)
+                .push_bind(c.phone.as_ref().map(|p| key.seal(p.e164())))
+                .push_bind(c.name.as_deref().map(|n| key.seal(n)))
+                .push_bind(c.email.as_deref().map(|e| key.seal(e)))
+                .push_bind(c.phone.as_ref().map(|p| key.lookup_hash(p.e164())));
+        });
+        b.push(PADDED_WHERE);
+        b.build().execute(&mut *conn).await.map_err(db)?;
+    }
+    let message = received_message().to_string();
+    {
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message)",
+        );
+        b.push(PADDED_FROM);
+        b.push_values(padded(&stored, MAX_BATCH), |mut row, r| {
+            let Some(r) = r else {
+                return null_row(&mut row, 7);
+            };
+            row.push_bind(r.id)
+                .push_bind(Status::Submitted.as_str())
+                .push_bind(true)
+                .push_bind(RECEIVED_NOTE)
+                .push_bind(r.channel.as_str())
+                .push_bind(ts(r.created_at))
+                .push_bind(message.clone());
+        });
+        b.push(PADDED_WHERE);
+        b.build().execute(&mut *conn).await.map_err(db)?;
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at)",
+        );
+        b.push(PADDED_FROM);
+        b.push_values(padded(&stored, MAX_BATCH), |mut row, r| {
+            let Some(r) = r else {
+                return null_row(&mut row, 8);
+            };
+            let at = ts(r.created_at);
+            row.push_bind("triage")
+                .push_bind(Task::Triage { request_id: r.id }.payload().to_string())
+                .push_bind("queued")
+                .push_bind(0_i64)
+                .push_bind(DEFAULT_MAX_ATTEMPTS)
+                .push_bind(at.clone())
+                .push_bind(at.clone())
+                .push_bind(at);
+        });
+        b.push(PADDED_WHERE);
+        b.build().execute(&mut *conn).await.map_err(db)?;
+    }
+    Ok(stored)
+}
+
+/// `insert_many`'s requests (at most `MAX_BATCH`, padded as `sizes.rs` says); returns those
+/// stored.
+async fn insert_requests(
+    conn: &mut SqliteConnection,
+    batch: &[IntakeCmd],
+    chosen: &[usize],
+) -> Result<Vec<ServiceRequest>> {
     let mut b = QueryBuilder::<Sqlite>::new(
         "INSERT OR FAIL INTO service_requests (reference, token, service_code, description, lat, lon, address, \
          province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
-         created_at, updated_at) ",
+         created_at, updated_at)",
     );
-    b.push_values(chosen, |mut row, &i| {
+    b.push(PADDED_FROM);
+    b.push_values(padded(chosen, MAX_BATCH), |mut row, i| {
+        let Some(&i) = i else {
+            return null_row(&mut row, 18);
+        };
         let cmd = &batch[i];
         let new = &cmd.new;
         let now_s = ts(cmd.now);
@@ -167,73 +258,12 @@ async fn insert_many(
             .push_bind(now_s.clone())
             .push_bind(now_s);
     });
+    b.push(PADDED_WHERE);
     b.push(format!(
         " ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}"
     ));
     let rows = b.build().fetch_all(&mut *conn).await.map_err(db)?;
-    let mut stored = Vec::with_capacity(chosen.len());
-    for row in rows {
-        stored.push(request_from_row(&row)?);
-    }
-    if stored.is_empty() {
-        return Ok(stored);
-    }
-    let by_reference: HashMap<&str, &IntakeCmd> = chosen
-        .iter()
-        .map(|&i| (batch[i].references[0].as_str(), &batch[i]))
-        .collect();
-    let with_contact: Vec<(i64, &IntakeCmd)> = stored
-        .iter()
-        .filter_map(|r| by_reference.get(r.reference.as_str()).map(|c| (r.id, *c)))
-        .filter(|(_, c)| {
-            let c = &c.new.contact;
-            c.phone.is_some() || c.name.is_some() || c.email.is_some()
-        })
-        .collect();
-    if !with_contact.is_empty() {
-        let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT OR FAIL INTO request_contacts (request_id, phone, name, email, phone_hash) ",
-        );
-        b.push_values(&with_contact, |mut row, (id, cmd)| {
-            let c = &cmd.new.contact;
-            row.push_bind(*id)
-                .push_bind(c.phone.as_ref().map(|p| key.seal(p.e164())))
-                .push_bind(c.name.as_deref().map(|n| key.seal(n)))
-                .push_bind(c.email.as_deref().map(|e| key.seal(e)))
-                .push_bind(c.phone.as_ref().map(|p| key.lookup_hash(p.e164())));
-        });
-        b.build().execute(&mut *conn).await.map_err(db)?;
-    }
-    let message = received_message().to_string();
-    let mut b = QueryBuilder::<Sqlite>::new(
-        "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message) ",
-    );
-    b.push_values(&stored, |mut row, r| {
-        row.push_bind(r.id)
-            .push_bind(Status::Submitted.as_str())
-            .push_bind(true)
-            .push_bind(RECEIVED_NOTE)
-            .push_bind(r.channel.as_str())
-            .push_bind(ts(r.created_at))
-            .push_bind(message.clone());
-    });
-    b.build().execute(&mut *conn).await.map_err(db)?;
-    let mut b = QueryBuilder::<Sqlite>::new(
-        "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) ",
-    );
-    b.push_values(&stored, |mut row, r| {
-        let at = ts(r.created_at);
-        row.push_bind("triage")
-            .push_bind(Task::Triage { request_id: r.id }.payload().to_string())
-            .push_bind("queued")
-            .push_bind(0_i64)
-            .push_bind(DEFAULT_MAX_ATTEMPTS)
-            .push_bind(at.clone())
-            .push_bind(at.clone())
-            .push_bind(at);
-    });
-    b.build().execute(&mut *conn).await.map_err(db)?;
-    Ok(stored)
+    rows.iter().map(request_from_row).collect()
 }
 
 async fn create(

@@ -26,6 +26,7 @@ mod phones;
 mod photos;
 mod reference_data;
 mod requests;
+mod sizes;
 mod tickets;
 mod writer;
 use writer::WriteTx;
@@ -179,6 +180,10 @@ pub(super) fn message_col(row: &SqliteRow) -> Result<Option<Message>> {
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
+/// Prepared statements the writer keeps: about twenty kinds of multi-row statement in up to
+/// eleven sizes each, and the single-row ones (sqlx's default is 100).
+const WRITER_STATEMENTS: usize = 512;
+
 impl SqliteStore {
     /// Opens (creating the file and its directory if needed) the database at `url`.
     pub async fn connect(url: &str, key: Arc<DataKey>) -> Result<Self> {
@@ -232,6 +237,9 @@ impl SqliteStore {
         } else {
             opts.clone()
         };
+        // Room for every size of every multi-row statement the writer runs (`sizes.rs`): a
+        // statement found in the cache is not parsed again.
+        let writer_opts = writer_opts.statement_cache_capacity(WRITER_STATEMENTS);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(std::time::Duration::from_secs(30))

@@ -1,6 +1,7 @@
 //! sqlite: the outbox, and `record`, which writes history entries and messages (with a `notify`
 //! job) inside the caller's transaction.
 
+use super::sizes::{null_row, padded, PADDED_FROM, PADDED_WHERE};
 use super::*;
 
 const OUTBOX_COLUMNS: &str = "id, request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, last_error";
@@ -72,9 +73,13 @@ pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Re
         .collect();
     for chunk in history.chunks(ROWS_PER_INSERT) {
         let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message) ",
+            "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message)",
         );
-        b.push_values(chunk, |mut row, (id, h, at)| {
+        b.push(PADDED_FROM);
+        b.push_values(padded(chunk, ROWS_PER_INSERT), |mut row, item| {
+            let Some((id, h, at)) = item else {
+                return null_row(&mut row, 7);
+            };
             row.push_bind(*id)
                 .push_bind(h.status.as_str())
                 .push_bind(h.public)
@@ -83,6 +88,7 @@ pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Re
                 .push_bind(at.to_string())
                 .push_bind(message_json(h.message.as_ref()).map(|v| v.to_string()));
         });
+        b.push(PADDED_WHERE);
         b.build().execute(&mut **tx).await.map_err(db)?;
     }
     let messages: Vec<(&NewMessage, &str)> = items
@@ -92,19 +98,25 @@ pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Re
     let mut queued = 0;
     for chunk in messages.chunks(ROWS_PER_INSERT) {
         let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT OR FAIL INTO outbox (request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, created_at) ",
+            // `dedupe_key` first: it is never NULL (`request_id` is, for a reply to a sender).
+            "INSERT OR FAIL INTO outbox (dedupe_key, request_id, recipient_kind, recipient, language, body, state, attempts, created_at)",
         );
-        b.push_values(chunk, |mut row, (m, at)| {
-            row.push_bind(m.request_id)
+        b.push(PADDED_FROM);
+        b.push_values(padded(chunk, ROWS_PER_INSERT), |mut row, item| {
+            let Some((m, at)) = item else {
+                return null_row(&mut row, 9);
+            };
+            row.push_bind(m.dedupe_key.clone())
+                .push_bind(m.request_id)
                 .push_bind(m.recipient_kind.clone())
                 .push_bind(m.recipient.clone())
                 .push_bind(m.language.clone())
                 .push_bind(m.body.clone())
-                .push_bind(m.dedupe_key.clone())
                 .push_bind("pending")
                 .push_bind(0i64)
                 .push_bind(at.to_string());
         });
+        b.push(PADDED_WHERE);
         b.push(" ON CONFLICT (dedupe_key) DO NOTHING");
         queued += b
             .build()

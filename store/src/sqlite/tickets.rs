@@ -1,6 +1,7 @@
 //! SQLite ticket queues and lifecycle actions.
 
 use super::outbox::{record_timed, Recorded};
+use super::sizes::{null_row, padded, PADDED_FROM, PADDED_WHERE};
 use super::*;
 use sahulat_domain::sla::MAX_ESCALATION;
 
@@ -372,15 +373,16 @@ pub(super) async fn rate_many(
             "SELECT request_id FROM ratings WHERE (request_id, closed_at, reporter_request_id, voice_id) IN (VALUES ",
         );
         let mut sep = b.separated(", ");
-        for (w, _) in chunk {
+        for w in padded(chunk, 400) {
+            let w = w.map(|(w, _)| w);
             sep.push("(")
-                .push_bind_unseparated(w.request_id)
+                .push_bind_unseparated(w.map(|w| w.request_id))
                 .push_unseparated(", ")
-                .push_bind_unseparated(ts(w.closed_at))
+                .push_bind_unseparated(w.map(|w| ts(w.closed_at)))
                 .push_unseparated(", ")
-                .push_bind_unseparated(w.reporter_request_id)
+                .push_bind_unseparated(w.map(|w| w.reporter_request_id))
                 .push_unseparated(", ")
-                .push_bind_unseparated(w.voice_id)
+                .push_bind_unseparated(w.map(|w| w.voice_id))
                 .push_unseparated(")");
         }
         b.push(")");
@@ -416,9 +418,13 @@ pub(super) async fn rate_many(
         .collect();
     for chunk in stored.chunks(500) {
         let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT OR FAIL INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id) ",
+            "INSERT OR FAIL INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id)",
         );
-        b.push_values(chunk, |mut row, i| {
+        b.push(PADDED_FROM);
+        b.push_values(padded(chunk, 500), |mut row, i| {
+            let Some(i) = i else {
+                return null_row(&mut row, 11);
+            };
             let w = &ratings[*i].0;
             row.push_bind(w.request_id)
                 .push_bind(ts(w.closed_at))
@@ -432,6 +438,7 @@ pub(super) async fn rate_many(
                 .push_bind(at[*i].clone())
                 .push_bind(w.voice_id);
         });
+        b.push(PADDED_WHERE);
         b.push(" ON CONFLICT (request_id, closed_at, reporter_request_id, voice_id) DO NOTHING");
         b.build().execute(&mut *tx).await.map_err(db)?;
     }
@@ -501,11 +508,11 @@ pub(super) async fn escalate_rows(
     let mut written = std::collections::HashSet::new();
     for chunk in steps.chunks(400) {
         let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, to_level, priority, from_level) AS (");
-        b.push_values(chunk, |mut row, e| {
-            row.push_bind(e.request_id)
-                .push_bind(e.to_level)
-                .push_bind(e.priority.as_str())
-                .push_bind(e.from_level);
+        b.push_values(padded(chunk, 400), |mut row, e| {
+            row.push_bind(e.map(|e| e.request_id))
+                .push_bind(e.map(|e| e.to_level))
+                .push_bind(e.map(|e| e.priority.as_str()))
+                .push_bind(e.map(|e| e.from_level));
         });
         b.push(
             ") UPDATE OR FAIL service_requests SET escalation_level = v.to_level, priority = v.priority, updated_at = ",
@@ -563,17 +570,23 @@ pub(super) async fn write_actions(
         .collect();
     for chunk in resolved.chunks(500) {
         let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) ",
+            "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at)",
         );
-        b.push_values(chunk, |mut row, (w, at, _)| {
-            row.push("'resolved'")
+        b.push(PADDED_FROM);
+        b.push_values(padded(chunk, 500), |mut row, item| {
+            let Some((w, at, _)) = item else {
+                return null_row(&mut row, 8);
+            };
+            row.push_bind("resolved")
                 .push_bind(serde_json::json!({ "request_id": w.request_id }).to_string())
-                .push("'queued', 0")
+                .push_bind("queued")
+                .push_bind(0_i64)
                 .push_bind(DEFAULT_MAX_ATTEMPTS)
                 .push_bind(*at)
                 .push_bind(*at)
                 .push_bind(*at);
         });
+        b.push(PADDED_WHERE);
         b.build().execute(&mut **tx).await.map_err(db)?;
     }
     Ok(out)

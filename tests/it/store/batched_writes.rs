@@ -312,3 +312,55 @@ async fn one_closing_rated_twice_in_a_batch_keeps_the_first_rating() {
     let stored = app.store().ratings(t.id).await.unwrap();
     assert_eq!(stored.iter().map(|r| r.rating).collect::<Vec<_>>(), vec![3]);
 }
+
+/// SQLite pads every multi-row statement with NULL rows to the next power of two
+/// (`store/src/sqlite/sizes.rs`): the padding must neither read nor write anything.
+#[tokio::test]
+async fn batches_of_five_and_seven_tickets_read_and_write_each_ticket_exactly_once() {
+    let app = TestApp::new().await;
+    let now = app.clock_now();
+    let mut ids = Vec::new();
+    for i in 0..7u64 {
+        ids.push(open_ticket(&app, 400.0 * i as f64, 20 + i).await.id);
+    }
+    for n in [5, 7] {
+        let mut read: Vec<i64> = app
+            .store()
+            .requests_by_ids(&ids[..n])
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.id)
+            .collect();
+        read.sort_unstable();
+        assert_eq!(read, ids[..n]);
+    }
+    let before: Vec<usize> = history_lengths(&app, &ids).await;
+    let batch: Vec<(ActionWrite, DateTime<Utc>)> = ids[..5]
+        .iter()
+        .map(|id| (action(*id, Status::Open, Status::Acknowledged), now))
+        .collect();
+    assert_eq!(
+        app.store().apply_actions(&batch).await.unwrap(),
+        vec![true; 5]
+    );
+    let after: Vec<usize> = history_lengths(&app, &ids).await;
+    for (i, id) in ids.iter().enumerate() {
+        let acted = i < 5;
+        assert_eq!(after[i], before[i] + usize::from(acted), "ticket {id}");
+        let want = if acted {
+            Status::Acknowledged
+        } else {
+            Status::Open
+        };
+        assert_eq!(app.reload(*id).await.status, want, "ticket {id}");
+    }
+}
+
+async fn history_lengths(app: &TestApp, ids: &[i64]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(entries(app, *id).await);
+    }
+    out
+}
