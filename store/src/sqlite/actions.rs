@@ -2,7 +2,7 @@
 //! `tickets.rs` writes their history, messages and jobs). Each `UPDATE` names only the columns
 //! its action changes, and actions of one shape share a statement.
 
-use super::sizes::{null_row, padded};
+use super::sizes::push_padded;
 use super::*;
 use sahulat_domain::lifecycle::ActionWrite;
 
@@ -181,10 +181,7 @@ async fn action_updates(tx: &mut WriteTx, actions: &[(&ActionWrite, String)]) ->
             let mut b = QueryBuilder::<Sqlite>::new(
                 "WITH v(id, to_status, at, department, ack_due_at, sla_due_at, from_status, closed) AS (",
             );
-            b.push_values(padded(chunk, ACTION_ROWS), |mut row, a| {
-                let Some((w, at)) = a else {
-                    return null_row(&mut row, 8);
-                };
+            push_padded(&mut b, chunk, ACTION_ROWS, 8, |row, (w, at)| {
                 row.push_bind(w.request_id)
                     .push_bind(w.to.as_str())
                     .push_bind(at.as_str())

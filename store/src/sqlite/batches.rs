@@ -4,7 +4,7 @@
 //! with multi-row statements in one transaction.
 
 use super::outbox::record_many;
-use super::sizes::{null_row, padded, push_ids};
+use super::sizes::{padded, push_ids, push_padded};
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
 use crate::sql::{applied_and_merged, nearby_answers};
@@ -114,11 +114,8 @@ impl Batches for SqliteStore {
         if !merged.is_empty() {
             let merged: Vec<(i64, i64)> = merged.into_iter().collect();
             let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, n) AS (");
-            b.push_values(padded(&merged, CHUNK), |mut row, m| match m {
-                Some((id, n)) => {
-                    row.push_bind(*id).push_bind(*n);
-                }
-                None => null_row(&mut row, 2),
+            push_padded(&mut b, &merged, CHUNK, 2, |row, (id, n)| {
+                row.push_bind(*id).push_bind(*n);
             });
             b.push(
                 ") UPDATE OR FAIL service_requests SET reporters = reporters + v.n, updated_at = ",
@@ -239,10 +236,7 @@ impl Batches for SqliteStore {
         let mut tx = self.begin().await?;
         for chunk in deliveries.chunks(CHUNK) {
             let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, state, error, sent_at) AS (");
-            b.push_values(padded(chunk, CHUNK), |mut row, d| {
-                let Some(d) = d else {
-                    return null_row(&mut row, 4);
-                };
+            push_padded(&mut b, chunk, CHUNK, 4, |row, d| {
                 let state = if d.sent {
                     "sent"
                 } else if d.give_up {
@@ -274,12 +268,9 @@ impl Batches for SqliteStore {
 /// "The simulator: triage writes only what changes").
 async fn triage_rows(tx: &mut WriteTx, chunk: &[&TriageOutcome], now_s: &str) -> Result<Vec<i64>> {
     let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, service_code) AS (");
-    b.push_values(padded(chunk, CHUNK), |mut row, o| match o {
-        Some(o) => {
-            row.push_bind(o.request_id)
-                .push_bind(o.service_code.clone());
-        }
-        None => null_row(&mut row, 2),
+    push_padded(&mut b, chunk, CHUNK, 2, |row, o| {
+        row.push_bind(o.request_id)
+            .push_bind(o.service_code.clone());
     });
     b.push(
         ") UPDATE OR FAIL service_requests SET filed_service_code = service_requests.service_code, \
@@ -299,10 +290,7 @@ async fn triage_rows(tx: &mut WriteTx, chunk: &[&TriageOutcome], now_s: &str) ->
             "WITH v(id, status, priority, department_code, sla_due_at, ack_due_at, triage_flags, \
              duplicate_of, closed_at) AS (",
         );
-        b.push_values(padded(&rows, CHUNK), |mut row, o| {
-            let Some(o) = o else {
-                return null_row(&mut row, 9);
-            };
+        push_padded(&mut b, &rows, CHUNK, 9, |row, o| {
             row.push_bind(o.request_id)
                 .push_bind(o.status.as_str())
                 .push_bind(o.priority.as_str())

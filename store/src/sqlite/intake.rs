@@ -6,7 +6,7 @@
 //! rolled back and replayed with a SAVEPOINT per request (a bad one is rolled back alone). When
 //! requests arrive one at a time, each batch holds one request and nothing waits.
 
-use super::sizes::{null_row, padded, PADDED_FROM, PADDED_WHERE};
+use super::sizes::push_padded_insert;
 use super::*;
 use crate::intake::{IntakeCmd, NewRequests};
 use sqlx::{Row, SqliteConnection};
@@ -160,11 +160,7 @@ async fn insert_many(
         let mut b = QueryBuilder::<Sqlite>::new(
             "INSERT OR FAIL INTO request_contacts (request_id, phone, name, email, phone_hash)",
         );
-        b.push(PADDED_FROM);
-        b.push_values(padded(&with_contact, MAX_BATCH), |mut row, item| {
-            let Some((id, cmd)) = item else {
-                return null_row(&mut row, 5);
-            };
+        push_padded_insert(&mut b, &with_contact, MAX_BATCH, 5, |row, (id, cmd)| {
             let c = &cmd.new.contact;
             row.push_bind(*id)
                 .push_bind(c.phone.as_ref().map(|p| key.seal(p.e164())))
@@ -172,50 +168,37 @@ async fn insert_many(
                 .push_bind(c.email.as_deref().map(|e| key.seal(e)))
                 .push_bind(c.phone.as_ref().map(|p| key.lookup_hash(p.e164())));
         });
-        b.push(PADDED_WHERE);
         b.build().execute(&mut *conn).await.map_err(db)?;
     }
     let message = received_message().to_string();
-    {
-        let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message)",
-        );
-        b.push(PADDED_FROM);
-        b.push_values(padded(&stored, MAX_BATCH), |mut row, r| {
-            let Some(r) = r else {
-                return null_row(&mut row, 7);
-            };
-            row.push_bind(r.id)
-                .push_bind(Status::Submitted.as_str())
-                .push_bind(true)
-                .push_bind(RECEIVED_NOTE)
-                .push_bind(r.channel.as_str())
-                .push_bind(ts(r.created_at))
-                .push_bind(message.clone());
-        });
-        b.push(PADDED_WHERE);
-        b.build().execute(&mut *conn).await.map_err(db)?;
-        let mut b = QueryBuilder::<Sqlite>::new(
-            "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at)",
-        );
-        b.push(PADDED_FROM);
-        b.push_values(padded(&stored, MAX_BATCH), |mut row, r| {
-            let Some(r) = r else {
-                return null_row(&mut row, 8);
-            };
-            let at = ts(r.created_at);
-            row.push_bind("triage")
-                .push_bind(Task::Triage { request_id: r.id }.payload().to_string())
-                .push_bind("queued")
-                .push_bind(0_i64)
-                .push_bind(DEFAULT_MAX_ATTEMPTS)
-                .push_bind(at.clone())
-                .push_bind(at.clone())
-                .push_bind(at);
-        });
-        b.push(PADDED_WHERE);
-        b.build().execute(&mut *conn).await.map_err(db)?;
-    }
+    let mut b = QueryBuilder::<Sqlite>::new(
+        "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message)",
+    );
+    push_padded_insert(&mut b, &stored, MAX_BATCH, 7, |row, r| {
+        row.push_bind(r.id)
+            .push_bind(Status::Submitted.as_str())
+            .push_bind(true)
+            .push_bind(RECEIVED_NOTE)
+            .push_bind(r.channel.as_str())
+            .push_bind(ts(r.created_at))
+            .push_bind(message.clone());
+    });
+    b.build().execute(&mut *conn).await.map_err(db)?;
+    let mut b = QueryBuilder::<Sqlite>::new(
+        "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at)",
+    );
+    push_padded_insert(&mut b, &stored, MAX_BATCH, 8, |row, r| {
+        let at = ts(r.created_at);
+        row.push_bind("triage")
+            .push_bind(Task::Triage { request_id: r.id }.payload().to_string())
+            .push_bind("queued")
+            .push_bind(0_i64)
+            .push_bind(DEFAULT_MAX_ATTEMPTS)
+            .push_bind(at.clone())
+            .push_bind(at.clone())
+            .push_bind(at);
+    });
+    b.build().execute(&mut *conn).await.map_err(db)?;
     Ok(stored)
 }
 
@@ -231,11 +214,7 @@ async fn insert_requests(
          province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
          created_at, updated_at)",
     );
-    b.push(PADDED_FROM);
-    b.push_values(padded(chosen, MAX_BATCH), |mut row, i| {
-        let Some(&i) = i else {
-            return null_row(&mut row, 18);
-        };
+    push_padded_insert(&mut b, chosen, MAX_BATCH, 18, |row, &i| {
         let cmd = &batch[i];
         let new = &cmd.new;
         let now_s = ts(cmd.now);
@@ -258,7 +237,6 @@ async fn insert_requests(
             .push_bind(now_s.clone())
             .push_bind(now_s);
     });
-    b.push(PADDED_WHERE);
     b.push(format!(
         " ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}"
     ));

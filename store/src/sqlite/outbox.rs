@@ -1,7 +1,7 @@
 //! sqlite: the outbox, and `record`, which writes history entries and messages (with a `notify`
 //! job) inside the caller's transaction.
 
-use super::sizes::{null_row, padded, PADDED_FROM, PADDED_WHERE};
+use super::sizes::push_padded_insert;
 use super::*;
 
 const OUTBOX_COLUMNS: &str = "id, request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, last_error";
@@ -75,11 +75,7 @@ pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Re
         let mut b = QueryBuilder::<Sqlite>::new(
             "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message)",
         );
-        b.push(PADDED_FROM);
-        b.push_values(padded(chunk, ROWS_PER_INSERT), |mut row, item| {
-            let Some((id, h, at)) = item else {
-                return null_row(&mut row, 7);
-            };
+        push_padded_insert(&mut b, chunk, ROWS_PER_INSERT, 7, |row, (id, h, at)| {
             row.push_bind(*id)
                 .push_bind(h.status.as_str())
                 .push_bind(h.public)
@@ -88,7 +84,6 @@ pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Re
                 .push_bind(at.to_string())
                 .push_bind(message_json(h.message.as_ref()).map(|v| v.to_string()));
         });
-        b.push(PADDED_WHERE);
         b.build().execute(&mut **tx).await.map_err(db)?;
     }
     let messages: Vec<(&NewMessage, &str)> = items
@@ -101,11 +96,7 @@ pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Re
             // `dedupe_key` first: it is never NULL (`request_id` is, for a reply to a sender).
             "INSERT OR FAIL INTO outbox (dedupe_key, request_id, recipient_kind, recipient, language, body, state, attempts, created_at)",
         );
-        b.push(PADDED_FROM);
-        b.push_values(padded(chunk, ROWS_PER_INSERT), |mut row, item| {
-            let Some((m, at)) = item else {
-                return null_row(&mut row, 9);
-            };
+        push_padded_insert(&mut b, chunk, ROWS_PER_INSERT, 9, |row, (m, at)| {
             row.push_bind(m.dedupe_key.clone())
                 .push_bind(m.request_id)
                 .push_bind(m.recipient_kind.clone())
@@ -116,7 +107,6 @@ pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Re
                 .push_bind(0i64)
                 .push_bind(at.to_string());
         });
-        b.push(PADDED_WHERE);
         b.push(" ON CONFLICT (dedupe_key) DO NOTHING");
         queued += b
             .build()

@@ -4,11 +4,11 @@
 //! simulator's SQLite time late in a year (BENCHMARKS.md, "The simulator: statements in fixed
 //! sizes"). So every list of rows is padded with NULL rows to the next power of two: in a list
 //! that selects rows (`id IN (…)`, the `v` of `UPDATE … FROM v`) a NULL matches nothing, and an
-//! `INSERT` selects its rows from the padded list without them (`PADDED_FROM`). A kind of
+//! `INSERT` selects its rows from the padded list without them (`push_padded_insert`). A kind of
 //! statement then has at most ten texts.
 
 use sqlx::query_builder::Separated;
-use sqlx::Sqlite;
+use sqlx::{QueryBuilder, Sqlite};
 
 /// How many rows a list of `n` is padded to: the next power of two, at most `max`; an empty
 /// list, or one of `max` or more (not cut into chunks), is left as it is.
@@ -26,19 +26,38 @@ pub(super) fn padded<T>(rows: &[T], max: usize) -> impl Iterator<Item = Option<&
     rows.iter().map(Some).chain(std::iter::repeat_n(None, pad))
 }
 
-/// What goes between an `INSERT`'s column list and its padded `VALUES` list
-/// (`push_values(padded(…))`), and after the list: the NULL rows are selected away. The first
-/// column must be one whose value is never NULL in a real row (bound from a Rust value that is
-/// not an `Option`).
-pub(super) const PADDED_FROM: &str = " SELECT * FROM (";
-/// See `PADDED_FROM`.
-pub(super) const PADDED_WHERE: &str = ") WHERE column1 IS NOT NULL";
+/// `push_values` of `rows` padded to their fixed size: `bind` binds each real row, and each
+/// padding row binds `columns` NULLs (a list that selects rows: `id IN`, `UPDATE … FROM v`).
+pub(super) fn push_padded<'r, 'args, T>(
+    b: &mut QueryBuilder<'args, Sqlite>,
+    rows: &'r [T],
+    max: usize,
+    columns: usize,
+    mut bind: impl FnMut(&mut Separated<'_, 'args, Sqlite, &'static str>, &'r T),
+) {
+    b.push_values(padded(rows, max), |mut row, item| match item {
+        Some(item) => bind(&mut row, item),
+        None => {
+            for _ in 0..columns {
+                row.push_bind(None::<i64>);
+            }
+        }
+    });
+}
 
-/// Binds `columns` NULLs: a padding row of a `VALUES` list.
-pub(super) fn null_row(row: &mut Separated<'_, '_, Sqlite, &'static str>, columns: usize) {
-    for _ in 0..columns {
-        row.push_bind(None::<i64>);
-    }
+/// `push_padded` for an `INSERT`, after its column list: the rows are selected from the padded
+/// list without the NULL rows. The first column must be one whose value is never NULL in a
+/// real row (bound from a Rust value that is not an `Option`).
+pub(super) fn push_padded_insert<'r, 'args, T>(
+    b: &mut QueryBuilder<'args, Sqlite>,
+    rows: &'r [T],
+    max: usize,
+    columns: usize,
+    bind: impl FnMut(&mut Separated<'_, 'args, Sqlite, &'static str>, &'r T),
+) {
+    b.push(" SELECT * FROM (");
+    push_padded(b, rows, max, columns, bind);
+    b.push(") WHERE column1 IS NOT NULL");
 }
 
 /// Binds `ids` and then NULLs up to the padded length, into an `IN (…)` list.

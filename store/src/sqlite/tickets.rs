@@ -1,7 +1,7 @@
 //! SQLite ticket queues and lifecycle actions.
 
 use super::outbox::{record_timed, Recorded};
-use super::sizes::{null_row, padded, PADDED_FROM, PADDED_WHERE};
+use super::sizes::{padded, push_padded, push_padded_insert};
 use super::*;
 use sahulat_domain::sla::MAX_ESCALATION;
 
@@ -420,11 +420,7 @@ pub(super) async fn rate_many(
         let mut b = QueryBuilder::<Sqlite>::new(
             "INSERT OR FAIL INTO ratings (request_id, closed_at, reporter_request_id, closed_status, department_code, rating, comment, channel, reopened, created_at, voice_id)",
         );
-        b.push(PADDED_FROM);
-        b.push_values(padded(chunk, 500), |mut row, i| {
-            let Some(i) = i else {
-                return null_row(&mut row, 11);
-            };
+        push_padded_insert(&mut b, chunk, 500, 11, |row, i| {
             let w = &ratings[*i].0;
             row.push_bind(w.request_id)
                 .push_bind(ts(w.closed_at))
@@ -438,7 +434,6 @@ pub(super) async fn rate_many(
                 .push_bind(at[*i].clone())
                 .push_bind(w.voice_id);
         });
-        b.push(PADDED_WHERE);
         b.push(" ON CONFLICT (request_id, closed_at, reporter_request_id, voice_id) DO NOTHING");
         b.build().execute(&mut *tx).await.map_err(db)?;
     }
@@ -508,11 +503,11 @@ pub(super) async fn escalate_rows(
     let mut written = std::collections::HashSet::new();
     for chunk in steps.chunks(400) {
         let mut b = QueryBuilder::<Sqlite>::new("WITH v(id, to_level, priority, from_level) AS (");
-        b.push_values(padded(chunk, 400), |mut row, e| {
-            row.push_bind(e.map(|e| e.request_id))
-                .push_bind(e.map(|e| e.to_level))
-                .push_bind(e.map(|e| e.priority.as_str()))
-                .push_bind(e.map(|e| e.from_level));
+        push_padded(&mut b, chunk, 400, 4, |row, e| {
+            row.push_bind(e.request_id)
+                .push_bind(e.to_level)
+                .push_bind(e.priority.as_str())
+                .push_bind(e.from_level);
         });
         b.push(
             ") UPDATE OR FAIL service_requests SET escalation_level = v.to_level, priority = v.priority, updated_at = ",
@@ -572,11 +567,7 @@ pub(super) async fn write_actions(
         let mut b = QueryBuilder::<Sqlite>::new(
             "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at)",
         );
-        b.push(PADDED_FROM);
-        b.push_values(padded(chunk, 500), |mut row, item| {
-            let Some((w, at, _)) = item else {
-                return null_row(&mut row, 8);
-            };
+        push_padded_insert(&mut b, chunk, 500, 8, |row, (w, at, _)| {
             row.push_bind("resolved")
                 .push_bind(serde_json::json!({ "request_id": w.request_id }).to_string())
                 .push_bind("queued")
@@ -586,7 +577,6 @@ pub(super) async fn write_actions(
                 .push_bind(*at)
                 .push_bind(*at);
         });
-        b.push(PADDED_WHERE);
         b.build().execute(&mut **tx).await.map_err(db)?;
     }
     Ok(out)
