@@ -5,6 +5,7 @@
 mod action;
 mod apikey;
 mod backup;
+mod jobs;
 mod report;
 mod simulate;
 
@@ -85,7 +86,7 @@ enum Command {
     /// Show the job queue (depth by kind and state, failed jobs), or retry a failed job.
     Jobs {
         #[command(subcommand)]
-        command: Option<JobsCommand>,
+        command: Option<jobs::JobsCommand>,
     },
     /// Apply database migrations and load the reference data, then exit.
     Migrate,
@@ -190,18 +191,19 @@ enum ReportCommand {
     Action(action::ReportArgs),
 }
 
-#[derive(Debug, Subcommand)]
-enum JobsCommand {
-    /// Put a failed job back in the queue with its tries reset.
-    Retry {
-        /// The job id shown by `sahulat jobs`.
-        id: i64,
-    },
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = if matches!(cli.command, Command::Simulate { .. }) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build()?;
+    runtime.block_on(run(cli))
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn run(cli: Cli) -> anyhow::Result<()> {
     // A simulation's thousands of simulated SMS and inbox lines would drown its progress bar.
     let quiet = matches!(cli.command, Command::Simulate { .. });
     tracing_subscriber::fmt()
@@ -229,7 +231,7 @@ async fn main() -> anyhow::Result<()> {
             });
             worker.run(rx).await
         }
-        Command::Jobs { command } => jobs(&cli.db, command).await,
+        Command::Jobs { command } => jobs::run(connect(&cli.db).await?, command).await,
         Command::User {
             command:
                 UserCommand::Create {
@@ -495,43 +497,6 @@ fn make_worker(store: Arc<dyn Store>, reference: &Reference) -> anyhow::Result<W
         WorkerConfig::from_env()?,
         sahulat_worker::worker_id(),
     ))
-}
-
-#[allow(clippy::print_stdout)]
-async fn jobs(db: &DbArgs, command: Option<JobsCommand>) -> anyhow::Result<()> {
-    let store = connect(db).await?;
-    store.migrate().await?;
-    match command {
-        Some(JobsCommand::Retry { id }) => {
-            if store.retry_failed(id, SystemClock.now()).await? {
-                println!("job {id} is queued again");
-                Ok(())
-            } else {
-                anyhow::bail!("job {id} is not a failed job (see `sahulat jobs`)")
-            }
-        }
-        None => {
-            println!("{:<10} {:<8} {:>8}", "kind", "state", "jobs");
-            for c in store.job_counts().await? {
-                println!("{:<10} {:<8} {:>8}", c.kind, c.state, c.count);
-            }
-            let failed = store.jobs("failed", 50).await?;
-            if !failed.is_empty() {
-                println!("\nfailed jobs (retry with `sahulat jobs retry ID`):");
-                for j in failed {
-                    println!(
-                        "{:>8} {:<10} tries {:>2}  {}  {}",
-                        j.id,
-                        j.kind,
-                        j.attempts,
-                        j.payload,
-                        j.last_error.unwrap_or_default()
-                    );
-                }
-            }
-            Ok(())
-        }
-    }
 }
 
 async fn serve(db: &DbArgs, bind: SocketAddr, with_worker: bool) -> anyhow::Result<()> {

@@ -13,7 +13,7 @@ use sahulat_domain::clock::ManualClock;
 use sahulat_domain::ids::{IdSource, RandomIds};
 use sahulat_domain::lifecycle::{self, ActionForm, ActionInput, ActionWrite, Actor};
 use sahulat_domain::phone::Phone;
-use sahulat_domain::request::{RequestDraft, ServiceRequest};
+use sahulat_domain::request::{NewServiceRequest, RequestDraft, ServiceRequest};
 use sahulat_domain::simulate::{Effect, EffectKpi, Outcome, SimRequest, SimSpec, Simulator};
 use sahulat_domain::sla::WorkingHours;
 use sahulat_domain::status::Status;
@@ -101,7 +101,22 @@ pub async fn run(
         reopen_days: 14,
     };
     let days = spec.days;
-    let mut sim = Simulator::new(spec, &cat, &geo, &reference.population);
+    // The days' reports are drawn and validated on a thread of their own, a day or two ahead:
+    // they depend only on the seed, and the store's work keeps this thread busy meanwhile.
+    let (day_tx, mut day_rx) = tokio::sync::mpsc::channel::<anyhow::Result<Vec<Drawn>>>(2);
+    let generator = {
+        let (cat, geo, pop) = (cat.clone(), geo.clone(), reference.population.clone());
+        std::thread::spawn(move || {
+            let mut sim = Simulator::new(spec, &cat, &geo, &pop);
+            for d in 0..days {
+                let drawn = draw(&cat, &geo, sim.day(d));
+                let failed = drawn.is_err();
+                if day_tx.blocking_send(drawn).is_err() || failed {
+                    break;
+                }
+            }
+        })
+    };
     let mut agenda: BinaryHeap<Reverse<Due>> = BinaryHeap::new();
     let mut plans: std::collections::HashMap<i64, SimRequest> = std::collections::HashMap::new();
     let mut tally = Tally::default();
@@ -110,15 +125,21 @@ pub async fn run(
     // A simulated day per commit (SQLite from `connect_bulk`; elsewhere each call commits).
     store.hold_writes().await?;
     for d in 0..days {
-        let mut today = sim.day(d).into_iter().peekable();
+        let drawn = day_rx
+            .recv()
+            .await
+            .ok_or_else(|| anyhow::anyhow!("the report generator stopped"))??;
+        let mut today = drawn.into_iter().peekable();
         let midnight = start + Duration::days(i64::from(d));
         for hour in 0..24 {
             let end = midnight + Duration::hours(hour + 1);
             let mut batch = Vec::new();
-            while let Some(r) = today.next_if(|r| r.at < end) {
+            let mut news = Vec::new();
+            while let Some((r, new)) = today.next_if(|(r, _)| r.at < end) {
+                news.push((new, r.at));
                 batch.push(r);
             }
-            let stored = create(store.as_ref(), &cat, &geo, &ids, &render, &batch).await?;
+            let stored = create(store.as_ref(), &ids, &render, &news).await?;
             for (r, id) in batch.into_iter().zip(stored) {
                 tally.requests += 1;
                 tally.affected += u64::from(r.affected);
@@ -274,6 +295,10 @@ pub async fn run(
         let _ = std::io::stderr().flush();
     }
     eprintln!();
+    drop(day_rx);
+    generator
+        .join()
+        .map_err(|_| anyhow::anyhow!("the report generator panicked"))?;
     Ok(tally)
 }
 
@@ -281,36 +306,46 @@ fn hours(h: f64) -> Duration {
     Duration::seconds((h * 3600.0) as i64)
 }
 
-/// Validates the hour's reports and stores them in their order (so their ids, and everything
-/// the worker decides from them, are the same for a seed however the tasks are scheduled).
-async fn create(
-    store: &dyn Store,
+/// A drawn report and what its validation made of it.
+type Drawn = (SimRequest, NewServiceRequest);
+
+/// Validates a day's reports as the intake does (`RequestDraft::validate`).
+fn draw(
     cat: &sahulat_domain::catalogue::Catalogue,
     geo: &sahulat_domain::geo::GeoIndex,
+    day: Vec<SimRequest>,
+) -> anyhow::Result<Vec<Drawn>> {
+    day.into_iter()
+        .map(|r| {
+            let draft = RequestDraft {
+                service_code: Some(r.service.clone()),
+                description: Some(r.description.clone()),
+                lat: Some(r.lat),
+                lon: Some(r.lon),
+                phone: Some(r.phone.clone()),
+                language: Some(["en", "ur", "sd"][r.phone.len() % 3].to_string()),
+                channel: Some(r.channel),
+                ..Default::default()
+            };
+            let new = draft
+                .validate(cat, geo)
+                .map_err(|e| anyhow::anyhow!("simulated report refused: {e}"))?;
+            Ok((r, new))
+        })
+        .collect()
+}
+
+/// Stores the hour's validated reports in their order (so their ids, and everything the
+/// worker decides from them, are the same for a seed however the tasks are scheduled).
+async fn create(
+    store: &dyn Store,
     ids: &RandomIds,
     render: &Render,
-    batch: &[SimRequest],
+    news: &[(NewServiceRequest, DateTime<Utc>)],
 ) -> anyhow::Result<Vec<i64>> {
-    let mut news = Vec::with_capacity(batch.len());
-    for r in batch {
-        let draft = RequestDraft {
-            service_code: Some(r.service.clone()),
-            description: Some(r.description.clone()),
-            lat: Some(r.lat),
-            lon: Some(r.lon),
-            phone: Some(r.phone.clone()),
-            language: Some(["en", "ur", "sd"][r.phone.len() % 3].to_string()),
-            channel: Some(r.channel),
-            ..Default::default()
-        };
-        let new = draft
-            .validate(cat, geo)
-            .map_err(|e| anyhow::anyhow!("simulated report refused: {e}"))?;
-        news.push((new, r.at));
-    }
     let mut out = Vec::with_capacity(news.len());
     for outcome in store
-        .create_requests(&news, ids as &dyn IdSource, render.clone())
+        .create_requests(news, ids as &dyn IdSource, render.clone())
         .await?
     {
         match outcome? {
