@@ -2,14 +2,14 @@
 //! one transaction, honouring an Idempotency-Key (a retry gets the first answer back).
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sahulat_domain::effects::HistoryEntry;
 use sahulat_domain::error::{Error, Result};
 use sahulat_domain::ids::IdSource;
 use sahulat_domain::lang::Lang;
 use sahulat_domain::phone::Phone;
 use sahulat_domain::request::{NewServiceRequest, ServiceRequest};
-use sahulat_domain::status::Channel;
+use sahulat_domain::status::{Channel, Status};
 use std::sync::Arc;
 
 /// The first response to a request carrying an Idempotency-Key, replayed on retries.
@@ -139,6 +139,49 @@ impl IntakeCmd {
             queued: std::time::Instant::now(),
         };
         (cmd, answer)
+    }
+
+    /// The request as its row reads right after the insert under `id` and `reference`: the
+    /// columns the insert leaves to their defaults are a new request's (one reporter, no
+    /// department, deadline or flags yet), and the times keep the microseconds the row stores.
+    /// A batch insert returns only the ids and references, so that SQLite does not copy every
+    /// column of every row back (`create_all`).
+    pub(crate) fn submitted(&self, id: i64, reference: String) -> ServiceRequest {
+        let new = &self.new;
+        let at = self.now.trunc_subsecs(6);
+        ServiceRequest {
+            id,
+            reference,
+            token: self.token.clone(),
+            service_code: new.service_code.clone(),
+            description: new.description.clone(),
+            lat: new.lat,
+            lon: new.lon,
+            address: new.address.clone(),
+            province: new.province.clone(),
+            district: new.district.clone(),
+            tehsil: new.tehsil.clone(),
+            channel: new.channel,
+            language: new.language,
+            status: Status::Submitted,
+            priority: new.priority,
+            department: None,
+            sla_due_at: None,
+            duplicate_of: None,
+            attributes: new.attributes.clone(),
+            media_url: new.media_url.clone(),
+            created_at: at,
+            updated_at: at,
+            closed_at: None,
+            sla_started_at: None,
+            reporters: 1,
+            escalation_level: 0,
+            ack_due_at: None,
+            acknowledged_at: None,
+            triage_flags: Vec::new(),
+            filed_service_code: None,
+            description_hidden: false,
+        }
     }
 
     /// Hands a request to a writer task and waits for its answer, which comes only after the

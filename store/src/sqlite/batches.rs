@@ -4,6 +4,7 @@
 //! with multi-row statements in one transaction.
 
 use super::outbox::record_many;
+use super::packed::{requests_from_json, REQUESTS_JSON};
 use super::sizes::{padded, push_ids, push_padded};
 use super::*;
 use crate::batches::{Batches, Delivery, NearbyAsk, TriageWritten};
@@ -18,15 +19,19 @@ impl Batches for SqliteStore {
     async fn requests_by_ids(&self, ids: &[i64]) -> Result<Vec<ServiceRequest>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK) {
+            // One JSON value for the chunk's rows (`packed.rs`), in the order SQLite read them.
             let mut b = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT {REQUEST_COLUMNS} FROM service_requests WHERE id IN ("
+                "SELECT {} FROM service_requests WHERE id IN (",
+                *REQUESTS_JSON
             ));
             push_ids(&mut b.separated(", "), chunk, CHUNK);
             b.push(")");
-            let rows = b.build().fetch_all(&self.reader).await.map_err(db)?;
-            for r in &rows {
-                out.push(request_from_row(r)?);
-            }
+            let text: Option<String> = b
+                .build_query_scalar()
+                .fetch_one(&self.reader)
+                .await
+                .map_err(db)?;
+            out.extend(requests_from_json(text.as_deref())?);
         }
         Ok(out)
     }

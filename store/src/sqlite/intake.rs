@@ -140,17 +140,13 @@ async fn insert_many(
     if chosen.is_empty() {
         return Ok(Vec::new());
     }
-    let stored = insert_requests(conn, batch, chosen).await?;
-    if stored.is_empty() {
-        return Ok(stored);
+    let inserted = insert_requests(conn, batch, chosen).await?;
+    if inserted.is_empty() {
+        return Ok(Vec::new());
     }
-    let by_reference: HashMap<&str, &IntakeCmd> = chosen
+    let with_contact: Vec<(i64, &IntakeCmd)> = inserted
         .iter()
-        .map(|&i| (batch[i].references[0].as_str(), &batch[i]))
-        .collect();
-    let with_contact: Vec<(i64, &IntakeCmd)> = stored
-        .iter()
-        .filter_map(|r| by_reference.get(r.reference.as_str()).map(|c| (r.id, *c)))
+        .map(|(cmd, r)| (r.id, *cmd))
         .filter(|(_, c)| {
             let c = &c.new.contact;
             c.phone.is_some() || c.name.is_some() || c.email.is_some()
@@ -174,7 +170,7 @@ async fn insert_many(
     let mut b = QueryBuilder::<Sqlite>::new(
         "INSERT OR FAIL INTO request_updates (request_id, status, is_public, description, actor, created_at, message)",
     );
-    push_padded_insert(&mut b, &stored, MAX_BATCH, 7, |row, r| {
+    push_padded_insert(&mut b, &inserted, MAX_BATCH, 7, |row, (_, r)| {
         row.push_bind(r.id)
             .push_bind(Status::Submitted.as_str())
             .push_bind(true)
@@ -187,7 +183,7 @@ async fn insert_many(
     let mut b = QueryBuilder::<Sqlite>::new(
         "INSERT OR FAIL INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at)",
     );
-    push_padded_insert(&mut b, &stored, MAX_BATCH, 8, |row, r| {
+    push_padded_insert(&mut b, &inserted, MAX_BATCH, 8, |row, (_, r)| {
         let at = ts(r.created_at);
         row.push_bind("triage")
             .push_bind(Task::Triage { request_id: r.id }.payload().to_string())
@@ -199,16 +195,16 @@ async fn insert_many(
             .push_bind(at);
     });
     b.build().execute(&mut *conn).await.map_err(db)?;
-    Ok(stored)
+    Ok(inserted.into_iter().map(|(_, r)| r).collect())
 }
 
 /// `insert_many`'s requests (at most `MAX_BATCH`, padded as `sizes.rs` says); returns those
-/// stored.
-async fn insert_requests(
+/// stored, each with its command.
+async fn insert_requests<'a>(
     conn: &mut SqliteConnection,
-    batch: &[IntakeCmd],
+    batch: &'a [IntakeCmd],
     chosen: &[usize],
-) -> Result<Vec<ServiceRequest>> {
+) -> Result<Vec<(&'a IntakeCmd, ServiceRequest)>> {
     let mut b = QueryBuilder::<Sqlite>::new(
         "INSERT OR FAIL INTO service_requests (reference, token, service_code, description, lat, lon, address, \
          province_code, district_code, tehsil_code, channel, language, status, priority, attributes, media_url, \
@@ -237,11 +233,22 @@ async fn insert_requests(
             .push_bind(now_s.clone())
             .push_bind(now_s);
     });
-    b.push(format!(
-        " ON CONFLICT (reference) DO NOTHING RETURNING {REQUEST_COLUMNS}"
-    ));
-    let rows = b.build().fetch_all(&mut *conn).await.map_err(db)?;
-    rows.iter().map(request_from_row).collect()
+    b.push(" ON CONFLICT (reference) DO NOTHING RETURNING id, reference");
+    let rows: Vec<(i64, String)> = b.build_query_as().fetch_all(&mut *conn).await.map_err(db)?;
+    let by_reference: HashMap<&str, &IntakeCmd> = chosen
+        .iter()
+        .map(|&i| (batch[i].references[0].as_str(), &batch[i]))
+        .collect();
+    rows.into_iter()
+        .map(|(id, reference)| {
+            let cmd = by_reference.get(reference.as_str()).ok_or_else(|| {
+                Error::Internal(anyhow::anyhow!(
+                    "an insert returned a reference it was not given"
+                ))
+            })?;
+            Ok((*cmd, cmd.submitted(id, reference)))
+        })
+        .collect()
 }
 
 async fn create(

@@ -1,26 +1,14 @@
 //! sqlite: the outbox, and `record`, which writes history entries and messages (with a `notify`
 //! job) inside the caller's transaction.
 
+use super::packed::{outbox_from_json, OUTBOX_COLUMNS, OUTBOX_JSON};
 use super::sizes::push_padded_insert;
 use super::*;
 
-const OUTBOX_COLUMNS: &str = "id, request_id, recipient_kind, recipient, language, body, dedupe_key, state, attempts, last_error";
-
-fn outbox_from_row(r: &SqliteRow) -> Result<OutboxMessage> {
-    Ok(OutboxMessage {
-        id: r.try_get("id").map_err(db)?,
-        message: NewMessage {
-            request_id: r.try_get("request_id").map_err(db)?,
-            recipient_kind: r.try_get("recipient_kind").map_err(db)?,
-            recipient: r.try_get("recipient").map_err(db)?,
-            language: r.try_get("language").map_err(db)?,
-            body: r.try_get("body").map_err(db)?,
-            dedupe_key: r.try_get("dedupe_key").map_err(db)?,
-        },
-        state: r.try_get("state").map_err(db)?,
-        attempts: r.try_get::<i64, _>("attempts").map_err(db)? as i32,
-        last_error: r.try_get("last_error").map_err(db)?,
-    })
+/// Messages as one JSON text of `OUTBOX_JSON`'s rows, oldest first (`packed.rs`): `FROM`
+/// is a subquery of the wanted rows that selects `OUTBOX_COLUMNS`.
+fn outbox_query(from: &str) -> String {
+    format!("SELECT {} FROM ({from})", *OUTBOX_JSON)
 }
 
 pub(super) async fn record(
@@ -133,13 +121,15 @@ pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Re
 #[async_trait]
 impl Outbox for SqliteStore {
     async fn pending_messages(&self, after: i64, limit: u32) -> Result<Vec<OutboxMessage>> {
-        let rows = sqlx::query(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?"))
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        rows.iter().map(outbox_from_row).collect()
+        let text: Option<String> = sqlx::query_scalar(&outbox_query(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?"
+        )))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        outbox_from_json(text.as_deref())
     }
 
     async fn mark_message(
@@ -182,12 +172,15 @@ impl Outbox for SqliteStore {
     }
 
     async fn outbox(&self, state: Option<&str>, limit: u32) -> Result<Vec<OutboxMessage>> {
-        let rows = sqlx::query(&format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE (?1 IS NULL OR state = ?1) ORDER BY id LIMIT ?2"))
-            .bind(state)
-            .bind(i64::from(limit))
-            .fetch_all(&self.reader)
-            .await.map_err(db)?;
-        rows.iter().map(outbox_from_row).collect()
+        let text: Option<String> = sqlx::query_scalar(&outbox_query(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE (?1 IS NULL OR state = ?1) ORDER BY id LIMIT ?2"
+        )))
+        .bind(state)
+        .bind(i64::from(limit))
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        outbox_from_json(text.as_deref())
     }
 
     async fn queue_messages(&self, messages: &[NewMessage], now: DateTime<Utc>) -> Result<()> {
