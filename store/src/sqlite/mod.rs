@@ -30,7 +30,7 @@ mod requests;
 mod sizes;
 mod time;
 pub(crate) use time::ts;
-use time::{opt_ts, parse_fixed_ts, parse_ts};
+use time::{opt_str_ts, opt_ts, parse_fixed_ts, parse_ts};
 mod tickets;
 mod writer;
 use writer::WriteTx;
@@ -89,16 +89,18 @@ pub struct SqliteStore {
 
 pub(super) fn enum_col<T>(row: &SqliteRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
     let s: &str = row.try_get(col).map_err(db)?;
-    parse(s).ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown {col} {s:?} in database")))
+    parse(s).ok_or_else(|| unknown(col, s))
+}
+
+/// A stored value of a column that no longer names anything Sahulat knows.
+pub(super) fn unknown(col: &str, value: &str) -> Error {
+    Error::Internal(anyhow::anyhow!("unknown {col} {value:?} in database"))
 }
 
 pub(super) fn request_from_row(row: &SqliteRow) -> Result<ServiceRequest> {
     // Text that is parsed is read in place, not copied into a `String` first.
     let text = |col: &str| row.try_get::<&str, _>(col).map_err(db);
-    let time = |col: &str| -> Result<Option<DateTime<Utc>>> {
-        let s: Option<&str> = row.try_get(col).map_err(db)?;
-        s.map(parse_ts).transpose()
-    };
+    let time = |col: &str| opt_str_ts(row.try_get(col).map_err(db)?);
     Ok(ServiceRequest {
         id: row.try_get("id").map_err(db)?,
         reference: row.try_get("reference").map_err(db)?,

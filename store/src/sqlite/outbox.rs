@@ -5,10 +5,13 @@ use super::packed::{outbox_from_json, OUTBOX_COLUMNS, OUTBOX_JSON};
 use super::sizes::push_padded_insert;
 use super::*;
 
-/// Messages as one JSON text of `OUTBOX_JSON`'s rows, oldest first (`packed.rs`): `FROM`
-/// is a subquery of the wanted rows that selects `OUTBOX_COLUMNS`.
-fn outbox_query(from: &str) -> String {
-    format!("SELECT {} FROM ({from})", *OUTBOX_JSON)
+/// A page of the outbox as one JSON text of its rows, oldest first (`packed.rs`): the messages
+/// that `filter` keeps (its parameter `?1`), at most `?2` of them.
+fn outbox_page(filter: &str) -> String {
+    format!(
+        "SELECT {} FROM (SELECT {OUTBOX_COLUMNS} FROM outbox WHERE {filter} ORDER BY id LIMIT ?2)",
+        *OUTBOX_JSON
+    )
 }
 
 pub(super) async fn record(
@@ -121,14 +124,13 @@ pub(super) async fn record_timed(tx: &mut WriteTx, items: &[Recorded<'_>]) -> Re
 #[async_trait]
 impl Outbox for SqliteStore {
     async fn pending_messages(&self, after: i64, limit: u32) -> Result<Vec<OutboxMessage>> {
-        let text: Option<String> = sqlx::query_scalar(&outbox_query(&format!(
-            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?"
-        )))
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_one(&self.reader)
-        .await
-        .map_err(db)?;
+        let text: Option<String> =
+            sqlx::query_scalar(&outbox_page("state = 'pending' AND id > ?1"))
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_one(&self.reader)
+                .await
+                .map_err(db)?;
         outbox_from_json(text.as_deref())
     }
 
@@ -172,14 +174,12 @@ impl Outbox for SqliteStore {
     }
 
     async fn outbox(&self, state: Option<&str>, limit: u32) -> Result<Vec<OutboxMessage>> {
-        let text: Option<String> = sqlx::query_scalar(&outbox_query(&format!(
-            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE (?1 IS NULL OR state = ?1) ORDER BY id LIMIT ?2"
-        )))
-        .bind(state)
-        .bind(i64::from(limit))
-        .fetch_one(&self.reader)
-        .await
-        .map_err(db)?;
+        let text: Option<String> = sqlx::query_scalar(&outbox_page("(?1 IS NULL OR state = ?1)"))
+            .bind(state)
+            .bind(i64::from(limit))
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
         outbox_from_json(text.as_deref())
     }
 

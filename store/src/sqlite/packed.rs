@@ -6,7 +6,7 @@
 //! so it reads as `request_from_row` reads it (tested against it in
 //! `tests/it/store/intake.rs`).
 
-use super::{parse_ts, time::opt_str_ts};
+use super::{parse_ts, time::opt_str_ts, unknown};
 use crate::sql::REQUEST_COLUMNS;
 use crate::OutboxMessage;
 use sahulat_domain::effects::NewMessage;
@@ -121,10 +121,6 @@ struct Row<'a>(
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
 );
-
-fn unknown(column: &str, value: &str) -> Error {
-    Error::Internal(anyhow::anyhow!("unknown {column} {value:?} in database"))
-}
 
 /// The requests of one `REQUESTS_JSON` value (`None`: no rows).
 pub(super) fn requests_from_json(text: Option<&str>) -> Result<Vec<ServiceRequest>> {
